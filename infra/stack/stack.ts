@@ -1,0 +1,117 @@
+/**
+ * The local stack: Kafka and Truc's schema registry as background processes. `up` starts what is
+ * not already serving and waits until both answer; `down` stops only what `up` started.
+ */
+import path from 'node:path';
+import { REPO_ROOT, formatBroker, type Config } from '../../services/platform/config.ts';
+import { createKafka } from '../../services/platform/kafka.ts';
+import { createLogger } from '../../services/platform/logger.ts';
+import { kafkaProcess, localBroker, startKafka, isPortOpen } from './kafka-broker.ts';
+import { runningPid, startDetached, stopProcess, waitUntil, type ManagedProcess } from './processes.ts';
+
+export type ComponentName = 'kafka' | 'schema-registry';
+
+export interface ComponentStatus {
+  name: ComponentName;
+  address: string;
+  serving: boolean;
+  /** Our pid when this stack started it; null when it is not ours (or not running). */
+  pid: number | null;
+  logFile: string;
+}
+
+export interface UpResult {
+  /** Components this call started (and a matching `down` will stop). */
+  started: ComponentName[];
+  status: ComponentStatus[];
+}
+
+function registryProcess(config: Config): ManagedProcess {
+  return {
+    name: 'schema-registry',
+    pidFile: path.join(config.dataDir, 'run/schema-registry.pid'),
+    logFile: path.join(config.dataDir, 'logs/schema-registry.log'),
+    marker: 'services/schema-registry/main.ts',
+  };
+}
+
+export async function kafkaAnswers(config: Config, timeoutMs: number): Promise<void> {
+  const logger = createLogger('stack', 'silent');
+  const admin = createKafka(config.kafka, logger, 'stack').admin();
+  await waitUntil(
+    `Kafka at ${config.kafka.brokers.map(formatBroker).join(',')}`,
+    async () => {
+      await admin.connect();
+      const cluster = await admin.describeCluster();
+      return cluster.brokers.length > 0;
+    },
+    { timeoutMs },
+  ).finally(() => admin.disconnect());
+}
+
+export async function registryAnswers(url: string): Promise<boolean> {
+  const response = await fetch(`${url}/subjects`, { signal: AbortSignal.timeout(2000) });
+  return response.ok;
+}
+
+function registryPort(config: Config): number {
+  return Number(new URL(config.schemaRegistry.url).port || 80);
+}
+
+async function startRegistry(config: Config): Promise<boolean> {
+  const proc = registryProcess(config);
+  if (runningPid(proc) !== null || (await isPortOpen('127.0.0.1', registryPort(config)))) {
+    await waitUntil('schema registry', () => registryAnswers(config.schemaRegistry.url), { timeoutMs: 30_000 });
+    return false;
+  }
+  startDetached(proc, process.execPath, [path.join(REPO_ROOT, 'services/schema-registry/main.ts')], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, SCHEMA_REGISTRY_PORT: String(registryPort(config)) },
+  });
+  await waitUntil(`schema registry at ${config.schemaRegistry.url}`, () => registryAnswers(config.schemaRegistry.url), {
+    timeoutMs: 60_000,
+    logFile: proc.logFile,
+    alive: () => runningPid(proc) !== null,
+  });
+  return true;
+}
+
+export async function up(config: Config): Promise<UpResult> {
+  const started: ComponentName[] = [];
+  const kafka = await startKafka(config, (timeoutMs) => kafkaAnswers(config, timeoutMs));
+  if (kafka.started) started.push('kafka');
+  if (await startRegistry(config)) started.push('schema-registry');
+  return { started, status: await status(config) };
+}
+
+/** Stops the named components (default: every one this stack started), registry before Kafka. */
+export async function down(config: Config, only?: readonly ComponentName[]): Promise<ComponentName[]> {
+  const stopped: ComponentName[] = [];
+  const wanted = (name: ComponentName) => !only || only.includes(name);
+  if (wanted('schema-registry') && (await stopProcess(registryProcess(config), 10_000))) stopped.push('schema-registry');
+  // A clean broker shutdown writes a clean-shutdown marker, so the next start skips log recovery.
+  if (wanted('kafka') && (await stopProcess(kafkaProcess(config), 60_000))) stopped.push('kafka');
+  return stopped;
+}
+
+export async function status(config: Config): Promise<ComponentStatus[]> {
+  const broker = localBroker(config);
+  const kafka = kafkaProcess(config);
+  const registry = registryProcess(config);
+  return [
+    {
+      name: 'kafka',
+      address: formatBroker(broker),
+      serving: await isPortOpen(broker.host, broker.port),
+      pid: runningPid(kafka),
+      logFile: kafka.logFile,
+    },
+    {
+      name: 'schema-registry',
+      address: config.schemaRegistry.url,
+      serving: await registryAnswers(config.schemaRegistry.url).catch(() => false),
+      pid: runningPid(registry),
+      logFile: registry.logFile,
+    },
+  ];
+}

@@ -1,0 +1,23 @@
+/**
+ * Reads Avro schemas from the repository's `schemas/` folder.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import avro from 'avsc';
+import { REPO_ROOT } from './config.ts';
+import type { AvroSchema } from './avro-serde.ts';
+
+export const SCHEMAS_DIR = path.join(REPO_ROOT, 'schemas');
+
+/** Parses and checks a schema file (relative to `schemas/`); a broken file names itself in the error. */
+export function readSchemaFile(relativePath: string): AvroSchema {
+  const file = path.join(SCHEMAS_DIR, relativePath);
+  let schema: AvroSchema;
+  try {
+    schema = JSON.parse(readFileSync(file, 'utf8')) as AvroSchema;
+    avro.Type.forSchema(schema as avro.Schema);
+  } catch (error) {
+    throw new Error(`schemas/${relativePath}: ${(error as Error).message}`);
+  }
+  return schema;
+}

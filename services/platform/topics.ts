@@ -1,0 +1,45 @@
+/**
+ * Topic administration: creates what is missing with partitions, retention and compaction taken
+ * from configuration, and leaves existing topics as they are.
+ */
+import type { Admin, ITopicConfig } from 'kafkajs';
+import type { TopicDefaults } from './config.ts';
+
+export interface TopicSpec {
+  name: string;
+  /** Compacted topics keep the latest record per key forever (registries, offsets, state). */
+  compacted?: boolean;
+  partitions?: number;
+  retentionMs?: number;
+}
+
+/** Internal topics every deployment needs (DESIGN §2); the registry creates its own `_schemas`. */
+export const INTERNAL_TOPICS: readonly TopicSpec[] = [
+  { name: '_truc.connect-offsets', compacted: true, partitions: 1 },
+  { name: '_truc.subscriptions', compacted: true, partitions: 1 },
+  { name: '_truc.normalizer-state', compacted: true },
+];
+
+export function topicConfig(spec: TopicSpec, defaults: TopicDefaults): ITopicConfig {
+  const configEntries = spec.compacted
+    ? [{ name: 'cleanup.policy', value: 'compact' }]
+    : [
+        { name: 'cleanup.policy', value: 'delete' },
+        { name: 'retention.ms', value: String(spec.retentionMs ?? defaults.retentionMs) },
+      ];
+  return {
+    topic: spec.name,
+    numPartitions: spec.partitions ?? defaults.partitions,
+    replicationFactor: defaults.replicationFactor,
+    configEntries,
+  };
+}
+
+/** Returns the names of the topics it created. */
+export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[], defaults: TopicDefaults): Promise<string[]> {
+  const existing = new Set(await admin.listTopics());
+  const missing = specs.filter((spec) => !existing.has(spec.name));
+  if (missing.length === 0) return [];
+  await admin.createTopics({ waitForLeaders: true, topics: missing.map((spec) => topicConfig(spec, defaults)) });
+  return missing.map((spec) => spec.name);
+}

@@ -1,0 +1,34 @@
+/**
+ * `node services/schema-registry/main.ts`: one registry instance, configured from the environment,
+ * until SIGINT or SIGTERM.
+ */
+import { loadConfig } from '../platform/config.ts';
+import { createLogger } from '../platform/logger.ts';
+import { startSchemaRegistry } from './service.ts';
+
+const config = loadConfig();
+const logger = createLogger('schema-registry', config.logLevel);
+
+try {
+  const registry = await startSchemaRegistry({ config, logger });
+  logger.info({ url: registry.url, topic: config.schemaRegistry.topic }, `schema registry listening on ${registry.url}`);
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'schema registry stopping');
+    registry.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'schema registry did not stop cleanly');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+} catch (error) {
+  logger.fatal({ err: error }, 'schema registry failed to start');
+  process.exit(1);
+}

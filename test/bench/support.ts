@@ -1,0 +1,27 @@
+/**
+ * Shared by the benchmark scripts: the stack they run on (started if needed, stopped afterwards
+ * if they started it) and the way they print figures.
+ */
+import { loadConfig, type Config } from '../../services/platform/config.ts';
+import { down, up } from '../../infra/stack/stack.ts';
+
+export async function withStack<T>(run: (config: Config) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const { started } = await up(config);
+  try {
+    return await run(config);
+  } finally {
+    await down(config, started);
+  }
+}
+
+export function printFigure(name: string, value: number, unit: string, note = ''): void {
+  const formatted = value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(2);
+  console.log(`${name.padEnd(48)} ${formatted.padStart(12)} ${unit}${note ? `  (${note})` : ''}`);
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return sorted[Math.max(0, index)]!;
+}

@@ -1,0 +1,28 @@
+/**
+ * Starts (or reuses) the stack once for the whole test run and hands its addresses to the workers.
+ */
+import { rmSync } from 'node:fs';
+import type { TestProject } from 'vitest/node';
+import { TEST_CLICKHOUSE_ROOT } from './paths.ts';
+import { containerStack, externalStack, nativeStack, type StackEnv, type TestStack } from './stack-modes.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    stackEnv: StackEnv;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const mode = process.env.TRUC_TEST_STACK ?? 'native';
+  let stack: TestStack;
+  if (mode === 'native') stack = await nativeStack();
+  else if (mode === 'containers') stack = await containerStack();
+  else if (mode === 'external') stack = await externalStack();
+  else throw new Error(`TRUC_TEST_STACK=${JSON.stringify(mode)} must be native, containers or external`);
+
+  project.provide('stackEnv', stack.env);
+  return async () => {
+    await stack.stop();
+    rmSync(TEST_CLICKHOUSE_ROOT, { recursive: true, force: true });
+  };
+}

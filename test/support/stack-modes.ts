@@ -1,0 +1,95 @@
+/**
+ * How the test run gets its Kafka, schema registry and ClickHouse (TRUC_TEST_STACK):
+ *  - native (default): the local stack of infra/stack, started if not running, stopped afterwards
+ *    only if this run started it; ClickHouse is the embedded engine.
+ *  - containers: Kafka and ClickHouse server in Docker through testcontainers, Truc's registry
+ *    in-process against that Kafka.
+ *  - external: whatever KAFKA_BROKERS, SCHEMA_REGISTRY_URL and CLICKHOUSE_URL name.
+ */
+import net from 'node:net';
+import { loadConfig } from '../../services/platform/config.ts';
+import { down, kafkaAnswers, registryAnswers, up } from '../../infra/stack/stack.ts';
+
+export type StackEnv = Record<string, string>;
+
+export interface TestStack {
+  env: StackEnv;
+  stop(): Promise<void>;
+}
+
+export async function nativeStack(): Promise<TestStack> {
+  const config = loadConfig();
+  const { started } = await up(config);
+  return {
+    env: { KAFKA_BROKERS: config.kafka.brokers.map((b) => `${b.host}:${b.port}`).join(','), SCHEMA_REGISTRY_URL: config.schemaRegistry.url },
+    stop: async () => {
+      await down(config, started);
+    },
+  };
+}
+
+export async function externalStack(): Promise<TestStack> {
+  const config = loadConfig();
+  await kafkaAnswers(config, 30_000);
+  if (!(await registryAnswers(config.schemaRegistry.url).catch(() => false))) {
+    throw new Error(`TRUC_TEST_STACK=external but no schema registry answers at ${config.schemaRegistry.url}`);
+  }
+  return { env: {}, stop: async () => {} };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function containerStack(): Promise<TestStack> {
+  const { GenericContainer, Wait } = await import('testcontainers');
+  const { ClickHouseContainer } = await import('@testcontainers/clickhouse');
+  const { startSchemaRegistry } = await import('../../services/schema-registry/service.ts');
+
+  // The broker advertises the address clients use, so the host port is chosen first and the
+  // container listens on that same port number inside.
+  const port = await freePort();
+  const kafka = await new GenericContainer('apache/kafka:4.1.1')
+    .withExposedPorts({ container: port, host: port })
+    .withEnvironment({
+      KAFKA_NODE_ID: '1',
+      KAFKA_PROCESS_ROLES: 'broker,controller',
+      KAFKA_LISTENERS: `PLAINTEXT://0.0.0.0:${port},CONTROLLER://0.0.0.0:9093`,
+      KAFKA_ADVERTISED_LISTENERS: `PLAINTEXT://localhost:${port}`,
+      KAFKA_CONTROLLER_LISTENER_NAMES: 'CONTROLLER',
+      KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+      KAFKA_CONTROLLER_QUORUM_VOTERS: '1@localhost:9093',
+      KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR: '1',
+      KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR: '1',
+      KAFKA_TRANSACTION_STATE_LOG_MIN_ISR: '1',
+      KAFKA_AUTO_CREATE_TOPICS_ENABLE: 'false',
+      KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS: '0',
+    })
+    .withWaitStrategy(Wait.forLogMessage(/Kafka Server started/))
+    .start();
+  const clickhouse = await new ClickHouseContainer('clickhouse/clickhouse-server:25.8').start();
+
+  const env: StackEnv = {
+    KAFKA_BROKERS: `localhost:${port}`,
+    CLICKHOUSE_URL: clickhouse.getHttpUrl(),
+    CLICKHOUSE_USER: clickhouse.getUsername(),
+    CLICKHOUSE_PASSWORD: clickhouse.getPassword(),
+  };
+  const config = loadConfig({ ...process.env, ...env });
+  const registry = await startSchemaRegistry({ config, port: 0 });
+  env.SCHEMA_REGISTRY_URL = registry.url;
+  return {
+    env,
+    stop: async () => {
+      await registry.close();
+      await Promise.all([kafka.stop(), clickhouse.stop()]);
+    },
+  };
+}

@@ -1,0 +1,87 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, REPO_ROOT, loadConfig, parseBrokerAddress } from '../../services/platform/config.ts';
+
+describe('configuration', () => {
+  it('has defaults for the local stack', () => {
+    const config = loadConfig({});
+    expect(config.kafka.brokers).toEqual([{ host: '127.0.0.1', port: 9092 }]);
+    expect(config.schemaRegistry.url).toBe('http://127.0.0.1:8081');
+    expect(config.schemaRegistry.listenPort).toBe(8081);
+    expect(config.clickhouse.url).toBeNull();
+    expect(config.clickhouse.dataDir).toBe(path.join(REPO_ROOT, '.truc/clickhouse'));
+  });
+
+  it('reads every kind of value', () => {
+    const config = loadConfig({
+      KAFKA_BROKERS: 'kafka-1.internal:9092, kafka-2.internal:9093',
+      SCHEMA_REGISTRY_URL: 'https://registry.internal:8443/',
+      CLICKHOUSE_URL: 'http://clickhouse.internal:8123',
+      TOPIC_PARTITIONS: '12',
+      KAFKA_SSL: 'true',
+      KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512',
+      KAFKA_SASL_USERNAME: 'truc',
+      KAFKA_SASL_PASSWORD: 'secret',
+      LOG_LEVEL: 'debug',
+    });
+    expect(config.kafka.brokers).toEqual([
+      { host: 'kafka-1.internal', port: 9092 },
+      { host: 'kafka-2.internal', port: 9093 },
+    ]);
+    expect(config.schemaRegistry.url).toBe('https://registry.internal:8443');
+    expect(config.clickhouse.url).toBe('http://clickhouse.internal:8123');
+    expect(config.topics.partitions).toBe(12);
+    expect(config.kafka.ssl).toBe(true);
+    expect(config.kafka.sasl).toEqual({ mechanism: 'scram-sha-512', username: 'truc', password: 'secret' });
+    expect(config.logLevel).toBe('debug');
+  });
+
+  it.each([
+    ['KAFKA_BROKERS', 'not a host'],
+    ['KAFKA_BROKERS', '127.0.0.1'],
+    ['KAFKA_BROKERS', '127.0.0.1:99999'],
+    ['SCHEMA_REGISTRY_URL', 'localhost:8081'],
+    ['CLICKHOUSE_URL', 'ftp://clickhouse'],
+    ['TOPIC_PARTITIONS', 'many'],
+    ['TOPIC_PARTITIONS', '0'],
+    ['KAFKA_SSL', 'perhaps'],
+    ['LOG_LEVEL', 'loud'],
+    ['CLICKHOUSE_DATABASE', 'truc; DROP TABLE x'],
+    ['KAFKA_HEAP', 'lots'],
+  ])('rejects %s=%j with a message naming the variable', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}=`));
+  });
+
+  it('reports every wrong variable at once', () => {
+    try {
+      loadConfig({ KAFKA_BROKERS: 'nope', TOPIC_PARTITIONS: '-1', KAFKA_SASL_MECHANISM: 'plain' });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as ConfigError).problems).toEqual([
+        expect.stringMatching(/^KAFKA_SASL_USERNAME is required/),
+        expect.stringMatching(/^KAFKA_SASL_PASSWORD is required/),
+        expect.stringMatching(/^KAFKA_BROKERS="nope"/),
+        expect.stringMatching(/^TOPIC_PARTITIONS="-1"/),
+      ]);
+    }
+  });
+
+  it('parses broker addresses strictly', () => {
+    expect(parseBrokerAddress('[::1]:9092')).toEqual({ host: '[::1]', port: 9092 });
+    expect(parseBrokerAddress('a_b:9092')).toBeNull();
+    expect(parseBrokerAddress(':9092')).toBeNull();
+  });
+
+  it('stops npm start at once with the variable named, before touching anything', () => {
+    const result = spawnSync(process.execPath, [path.join(REPO_ROOT, 'services/main.ts')], {
+      env: { ...process.env, KAFKA_BROKERS: 'not a host' },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('KAFKA_BROKERS="not a host"');
+    expect(result.stdout).not.toContain('Truc is running');
+  });
+});
