@@ -7,14 +7,17 @@
  * The avsc type of each schema id is fetched once and cached; after that, encoding and decoding are
  * synchronous, with header and body written into one buffer (the hot path of every service).
  */
-import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import avro from 'avsc';
 import type { SchemaRegistryConfig } from './config.ts';
+import './avro-fast-strings.ts';
 
 export const WIRE_MAGIC_BYTE = 0;
 export const WIRE_HEADER_BYTES = 5;
 
 export type AvroSchema = Record<string, unknown>;
+
+export type CompatibilityLevel = `${COMPATIBILITY}`;
 
 export class WireFormatError extends Error {
   constructor(message: string) {
@@ -96,14 +99,20 @@ export class AvroWriter {
       this.writeHeader();
       return this.encode(value);
     }
-    return Buffer.from(this.scratch.subarray(0, end));
+    const message = Buffer.allocUnsafe(end);
+    this.scratch.copy(message, 0, 0, end);
+    return message;
   }
 }
 
 export interface AvroSerde {
   readonly registry: SchemaRegistry;
   /** Registers (idempotently) and returns the registry id. */
-  register(subject: string, schema: AvroSchema): Promise<number>;
+  /**
+   * Registers (idempotently) and returns the registry id. `compatibility` is set on the subject at
+   * its first registration, and afterwards must match the subject's level (default BACKWARD).
+   */
+  register(subject: string, schema: AvroSchema, compatibility?: CompatibilityLevel): Promise<number>;
   /** A synchronous writer for one schema id (fetched from the registry once). */
   writer(schemaId: number): Promise<AvroWriter>;
   encode(schemaId: number, value: unknown): Promise<Buffer>;
@@ -138,8 +147,11 @@ export function createAvroSerde(config: Pick<SchemaRegistryConfig, 'url'>): Avro
 
   const serde: AvroSerde = {
     registry,
-    async register(subject, schema) {
-      const { id } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(schema) }, { subject });
+    async register(subject, schema, compatibility = 'BACKWARD') {
+      const { id } = await registry.register(
+        { type: SchemaType.AVRO, schema: JSON.stringify(schema) },
+        { subject, compatibility: compatibility as COMPATIBILITY },
+      );
       return id;
     },
     async writer(schemaId) {

@@ -52,9 +52,48 @@ export interface LocalStackConfig {
   heap: string;
 }
 
+export interface ApiConfig {
+  host: string;
+  port: number;
+  /** JSON file with the hashed keys of sources, operators and agencies (see README, "Access"). */
+  accessFile: string;
+}
+
+export interface IngestConfig {
+  maxBodyBytes: number;
+  maxRecordsPerRequest: number;
+  /** Sustained records per second one source may post; bursts up to `burstRecords`. */
+  ratePerSource: number;
+  burstRecords: number;
+  /** How long a request waits for Kafka's acknowledgement before it is answered 503. */
+  sendTimeoutMs: number;
+  /** How long concurrent requests' records are gathered into one produce request. */
+  lingerMs: number;
+}
+
+export interface FileConnectorConfig {
+  /** Drop folder for checkpoint-ops files; finished files move to its `done/` subfolder. */
+  dropDir: string;
+  pollIntervalMs: number;
+}
+
+export interface PollConnectorConfig {
+  /** The hotline-1022 feed (`GET <url>?since=<cursor>&limit=<n>`); null: no polling connector runs. */
+  url: string | null;
+  /** Bearer token Truc presents to the polled source, if it needs one. */
+  token: string | null;
+  intervalMs: number;
+  pageSize: number;
+  timeoutMs: number;
+}
+
 export interface Config {
   dataDir: string;
   logLevel: LogLevel;
+  api: ApiConfig;
+  ingest: IngestConfig;
+  fileConnector: FileConnectorConfig;
+  pollConnector: PollConnectorConfig;
   kafka: KafkaConfig;
   topics: TopicDefaults;
   schemaRegistry: SchemaRegistryConfig;
@@ -187,6 +226,30 @@ export function loadConfig(env: Env = process.env): Config {
   const config: Config = {
     dataDir,
     logLevel: read.oneOf<LogLevel>('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    api: {
+      host: read.string('API_HOST', '127.0.0.1'),
+      port: read.integer('API_PORT', 8080, 0, 65535),
+      accessFile: path.resolve(dataDir, read.string('TRUC_ACCESS_FILE', 'access.json')),
+    },
+    ingest: {
+      maxBodyBytes: read.integer('INGEST_MAX_BODY_BYTES', 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+      maxRecordsPerRequest: read.integer('INGEST_MAX_RECORDS', 5_000, 1, 1_000_000),
+      ratePerSource: read.integer('INGEST_RATE_PER_SOURCE', 50_000, 1, 10_000_000),
+      burstRecords: read.integer('INGEST_RATE_BURST', 100_000, 1, 100_000_000),
+      sendTimeoutMs: read.integer('INGEST_SEND_TIMEOUT_MS', 10_000, 100, 600_000),
+      lingerMs: read.integer('INGEST_LINGER_MS', 5, 0, 1_000),
+    },
+    fileConnector: {
+      dropDir: path.resolve(dataDir, read.string('FILE_CONNECTOR_DIR', 'drop/checkpoint-ops')),
+      pollIntervalMs: read.integer('FILE_CONNECTOR_POLL_MS', 1_000, 50, 3_600_000),
+    },
+    pollConnector: {
+      url: read.url('POLL_CONNECTOR_URL', null),
+      token: read.optional('POLL_CONNECTOR_TOKEN'),
+      intervalMs: read.integer('POLL_CONNECTOR_INTERVAL_MS', 2_000, 50, 3_600_000),
+      pageSize: read.integer('POLL_CONNECTOR_PAGE_SIZE', 500, 1, 10_000),
+      timeoutMs: read.integer('POLL_CONNECTOR_TIMEOUT_MS', 10_000, 100, 600_000),
+    },
     kafka: {
       brokers: read.brokers('KAFKA_BROKERS', '127.0.0.1:9092'),
       clientId: read.string('KAFKA_CLIENT_ID', 'truc'),
@@ -219,6 +282,10 @@ export function loadConfig(env: Env = process.env): Config {
   read.require(
     /^[A-Za-z_][A-Za-z0-9_]*$/.test(config.clickhouse.database),
     `CLICKHOUSE_DATABASE=${JSON.stringify(config.clickhouse.database)} must be a plain identifier (letters, digits, _)`,
+  );
+  read.require(
+    config.ingest.burstRecords >= config.ingest.maxRecordsPerRequest,
+    `INGEST_RATE_BURST=${config.ingest.burstRecords} must be at least INGEST_MAX_RECORDS=${config.ingest.maxRecordsPerRequest}, or a full request could never pass`,
   );
   read.require(/^\d+[mg]$/i.test(config.stack.heap), `KAFKA_HEAP=${JSON.stringify(config.stack.heap)} must look like 512m or 1g`);
 

@@ -3,6 +3,7 @@
  * from configuration, and leaves existing topics as they are.
  */
 import type { Admin, ITopicConfig } from 'kafkajs';
+import { KINDS, canonicalTopic, kindEntry, rawTopic, sourceKinds } from './catalog.ts';
 import type { TopicDefaults } from './config.ts';
 
 export interface TopicSpec {
@@ -33,6 +34,19 @@ export function topicConfig(spec: TopicSpec, defaults: TopicDefaults): ITopicCon
     replicationFactor: defaults.replicationFactor,
     configEntries,
   };
+}
+
+/** Dead letters of the producer connectors (records a file or polled source sent that could not be converted). */
+export const DLQ_INGEST_TOPIC = 'dlq.ingest';
+
+/** Every topic of the pipeline: internal, raw per (source, kind), canonical per kind, dead letters. */
+export function pipelineTopics(): TopicSpec[] {
+  return [
+    ...INTERNAL_TOPICS,
+    ...sourceKinds().map(({ source, kind }) => ({ name: rawTopic(source, kind) })),
+    ...KINDS.map((kind) => ({ name: canonicalTopic(kind), compacted: kindEntry(kind).compacted ?? false })),
+    { name: DLQ_INGEST_TOPIC },
+  ];
 }
 
 /** Returns the names of the topics it created. */

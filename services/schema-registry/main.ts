@@ -2,11 +2,17 @@
  * `node services/schema-registry/main.ts`: one registry instance, configured from the environment,
  * until SIGINT or SIGTERM.
  */
-import { loadConfig } from '../platform/config.ts';
+import { ConfigError, loadConfig } from '../platform/config.ts';
 import { createLogger } from '../platform/logger.ts';
 import { startSchemaRegistry } from './service.ts';
 
-const config = loadConfig();
+let config;
+try {
+  config = loadConfig();
+} catch (error) {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(1);
+}
 const logger = createLogger('schema-registry', config.logLevel);
 
 try {

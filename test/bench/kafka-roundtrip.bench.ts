@@ -39,6 +39,8 @@ await withStack(async (config) => {
   await consumer.subscribe({ topic, fromBeginning: true });
   let received = 0;
   const latencies: number[] = [];
+  // Listen before run(): the group may be joined before run() resolves.
+  const joined = new Promise((resolve) => consumer.on(consumer.events.GROUP_JOIN, resolve));
   let resolveDone: () => void = () => {};
   const done = new Promise<void>((resolve) => (resolveDone = resolve));
   await consumer.run({
@@ -54,7 +56,7 @@ await withStack(async (config) => {
     },
   });
   // Wait until the group owns the partitions, so the clock measures traffic, not the join.
-  await new Promise((resolve) => consumer.on(consumer.events.GROUP_JOIN, resolve));
+  await joined;
 
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5 });
   await producer.connect();

@@ -7,7 +7,7 @@
  *  - external: whatever KAFKA_BROKERS, SCHEMA_REGISTRY_URL and CLICKHOUSE_URL name.
  */
 import net from 'node:net';
-import { loadConfig } from '../../services/platform/config.ts';
+import { formatBroker, loadConfig } from '../../services/platform/config.ts';
 import { down, kafkaAnswers, registryAnswers, up } from '../../infra/stack/stack.ts';
 
 export type StackEnv = Record<string, string>;
@@ -21,7 +21,7 @@ export async function nativeStack(): Promise<TestStack> {
   const config = loadConfig();
   const { started } = await up(config);
   return {
-    env: { KAFKA_BROKERS: config.kafka.brokers.map((b) => `${b.host}:${b.port}`).join(','), SCHEMA_REGISTRY_URL: config.schemaRegistry.url },
+    env: { KAFKA_BROKERS: config.kafka.brokers.map(formatBroker).join(','), SCHEMA_REGISTRY_URL: config.schemaRegistry.url },
     stop: async () => {
       await down(config, started);
     },

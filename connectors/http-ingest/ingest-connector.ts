@@ -1,0 +1,213 @@
+/**
+ * The HTTP ingest connector: `POST /v1/ingest/{source}/{kind}` takes one JSON record, a JSON array
+ * or NDJSON, validates every record against the raw schema of its (source, kind), and writes the
+ * valid ones to `raw.<source>.<kind>`. It answers 2xx only after Kafka acknowledged the write
+ * (acks=all, idempotent producer); when Kafka does not acknowledge in time it answers 503 with
+ * Retry-After and claims nothing.
+ *
+ * Answers: 202 every record accepted; 207 some accepted, the rest rejected (listed); 422 none
+ * accepted. Accepted records are listed with their event ids, rejected ones with each problem's
+ * field path.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Message } from 'kafkajs';
+import type { IngestConfig } from '../../services/platform/config.ts';
+import type { CoalescingProducer } from '../../services/platform/coalescing-producer.ts';
+import { sendError } from '../../services/platform/http-errors.ts';
+import type { Logger } from '../../services/platform/logger.ts';
+import { rawTopic, sourceEntry, sourcePublishes, type Kind } from '../../services/platform/catalog.ts';
+import type { Principal } from '../../services/platform/access.ts';
+import { ConnectorCounters, type ConnectorStatus, type ManagedConnector } from '../runtime/managed-connector.ts';
+import type { Problem, RawRecordCodec } from '../runtime/raw-records.ts';
+import { RateLimiter } from './rate-limiter.ts';
+import { JSON_TYPES, MalformedBodyError, NDJSON_TYPES, bodyFormat, parseBody } from './request-body.ts';
+
+export const INGEST_CONNECTOR_NAME = 'http-ingest';
+const RETRY_AFTER_SECONDS = 5;
+
+export interface IngestResponse {
+  accepted: { index: number; event_id: string; source_record_id: string }[];
+  rejected: { index: number; problems: Problem[] }[];
+}
+
+interface IngestParams {
+  source: string;
+  kind: string;
+}
+
+export interface IngestConnectorOptions {
+  config: IngestConfig;
+  codecs: Map<string, RawRecordCodec>;
+  producer: CoalescingProducer;
+  logger: Logger;
+  /** The authenticated caller, as the API's auth hook found it. */
+  principalOf: (request: FastifyRequest) => Principal | null;
+}
+
+class KafkaTimeoutError extends Error {
+  constructor(ms: number) {
+    super(`Kafka did not acknowledge within ${ms} ms`);
+    this.name = 'KafkaTimeoutError';
+  }
+}
+
+/** Sends, and gives up after `ms`: records still waiting for a batch are then withdrawn. */
+function sendWithin(producer: CoalescingProducer, topic: string, messages: Message[], ms: number): Promise<void> {
+  const abort = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    producer.send(topic, messages, abort.signal),
+    new Promise<void>((_, reject) => {
+      timer = setTimeout(() => {
+        abort.abort();
+        reject(new KafkaTimeoutError(ms));
+      }, ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+export class IngestConnector implements ManagedConnector {
+  readonly name = INGEST_CONNECTOR_NAME;
+  readonly type = 'http-ingest';
+  private readonly options: IngestConnectorOptions;
+  private readonly limiter: RateLimiter;
+  private readonly counters = new ConnectorCounters();
+  private paused = false;
+
+  constructor(options: IngestConnectorOptions) {
+    this.options = options;
+    this.limiter = new RateLimiter(options.config.ratePerSource, options.config.burstRecords);
+  }
+
+  status(): ConnectorStatus {
+    return { name: this.name, type: this.type, state: this.paused ? 'PAUSED' : 'RUNNING', ...this.counters };
+  }
+
+  async pause(): Promise<void> {
+    this.paused = true;
+  }
+
+  async resume(): Promise<void> {
+    this.paused = false;
+  }
+
+  /** Nothing to rebuild: HTTP ingest holds no state between requests. */
+  async restart(): Promise<void> {
+    this.paused = false;
+  }
+
+  /** Registers the route in its own plugin scope, with body parsers that keep the raw bytes. */
+  register(app: FastifyInstance): void {
+    app.register(async (scope) => {
+      scope.removeAllContentTypeParsers();
+      scope.addContentTypeParser(
+        [...JSON_TYPES, ...NDJSON_TYPES],
+        { parseAs: 'buffer', bodyLimit: this.options.config.maxBodyBytes },
+        (_request, body, done) => done(null, body),
+      );
+      scope.post<{ Params: IngestParams }>('/v1/ingest/:source/:kind', {
+        onRequest: (request, reply, done) => {
+          // Caller, route and content type are checked before the body is read.
+          if (this.refuse(request, reply)) return;
+          done();
+        },
+        handler: (request, reply) => this.handle(request, reply),
+      });
+    });
+  }
+
+  /** Answers the request with an error and returns true, or returns false when it may proceed. */
+  private refuse(request: FastifyRequest<{ Params: IngestParams }>, reply: FastifyReply): boolean {
+    const principal = this.options.principalOf(request);
+    const { source, kind } = request.params;
+    if (!principal) {
+      sendError(reply, 401, 'unauthorized', 'an API key is required: Authorization: Bearer <key>', {
+        headers: { 'www-authenticate': 'Bearer realm="truc"' },
+      });
+      return true;
+    }
+    if (!sourceEntry(source)) {
+      sendError(reply, 404, 'unknown_source', `unknown source ${JSON.stringify(source)}`);
+      return true;
+    }
+    if (!sourcePublishes(source, kind)) {
+      sendError(reply, 404, 'unknown_kind', `source ${source} does not publish kind ${JSON.stringify(kind)}`, {
+        details: { kinds: Object.keys(sourceEntry(source)!.kinds) },
+      });
+      return true;
+    }
+    if (principal.type !== 'source' || principal.source !== source) {
+      sendError(reply, 403, 'forbidden', `this key may not publish ${source} records`);
+      return true;
+    }
+    if (this.paused) {
+      sendError(reply, 503, 'paused', 'ingest is paused by an operator', { headers: { 'retry-after': String(RETRY_AFTER_SECONDS) } });
+      return true;
+    }
+    if (!bodyFormat(request.headers['content-type'])) {
+      sendError(reply, 415, 'unsupported_media_type',
+        `content type ${JSON.stringify(request.headers['content-type'] ?? '')} is not accepted; use application/json or application/x-ndjson`);
+      return true;
+    }
+    return false;
+  }
+
+  private async handle(request: FastifyRequest<{ Params: IngestParams }>, reply: FastifyReply): Promise<FastifyReply> {
+    const { source } = request.params;
+    const kind = request.params.kind as Kind;
+    const { config, codecs, producer, logger } = this.options;
+    const receivedAt = Date.now();
+
+    let records;
+    try {
+      records = parseBody(request.body as Buffer, bodyFormat(request.headers['content-type'])!);
+    } catch (error) {
+      if (error instanceof MalformedBodyError) return sendError(reply, 400, 'malformed_body', error.message);
+      throw error;
+    }
+    if (records.length === 0) return sendError(reply, 400, 'empty_body', 'the body holds no records');
+    if (records.length > config.maxRecordsPerRequest) {
+      return sendError(reply, 413, 'too_many_records',
+        `${records.length} records in one request; at most ${config.maxRecordsPerRequest} are accepted`);
+    }
+    const waitSeconds = this.limiter.take(source, records.length);
+    if (waitSeconds > 0) {
+      return sendError(reply, 429, 'rate_limited', `source ${source} is over its rate of ${config.ratePerSource} records/s`, {
+        headers: { 'retry-after': String(waitSeconds) },
+      });
+    }
+
+    const codec = codecs.get(rawTopic(source, kind))!;
+    const response: IngestResponse = { accepted: [], rejected: [] };
+    const messages: Message[] = [];
+    for (const [index, record] of records.entries()) {
+      if (record.error !== undefined) {
+        response.rejected.push({ index, problems: [{ path: '(record)', message: record.error }] });
+        continue;
+      }
+      const conversion = codec.convert(record.value, receivedAt, this.name);
+      if (!conversion.ok) {
+        response.rejected.push({ index, problems: conversion.problems });
+        continue;
+      }
+      response.accepted.push({ index, event_id: conversion.record.eventId, source_record_id: conversion.record.sourceRecordId });
+      messages.push(conversion.record.message);
+    }
+    this.counters.rejected += response.rejected.length;
+
+    if (messages.length === 0) {
+      return sendError(reply, 422, 'no_valid_records', `none of the ${records.length} records is valid`, { details: response });
+    }
+    try {
+      await sendWithin(producer, codec.topic, messages, config.sendTimeoutMs);
+    } catch (error) {
+      this.counters.fail(error);
+      logger.warn({ source, kind, records: messages.length, err: (error as Error).message }, 'ingest write not acknowledged; answered 503');
+      return sendError(reply, 503, 'kafka_unavailable', 'the records could not be written now; nothing was accepted, send them again later', {
+        headers: { 'retry-after': String(RETRY_AFTER_SECONDS) },
+      });
+    }
+    this.counters.records += messages.length;
+    return reply.code(response.rejected.length === 0 ? 202 : 207).send(response);
+  }
+}

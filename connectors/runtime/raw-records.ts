@@ -1,0 +1,135 @@
+/**
+ * Turns a source's JSON record into a raw-topic message: validated against the raw Avro schema of
+ * its (source, kind), keyed by the source's record id, encoded in the Confluent wire format, with
+ * the event id and reception time in headers. Every producer connector (HTTP, files, polling) goes
+ * through here, so a record is accepted or refused by the same rules whichever way it arrived.
+ */
+import type avro from 'avsc';
+import type { Message } from 'kafkajs';
+import { AvroValidationError, valueSubject, validationProblems, type AvroSerde, type AvroWriter } from '../../services/platform/avro-serde.ts';
+import { rawSchema, rawTopic, sourceEntry, sourceKinds, type Kind } from '../../services/platform/catalog.ts';
+import { contentHash, eventId } from '../../services/platform/event-id.ts';
+import { HEADER } from '../../services/platform/record-headers.ts';
+
+export interface Problem {
+  /** Dotted field path inside the record, e.g. `vehicle.flightCode`; `(record)` for the whole. */
+  path: string;
+  message: string;
+}
+
+export interface ConvertedRecord {
+  eventId: string;
+  sourceRecordId: string;
+  message: Message;
+}
+
+export type Conversion = { ok: true; record: ConvertedRecord } | { ok: false; problems: Problem[] };
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && !Buffer.isBuffer(value);
+}
+
+/**
+ * Fields the schema does not know. avsc ignores them silently, which would drop data a source
+ * believes it sent (a misspelt field name, say), so they are refused instead.
+ */
+export function unknownFields(type: avro.Type, value: unknown, path: string[] = []): Problem[] {
+  const typeName = type.typeName;
+  if (typeName === 'record' || typeName === 'error') {
+    if (!isPlainObject(value)) return [];
+    const record = type as avro.types.RecordType;
+    const known = new Map(record.fields.map((field) => [field.name, field.type] as const));
+    return Object.entries(value).flatMap(([name, fieldValue]) => {
+      const fieldType = known.get(name);
+      if (!fieldType) return [{ path: [...path, name].join('.'), message: 'unknown field (not in the schema)' }];
+      return unknownFields(fieldType, fieldValue, [...path, name]);
+    });
+  }
+  if (typeName === 'array' && Array.isArray(value)) {
+    const items = (type as avro.types.ArrayType).itemsType;
+    return value.flatMap((item, i) => unknownFields(items, item, [...path, String(i)]));
+  }
+  if (typeName === 'map' && isPlainObject(value)) {
+    const values = (type as avro.types.MapType).valuesType;
+    return Object.entries(value).flatMap(([key, item]) => unknownFields(values, item, [...path, key]));
+  }
+  if (typeName.startsWith('union') && value !== null && value !== undefined) {
+    // Raw schemas use unions of null and one other type; check against the branch that fits.
+    const branch = (type as avro.types.UnwrappedUnionType).types.find((t) => t.typeName !== 'null' && t.isValid(value));
+    return branch ? unknownFields(branch, value, path) : [];
+  }
+  return [];
+}
+
+/** Everything needed to accept records of one (source, kind). */
+export class RawRecordCodec {
+  readonly source: string;
+  readonly kind: Kind;
+  readonly topic: string;
+  private readonly writer: AvroWriter;
+  private readonly recordIdPath: string[] | null;
+
+  constructor(source: string, kind: Kind, writer: AvroWriter) {
+    this.source = source;
+    this.kind = kind;
+    this.topic = rawTopic(source, kind);
+    this.writer = writer;
+    const recordId = sourceEntry(source)?.kinds[kind]?.recordId ?? null;
+    this.recordIdPath = recordId === null ? null : recordId.split('.');
+  }
+
+  problems(value: unknown): Problem[] {
+    if (!isPlainObject(value)) {
+      return [{ path: '(record)', message: `expected a JSON object, got ${Array.isArray(value) ? 'an array' : JSON.stringify(value)}` }];
+    }
+    return [...unknownFields(this.writer.type, value), ...validationProblems(this.writer.type, value)];
+  }
+
+  /** The source's own record id, or a hash of the content where the source has none. */
+  sourceRecordId(value: Record<string, unknown>): string {
+    if (this.recordIdPath === null) {
+      // Defaults filled in first, so a field left out and the same field sent as its default hash alike.
+      return contentHash(this.writer.type.clone(value, { wrapUnions: false }));
+    }
+    let current: unknown = value;
+    for (const part of this.recordIdPath) current = (current as Record<string, unknown>)[part];
+    return String(current);
+  }
+
+  convert(value: unknown, receivedAt: number, connector: string): Conversion {
+    const problems = this.problems(value);
+    if (problems.length > 0) return { ok: false, problems };
+    let encoded: Buffer;
+    try {
+      encoded = this.writer.encode(value);
+    } catch (error) {
+      if (error instanceof AvroValidationError) return { ok: false, problems: error.problems };
+      throw error;
+    }
+    const record = value as Record<string, unknown>;
+    const sourceRecordId = this.sourceRecordId(record);
+    const id = eventId(this.source, this.kind, sourceRecordId);
+    return {
+      ok: true,
+      record: {
+        eventId: id,
+        sourceRecordId,
+        message: {
+          key: sourceRecordId,
+          value: encoded,
+          headers: { [HEADER.eventId]: id, [HEADER.receivedAt]: String(receivedAt), [HEADER.connector]: connector },
+        },
+      },
+    };
+  }
+}
+
+/** Registers every raw schema (idempotent) and returns a codec per (source, kind). */
+export async function loadRawCodecs(serde: AvroSerde): Promise<Map<string, RawRecordCodec>> {
+  const codecs = new Map<string, RawRecordCodec>();
+  for (const { source, kind } of sourceKinds()) {
+    const id = await serde.register(valueSubject(rawTopic(source, kind)), rawSchema(source, kind));
+    codecs.set(rawTopic(source, kind), new RawRecordCodec(source, kind, await serde.writer(id)));
+  }
+  return codecs;
+}

@@ -1,0 +1,79 @@
+/**
+ * Starts the HTTP API with the HTTP ingest connector: topics and schemas in place, an idempotent
+ * producer (acks=all) behind a coalescing batcher, then HTTP. Used by `npm start` and the tests.
+ */
+import type { AddressInfo } from 'node:net';
+import type { Producer } from 'kafkajs';
+import { IngestConnector } from '../../connectors/http-ingest/ingest-connector.ts';
+import type { ManagedConnector } from '../../connectors/runtime/managed-connector.ts';
+import { loadAccessPolicy } from '../platform/access.ts';
+import { CoalescingProducer } from '../platform/coalescing-producer.ts';
+import type { Config } from '../platform/config.ts';
+import { createKafka } from '../platform/kafka.ts';
+import { createLogger, type Logger } from '../platform/logger.ts';
+import { preparePipeline, type Pipeline } from '../platform/pipeline-bootstrap.ts';
+import { buildApi } from './server.ts';
+
+/** Produce requests grow up to this many records while the previous one is in flight. */
+const MAX_BATCH_MESSAGES = 10_000;
+
+export interface StartApiOptions {
+  config: Config;
+  logger?: Logger;
+  /** Defaults to config.api.port; 0 picks a free port. */
+  port?: number;
+  /** Pull connectors run elsewhere in the process but are managed through this API. */
+  connectors?: ManagedConnector[];
+}
+
+export interface RunningApi {
+  url: string;
+  pipeline: Pipeline;
+  ingest: IngestConnector;
+  close(): Promise<void>;
+}
+
+export async function startApi(options: StartApiOptions): Promise<RunningApi> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger('api', config.logLevel);
+  const access = loadAccessPolicy(config.api.accessFile);
+  const kafka = createKafka(config.kafka, logger, 'api');
+  const pipeline = await preparePipeline(config, kafka, logger);
+
+  const producer: Producer = kafka.producer({ idempotent: true, retry: { retries: 10 } });
+  await producer.connect();
+  const batcher = new CoalescingProducer(producer, { lingerMs: config.ingest.lingerMs, maxBatchMessages: MAX_BATCH_MESSAGES });
+  const ingest = new IngestConnector({
+    config: config.ingest,
+    codecs: pipeline.rawCodecs,
+    producer: batcher,
+    logger,
+    principalOf: (request) => request.principal,
+  });
+  const app = buildApi({
+    logger,
+    access,
+    connectors: [ingest, ...(options.connectors ?? [])],
+    routes: [ingest],
+    maxBodyBytes: config.ingest.maxBodyBytes,
+  });
+  await app.listen({ host: config.api.host, port: options.port ?? config.api.port });
+  const address = app.server.address() as AddressInfo;
+  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  logger.info({ url }, `API listening on ${url}`);
+
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    pipeline,
+    ingest,
+    close() {
+      // Stop taking requests, let the last batch be acknowledged, then leave Kafka.
+      closing ??= app
+        .close()
+        .then(() => batcher.flush())
+        .finally(() => producer.disconnect());
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,169 @@
+/**
+ * The OpenAPI 3.1 document of Truc's HTTP API, served at /openapi.json. Source and kind lists come
+ * from the catalogue, so the document never disagrees with what the routes accept.
+ */
+import { KINDS, SOURCES } from '../platform/catalog.ts';
+
+const errorResponse = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+});
+
+const retryAfter = { 'Retry-After': { description: 'Seconds to wait before trying again.', schema: { type: 'integer' } } };
+
+export function openApiDocument(): Record<string, unknown> {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Truc API',
+      version: '1',
+      description:
+        'Ingest of source records and operation of the Truc backbone. Every call needs `Authorization: Bearer <key>`: ' +
+        'a source key publishes only its own source\'s kinds; an operator key manages connectors.',
+    },
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      schemas: {
+        Error: {
+          type: 'object',
+          required: ['error'],
+          properties: {
+            error: {
+              type: 'object',
+              required: ['status', 'code', 'message'],
+              properties: {
+                status: { type: 'integer' },
+                code: { type: 'string', examples: ['unsupported_media_type'] },
+                message: { type: 'string' },
+                details: {},
+              },
+            },
+          },
+        },
+        Problem: {
+          type: 'object',
+          required: ['path', 'message'],
+          properties: {
+            path: { type: 'string', description: 'Dotted field path inside the record, or "(record)".', examples: ['vehicle.flightCode'] },
+            message: { type: 'string', examples: ['expected string, missing'] },
+          },
+        },
+        IngestResponse: {
+          type: 'object',
+          required: ['accepted', 'rejected'],
+          properties: {
+            accepted: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['index', 'event_id', 'source_record_id'],
+                properties: {
+                  index: { type: 'integer', description: 'Position of the record in the request (0-based; NDJSON: among non-blank lines).' },
+                  event_id: { type: 'string', format: 'uuid', description: 'UUIDv5 of source, kind and source record id: the same record always gets the same id.' },
+                  source_record_id: { type: 'string' },
+                },
+              },
+            },
+            rejected: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['index', 'problems'],
+                properties: { index: { type: 'integer' }, problems: { type: 'array', items: { $ref: '#/components/schemas/Problem' } } },
+              },
+            },
+          },
+        },
+        ConnectorStatus: {
+          type: 'object',
+          required: ['name', 'type', 'state', 'records', 'rejected', 'errors', 'lastError'],
+          properties: {
+            name: { type: 'string' },
+            type: { type: 'string' },
+            state: { enum: ['STARTING', 'RUNNING', 'PAUSED', 'FAILED', 'STOPPED'] },
+            records: { type: 'integer' },
+            rejected: { type: 'integer' },
+            errors: { type: 'integer' },
+            lastError: { type: ['object', 'null'], properties: { at: { type: 'string', format: 'date-time' }, message: { type: 'string' } } },
+            details: { type: 'object' },
+          },
+        },
+      },
+    },
+    security: [{ bearer: [] }],
+    paths: {
+      '/v1/ingest/{source}/{kind}': {
+        post: {
+          summary: 'Publish source records',
+          description:
+            'One JSON record, a JSON array of records, or NDJSON (one record per line). Every record is validated against the raw ' +
+            'Avro schema of (source, kind) before anything is written; valid records are written and acknowledged only after Kafka ' +
+            'acknowledged them. 202: all accepted. 207: the valid records were accepted, the others are listed with their problems. ' +
+            '422: none was valid, nothing was written. 503: Kafka did not acknowledge in time; nothing is claimed, send again.',
+          parameters: [
+            { name: 'source', in: 'path', required: true, schema: { enum: [...SOURCES] } },
+            { name: 'kind', in: 'path', required: true, schema: { enum: [...KINDS] } },
+          ],
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': { schema: { oneOf: [{ type: 'object' }, { type: 'array', items: { type: 'object' } }] } },
+              'application/x-ndjson': { schema: { type: 'string' } },
+            },
+          },
+          responses: {
+            202: { description: 'Every record accepted.', content: { 'application/json': { schema: { $ref: '#/components/schemas/IngestResponse' } } } },
+            207: { description: 'Some records accepted, the rest rejected.', content: { 'application/json': { schema: { $ref: '#/components/schemas/IngestResponse' } } } },
+            400: errorResponse('The body is not JSON, or holds no record.'),
+            401: errorResponse('No valid API key.'),
+            403: errorResponse('The key belongs to another source.'),
+            404: errorResponse('Unknown source, or a kind the source does not publish.'),
+            413: errorResponse('Body or record count over the limit.'),
+            415: errorResponse('Content type other than JSON or NDJSON.'),
+            422: errorResponse('No record in the request is valid; `details` lists every problem.'),
+            429: { ...errorResponse('The source is over its rate.'), headers: retryAfter },
+            503: { ...errorResponse('Kafka unavailable (or ingest paused); nothing was accepted.'), headers: retryAfter },
+          },
+        },
+      },
+      '/v1/connectors': {
+        get: {
+          summary: 'List connectors with their status (operator)',
+          responses: {
+            200: {
+              description: 'Every connector.',
+              content: { 'application/json': { schema: { type: 'object', properties: { connectors: { type: 'array', items: { $ref: '#/components/schemas/ConnectorStatus' } } } } } },
+            },
+            401: errorResponse('No valid API key.'),
+            403: errorResponse('Not an operator key.'),
+          },
+        },
+      },
+      '/v1/connectors/{name}': {
+        get: {
+          summary: 'One connector\'s status (operator)',
+          parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            200: { description: 'Status.', content: { 'application/json': { schema: { $ref: '#/components/schemas/ConnectorStatus' } } } },
+            404: errorResponse('No such connector.'),
+          },
+        },
+      },
+      '/v1/connectors/{name}/{action}': {
+        post: {
+          summary: 'Pause, resume or restart a connector (operator)',
+          parameters: [
+            { name: 'name', in: 'path', required: true, schema: { type: 'string' } },
+            { name: 'action', in: 'path', required: true, schema: { enum: ['pause', 'resume', 'restart'] } },
+          ],
+          responses: {
+            200: { description: 'Status after the action.', content: { 'application/json': { schema: { $ref: '#/components/schemas/ConnectorStatus' } } } },
+            404: errorResponse('No such connector or action.'),
+          },
+        },
+      },
+      '/health': { get: { summary: 'Liveness', security: [], responses: { 200: { description: 'The API process is up.' } } } },
+      '/openapi.json': { get: { summary: 'This document', security: [], responses: { 200: { description: 'OpenAPI 3.1 document.' } } } },
+    },
+  };
+}

@@ -1,0 +1,113 @@
+/**
+ * Truc's HTTP API (Fastify): authentication of every caller, the connectors' routes (ingest), their
+ * management for operators, the OpenAPI document and a liveness probe. Errors share one shape
+ * (services/platform/http-errors.ts).
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { bearerKey, type AccessPolicy, type Principal } from '../platform/access.ts';
+import { sendError } from '../platform/http-errors.ts';
+import type { Logger } from '../platform/logger.ts';
+import type { ManagedConnector } from '../../connectors/runtime/managed-connector.ts';
+import { openApiDocument } from './openapi.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+export interface RouteProvider {
+  register(app: FastifyInstance): void;
+}
+
+export interface ApiOptions {
+  logger: Logger;
+  access: AccessPolicy;
+  connectors: ManagedConnector[];
+  /** Connectors and services that add routes of their own (HTTP ingest, ...). */
+  routes: RouteProvider[];
+  maxBodyBytes: number;
+}
+
+type ConnectorAction = 'pause' | 'resume' | 'restart';
+
+function requireOperator(request: FastifyRequest, reply: FastifyReply): boolean {
+  if (!request.principal) {
+    sendError(reply, 401, 'unauthorized', 'an API key is required: Authorization: Bearer <key>', {
+      headers: { 'www-authenticate': 'Bearer realm="truc"' },
+    });
+    return false;
+  }
+  if (request.principal.type !== 'operator') {
+    sendError(reply, 403, 'forbidden', 'this needs an operator key');
+    return false;
+  }
+  return true;
+}
+
+/** Fastify's own errors (bad JSON, body too large, media type) in Truc's error shape. */
+function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply, options: ApiOptions): FastifyReply {
+  const { logger } = options;
+  const status = error.statusCode ?? 500;
+  if (status >= 500) {
+    logger.error({ err: error, method: request.method, route: request.routeOptions.url }, 'request failed');
+    return sendError(reply, 500, 'internal_error', 'the request failed inside Truc; the operator can find it in the log');
+  }
+  const codes: Record<number, string> = {
+    400: 'bad_request',
+    413: 'payload_too_large',
+    415: 'unsupported_media_type',
+  };
+  const message =
+    error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? `the body is larger than the limit of ${options.maxBodyBytes} bytes` : error.message;
+  return sendError(reply, status, codes[status] ?? 'bad_request', message);
+}
+
+export function buildApi(options: ApiOptions): FastifyInstance {
+  const { logger, access, connectors } = options;
+  const app = Fastify({
+    // Per-request logs at thousands of requests a second would drown the log; failures are logged.
+    disableRequestLogging: true,
+    bodyLimit: options.maxBodyBytes,
+    loggerInstance: logger as FastifyBaseLogger,
+  });
+  app.decorateRequest('principal', null);
+  app.addHook('onRequest', async (request) => {
+    const key = bearerKey(request.headers.authorization);
+    request.principal = key ? access.identify(key) : null;
+  });
+  app.setErrorHandler((error: FastifyError, request, reply) => handleError(error, request, reply, options));
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, 404, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}; see /openapi.json`),
+  );
+
+  app.get('/health', async () => ({ status: 'ok' }));
+  app.get('/openapi.json', async () => openApiDocument());
+
+  const byName = (name: string) => connectors.find((connector) => connector.name === name);
+  app.get('/v1/connectors', async (request, reply) => {
+    if (!requireOperator(request, reply)) return reply;
+    return { connectors: connectors.map((connector) => connector.status()) };
+  });
+  app.get<{ Params: { name: string } }>('/v1/connectors/:name', async (request, reply) => {
+    if (!requireOperator(request, reply)) return reply;
+    const connector = byName(request.params.name);
+    if (!connector) return sendError(reply, 404, 'unknown_connector', `no connector named ${JSON.stringify(request.params.name)}`);
+    return connector.status();
+  });
+  app.post<{ Params: { name: string; action: string } }>('/v1/connectors/:name/:action', async (request, reply) => {
+    if (!requireOperator(request, reply)) return reply;
+    const connector = byName(request.params.name);
+    if (!connector) return sendError(reply, 404, 'unknown_connector', `no connector named ${JSON.stringify(request.params.name)}`);
+    const action = request.params.action as ConnectorAction;
+    if (!['pause', 'resume', 'restart'].includes(action)) {
+      return sendError(reply, 404, 'unknown_action', `connectors can be paused, resumed or restarted, not ${JSON.stringify(action)}`);
+    }
+    await connector[action]();
+    logger.info({ connector: connector.name, action }, 'connector action by operator');
+    return connector.status();
+  });
+
+  for (const provider of options.routes) provider.register(app);
+  return app;
+}

@@ -1,0 +1,36 @@
+/**
+ * What every service needs in place before it handles a record: the pipeline's topics and the
+ * schemas (raw subjects at the registry's default compatibility, canonical ones BACKWARD_TRANSITIVE).
+ * Idempotent, so every service and every instance may run it at start.
+ */
+import type { Kafka } from 'kafkajs';
+import { loadRawCodecs, type RawRecordCodec } from '../../connectors/runtime/raw-records.ts';
+import { createAvroSerde, type AvroSerde } from './avro-serde.ts';
+import type { Kind } from './catalog.ts';
+import type { Config } from './config.ts';
+import type { Logger } from './logger.ts';
+import { registerCanonicalSchemas } from './schema-registration.ts';
+import { ensureTopics, pipelineTopics } from './topics.ts';
+
+export interface Pipeline {
+  serde: AvroSerde;
+  /** One codec per raw topic. */
+  rawCodecs: Map<string, RawRecordCodec>;
+  canonicalSchemaIds: Map<Kind, number>;
+}
+
+export async function preparePipeline(config: Config, kafka: Kafka, logger: Logger): Promise<Pipeline> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const created = await ensureTopics(admin, pipelineTopics(), config.topics);
+    if (created.length > 0) logger.info({ topics: created }, 'created topics');
+  } finally {
+    await admin.disconnect();
+  }
+  const serde = createAvroSerde(config.schemaRegistry);
+  const rawCodecs = await loadRawCodecs(serde);
+  const canonicalSchemaIds = await registerCanonicalSchemas(serde);
+  logger.info({ raw: rawCodecs.size, canonical: canonicalSchemaIds.size }, 'schemas registered');
+  return { serde, rawCodecs, canonicalSchemaIds };
+}

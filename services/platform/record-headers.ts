@@ -1,0 +1,29 @@
+/**
+ * Kafka headers Truc puts on records, shared by every writer and reader of raw and dead-letter topics.
+ */
+import type { IHeaders } from 'kafkajs';
+
+export const HEADER = {
+  eventId: 'truc-event-id',
+  /** When Truc accepted the record from its source (epoch milliseconds, decimal). */
+  receivedAt: 'truc-received-at',
+  /** Which connector wrote it (e.g. http-ingest, file:checkpoint-ops). */
+  connector: 'truc-connector',
+  dlqReason: 'truc-dlq-reason',
+  dlqErrorClass: 'truc-dlq-error-class',
+  dlqStage: 'truc-dlq-stage',
+  dlqSource: 'truc-dlq-source',
+  dlqKind: 'truc-dlq-kind',
+  /** Where the record came from: a file and line, a page cursor, or a topic/partition/offset. */
+  dlqPosition: 'truc-dlq-position',
+  dlqTopic: 'truc-dlq-topic',
+  dlqPartition: 'truc-dlq-partition',
+  dlqOffset: 'truc-dlq-offset',
+} as const;
+
+export function headerString(headers: IHeaders | undefined, name: string): string | undefined {
+  const value = headers?.[name];
+  if (value === undefined) return undefined;
+  const first = Array.isArray(value) ? value[0] : value;
+  return first === undefined ? undefined : first.toString();
+}

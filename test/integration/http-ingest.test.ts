@@ -1,0 +1,190 @@
+import { randomUUID } from 'node:crypto';
+import avro from 'avsc';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rawSchema, rawTopic, sourceEntry, sourceKinds, type Kind } from '../../services/platform/catalog.ts';
+import { HEADER, headerString } from '../../services/platform/record-headers.ts';
+import { rawExample } from '../fixtures/raw-examples.ts';
+import { postRecords, startTestApi, type TestApi } from '../support/api.ts';
+import { readTopicToEnd, testKafka } from '../support/kafka.ts';
+
+/** A valid record of (source, kind) with a unique source record id (or unique content). */
+function uniqueRecord(source: string, kind: Kind): Record<string, unknown> {
+  const record = rawExample(source, kind);
+  const recordId = sourceEntry(source)!.kinds[kind]!.recordId;
+  const marker = randomUUID();
+  if (recordId !== null) record[recordId] = marker;
+  else if (kind === 'checkpoint') record.ghi_chu = marker;
+  else record.readerId = marker;
+  return record;
+}
+
+describe('HTTP ingest', () => {
+  const kafka = testKafka();
+  let t: TestApi;
+  const ingestUrl = (source: string, kind: string) => `${t.url}/v1/ingest/${source}/${kind}`;
+  /** Event ids the bad requests would have produced had anything been written. */
+  const mustNotBeWritten: { topic: string; marker: string }[] = [];
+
+  beforeAll(async () => {
+    t = await startTestApi();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it.each(sourceKinds().map(({ source, kind }) => [`${source}/${kind}`, source, kind] as const))(
+    '%s: a posted record is on its raw topic, decodable and equal to what was posted',
+    async (_name, source, kind) => {
+      const record = uniqueRecord(source, kind);
+      const response = await postRecords(ingestUrl(source, kind), t.sourceKeys[source]!, record);
+      expect(response.status).toBe(202);
+      expect(response.body.rejected).toEqual([]);
+      const [{ event_id: eventId }] = response.body.accepted;
+
+      const messages = await readTopicToEnd(kafka, rawTopic(source, kind), (m) => headerString(m.headers, HEADER.eventId) === eventId);
+      expect(messages).toHaveLength(1);
+      const message = messages[0]!;
+      expect(message.value![0]).toBe(0);
+      expect(message.key!.toString()).toBe(response.body.accepted[0].source_record_id);
+      const decoded = await t.api.pipeline.serde.decode(message.value!);
+      // Posted records carry every field, so the decoded record must equal them field for field.
+      expect(decoded).toEqual(avro.Type.forSchema(rawSchema(source, kind) as avro.Schema).clone(record));
+      expect(Number(headerString(message.headers, HEADER.receivedAt))).toBeGreaterThan(Date.now() - 60_000);
+    },
+  );
+
+  it('gives the same record the same event id every time it is posted', async () => {
+    const record = uniqueRecord('vhd', 'health-declaration');
+    const first = await postRecords(ingestUrl('vhd', 'health-declaration'), t.sourceKeys.vhd!, record);
+    const second = await postRecords(ingestUrl('vhd', 'health-declaration'), t.sourceKeys.vhd!, record);
+    expect(second.body.accepted[0].event_id).toBe(first.body.accepted[0].event_id);
+  });
+
+  it('accepts NDJSON', async () => {
+    const records = [uniqueRecord('ncovi', 'health-declaration'), uniqueRecord('ncovi', 'health-declaration')];
+    const body = records.map((r) => JSON.stringify(r)).join('\n');
+    const response = await postRecords(ingestUrl('ncovi', 'health-declaration'), t.sourceKeys.ncovi!, body, 'application/x-ndjson');
+    expect(response.status).toBe(202);
+    expect(response.body.accepted.map((a: { index: number }) => a.index)).toEqual([0, 1]);
+  });
+
+  describe('refuses bad input precisely and writes nothing of it', () => {
+    const source = 'vhd';
+    const kind = 'health-declaration';
+    const marked = () => {
+      const record = uniqueRecord(source, kind);
+      mustNotBeWritten.push({ topic: rawTopic(source, kind), marker: String(record.id) });
+      return record;
+    };
+
+    it('malformed JSON: 400', async () => {
+      const response = await postRecords(ingestUrl(source, kind), t.sourceKeys.vhd!, `${JSON.stringify(marked())}}`);
+      expect(response.status).toBe(400);
+      expect(response.body.error).toMatchObject({ code: 'malformed_body', message: expect.stringMatching(/not valid JSON/) });
+    });
+
+    it('wrong content type: 415', async () => {
+      const response = await postRecords(ingestUrl(source, kind), t.sourceKeys.vhd!, JSON.stringify(marked()), 'text/plain');
+      expect(response.status).toBe(415);
+      expect(response.body.error.code).toBe('unsupported_media_type');
+    });
+
+    it('oversize body: 413', async () => {
+      const padded = { ...marked(), address: 'x'.repeat(t.config.ingest.maxBodyBytes) };
+      const response = await postRecords(ingestUrl(source, kind), t.sourceKeys.vhd!, padded);
+      expect(response.status).toBe(413);
+      expect(response.body.error.code).toBe('payload_too_large');
+    });
+
+    it('too many records: 413', async () => {
+      const records = Array.from({ length: t.config.ingest.maxRecordsPerRequest + 1 }, () => rawExample(source, kind));
+      records[0] = marked();
+      const response = await postRecords(ingestUrl(source, kind), t.sourceKeys.vhd!, records);
+      expect(response.status).toBe(413);
+      expect(response.body.error.code).toBe('too_many_records');
+    });
+
+    it('a missing required field: 422 naming the field', async () => {
+      const record = marked();
+      delete record.fullName;
+      const response = await postRecords(ingestUrl(source, kind), t.sourceKeys.vhd!, record);
+      expect(response.status).toBe(422);
+      expect(response.body.error.details.rejected).toEqual([
+        { index: 0, problems: [{ path: 'fullName', message: expect.stringMatching(/missing/) }] },
+      ]);
+    });
+
+    it('a wrong type: 422 naming the field and the types', async () => {
+      const response = await postRecords(ingestUrl(source, kind), t.sourceKeys.vhd!, { ...marked(), YoB: 'nineteen eighty' });
+      expect(response.status).toBe(422);
+      expect(response.body.error.details.rejected[0].problems).toEqual([
+        { path: 'YoB', message: expect.stringMatching(/expected int.*got string "nineteen eighty"/) },
+      ]);
+    });
+
+    it('an unknown field: 422 naming it', async () => {
+      const response = await postRecords(ingestUrl(source, kind), t.sourceKeys.vhd!, { ...marked(), fulName: 'NGUYỄN VĂN AN' });
+      expect(response.status).toBe(422);
+      expect(response.body.error.details.rejected[0].problems).toEqual([{ path: 'fulName', message: expect.stringMatching(/unknown field/) }]);
+    });
+
+    it('an unknown source or kind: 404', async () => {
+      const unknownSource = await postRecords(ingestUrl('bluezone', kind), t.sourceKeys.vhd!, marked());
+      expect(unknownSource.status).toBe(404);
+      expect(unknownSource.body.error.code).toBe('unknown_source');
+      const unknownKind = await postRecords(ingestUrl(source, 'checkpoint'), t.sourceKeys.vhd!, marked());
+      expect(unknownKind.status).toBe(404);
+      expect(unknownKind.body.error).toMatchObject({ code: 'unknown_kind', details: { kinds: ['health-declaration', 'movement-declaration'] } });
+    });
+
+    it('no key or a wrong key: 401', async () => {
+      const none = await postRecords(ingestUrl(source, kind), null, marked());
+      expect(none.status).toBe(401);
+      expect(none.headers.get('www-authenticate')).toMatch(/^Bearer/);
+      const wrong = await postRecords(ingestUrl(source, kind), 'truc_not-a-key', marked());
+      expect(wrong.status).toBe(401);
+    });
+
+    it("another source's key, or an operator key: 403", async () => {
+      const other = await postRecords(ingestUrl(source, kind), t.sourceKeys.ncovi!, marked());
+      expect(other.status).toBe(403);
+      const operator = await postRecords(ingestUrl(source, kind), t.operatorKey, marked());
+      expect(operator.status).toBe(403);
+    });
+
+    it('none of it reached the topic', async () => {
+      const markers = new Set(mustNotBeWritten.map((m) => m.marker));
+      const found = await readTopicToEnd(kafka, rawTopic(source, kind), (m) => markers.has(m.key!.toString()));
+      expect(found).toEqual([]);
+      expect(markers.size).toBeGreaterThanOrEqual(10);
+    });
+  });
+
+  it('a batch of 100 with 3 bad records writes exactly the 97 and names the 3', async () => {
+    const records: Record<string, unknown>[] = Array.from({ length: 100 }, () => uniqueRecord('vhd', 'health-declaration'));
+    delete records[7]!.idCard;
+    records[42]!.YoB = null;
+    records[99]!.gender = 3;
+    const response = await postRecords(ingestUrl('vhd', 'health-declaration'), t.sourceKeys.vhd!, records);
+    expect(response.status).toBe(207);
+    expect(response.body.accepted).toHaveLength(97);
+    expect(response.body.rejected.map((r: { index: number; problems: { path: string }[] }) => [r.index, r.problems.map((p) => p.path)])).toEqual([
+      [7, ['idCard']],
+      [42, ['YoB']],
+      [99, ['gender']],
+    ]);
+    const ids = new Set<string>(records.map((r) => String(r.id)));
+    const written = await readTopicToEnd(kafka, rawTopic('vhd', 'health-declaration'), (m) => ids.has(m.key!.toString()));
+    expect(written.map((m) => headerString(m.headers, HEADER.eventId)).sort()).toEqual(
+      response.body.accepted.map((a: { event_id: string }) => a.event_id).sort(),
+    );
+  });
+
+  it('serves its OpenAPI document', async () => {
+    const response = await fetch(`${t.url}/openapi.json`);
+    expect(response.status).toBe(200);
+    const document = (await response.json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(document.openapi).toBe('3.1.0');
+    expect(Object.keys(document.paths)).toContain('/v1/ingest/{source}/{kind}');
+  });
+});

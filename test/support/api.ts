@@ -1,0 +1,63 @@
+/**
+ * Starts Truc's API for a test on the run's stack, with a fresh access file: one key per source and
+ * an operator key, handed back in clear so the test can present them.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startApi, type RunningApi } from '../../services/api/api-service.ts';
+import { SOURCES } from '../../services/platform/catalog.ts';
+import { generateKey, hashKey } from '../../services/platform/access.ts';
+import { loadConfig, type Config } from '../../services/platform/config.ts';
+import { createLogger } from '../../services/platform/logger.ts';
+
+export interface TestApi {
+  url: string;
+  api: RunningApi;
+  config: Config;
+  sourceKeys: Record<string, string>;
+  operatorKey: string;
+  close(): Promise<void>;
+}
+
+export async function startTestApi(env: Record<string, string> = {}): Promise<TestApi> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'truc-api-'));
+  const sourceKeys = Object.fromEntries(SOURCES.map((source) => [source, generateKey()]));
+  const operatorKey = generateKey();
+  const accessFile = path.join(dir, 'access.json');
+  writeFileSync(
+    accessFile,
+    JSON.stringify({
+      sources: Object.fromEntries(Object.entries(sourceKeys).map(([source, key]) => [source, [hashKey(key)]])),
+      operators: [hashKey(operatorKey)],
+    }),
+  );
+  const config = loadConfig({ ...process.env, TRUC_ACCESS_FILE: accessFile, ...env });
+  const api = await startApi({ config, logger: createLogger('test-api', 'silent'), port: 0 });
+  return {
+    url: api.url,
+    api,
+    config,
+    sourceKeys,
+    operatorKey,
+    close: async () => {
+      await api.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function postRecords(
+  url: string,
+  key: string | null,
+  body: unknown,
+  contentType = 'application/json',
+): Promise<{ status: number; body: any; headers: Headers }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': contentType, ...(key ? { authorization: `Bearer ${key}` } : {}) },
+    body: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : null, headers: response.headers };
+}
