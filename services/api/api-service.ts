@@ -3,7 +3,6 @@
  * producer (acks=all) behind a coalescing batcher, then HTTP. Used by `npm start` and the tests.
  */
 import type { AddressInfo } from 'node:net';
-import type { Producer } from 'kafkajs';
 import { IngestConnector } from '../../connectors/http-ingest/ingest-connector.ts';
 import type { ManagedConnector } from '../../connectors/runtime/managed-connector.ts';
 import { loadAccessPolicy } from '../platform/access.ts';
@@ -40,9 +39,15 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   const kafka = createKafka(config.kafka, logger, 'api');
   const pipeline = await preparePipeline(config, kafka, logger);
 
-  const producer: Producer = kafka.producer({ idempotent: true, retry: { retries: 10 } });
-  await producer.connect();
-  const batcher = new CoalescingProducer(producer, { lingerMs: config.ingest.lingerMs, maxBatchMessages: MAX_BATCH_MESSAGES });
+  const batcher = new CoalescingProducer(
+    async () => {
+      const producer = kafka.producer({ idempotent: true, retry: { retries: 10 } });
+      await producer.connect();
+      return producer;
+    },
+    { lingerMs: config.ingest.lingerMs, maxBatchMessages: MAX_BATCH_MESSAGES },
+  );
+  await batcher.ready();
   const ingest = new IngestConnector({
     config: config.ingest,
     codecs: pipeline.rawCodecs,
@@ -69,10 +74,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     ingest,
     close() {
       // Stop taking requests, let the last batch be acknowledged, then leave Kafka.
-      closing ??= app
-        .close()
-        .then(() => batcher.flush())
-        .finally(() => producer.disconnect());
+      closing ??= app.close().then(() => batcher.close());
       return closing;
     },
   };

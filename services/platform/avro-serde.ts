@@ -4,13 +4,14 @@
  * Subjects are named after topics (`<topic>-value`). Instants (`timestamp-millis`) travel as epoch
  * milliseconds (numbers), dates (`date`) as days since the epoch.
  *
- * The avsc type of each schema id is fetched once and cached; after that, encoding and decoding are
- * synchronous, with header and body written into one buffer (the hot path of every service).
+ * The avsc type of each schema id is fetched once and compiled into a specialised codec
+ * (avro-codec.ts); after that, encoding and decoding are synchronous, with header and body written
+ * into one buffer (the hot path of every service).
  */
 import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import avro from 'avsc';
+import { compileAvroCodec, type AvroCodec } from './avro-codec.ts';
 import type { SchemaRegistryConfig } from './config.ts';
-import './avro-fast-strings.ts';
 
 export const WIRE_MAGIC_BYTE = 0;
 export const WIRE_HEADER_BYTES = 5;
@@ -73,11 +74,13 @@ export function validationProblems(type: avro.Type, value: unknown): { path: str
 export class AvroWriter {
   readonly schemaId: number;
   readonly type: avro.Type;
+  private readonly codec: AvroCodec;
   private scratch = Buffer.allocUnsafe(16 * 1024);
 
   constructor(schemaId: number, type: avro.Type) {
     this.schemaId = schemaId;
     this.type = type;
+    this.codec = compileAvroCodec(type);
     this.writeHeader();
   }
 
@@ -89,12 +92,12 @@ export class AvroWriter {
   encode(value: unknown): Buffer {
     let end: number;
     try {
-      end = this.type.encode(value, this.scratch, WIRE_HEADER_BYTES);
+      end = this.codec.encode(value, this.scratch, WIRE_HEADER_BYTES);
     } catch {
       throw new AvroValidationError(validationProblems(this.type, value));
     }
     if (end < 0) {
-      // avsc returns minus the missing byte count when the buffer is too small.
+      // The codec, like avsc, returns minus the missing byte count when the buffer is too small.
       this.scratch = Buffer.allocUnsafe(Math.max(this.scratch.length * 2, this.scratch.length - end));
       this.writeHeader();
       return this.encode(value);
@@ -123,21 +126,21 @@ export interface AvroSerde {
 
 export function createAvroSerde(config: Pick<SchemaRegistryConfig, 'url'>): AvroSerde {
   const registry = new SchemaRegistry({ host: config.url });
-  const types = new Map<number, avro.Type>();
+  const codecs = new Map<number, AvroCodec>();
   const writers = new Map<number, AvroWriter>();
 
-  async function typeFor(schemaId: number): Promise<avro.Type> {
-    const cached = types.get(schemaId);
+  async function codecFor(schemaId: number): Promise<AvroCodec> {
+    const cached = codecs.get(schemaId);
     if (cached) return cached;
     // The registry client caches too, and merges concurrent misses into one request.
     const schema = await registry.getSchema(schemaId);
-    const type = schema as unknown as avro.Type;
-    types.set(schemaId, type);
-    return type;
+    const codec = compileAvroCodec(schema as unknown as avro.Type);
+    codecs.set(schemaId, codec);
+    return codec;
   }
 
-  function decodeWith<T>(type: avro.Type, message: Buffer): T {
-    const { value, offset } = type.decode(message, WIRE_HEADER_BYTES);
+  function decodeWith<T>(codec: AvroCodec, message: Buffer): T {
+    const { value, offset } = codec.decode(message, WIRE_HEADER_BYTES);
     if (offset < 0) throw new WireFormatError(`Avro body is truncated for schema id ${message.readUInt32BE(1)}`);
     if (offset !== message.length) {
       throw new WireFormatError(`${message.length - offset} trailing bytes after the Avro body for schema id ${message.readUInt32BE(1)}`);
@@ -157,7 +160,7 @@ export function createAvroSerde(config: Pick<SchemaRegistryConfig, 'url'>): Avro
     async writer(schemaId) {
       let writer = writers.get(schemaId);
       if (!writer) {
-        writer = new AvroWriter(schemaId, await typeFor(schemaId));
+        writer = new AvroWriter(schemaId, (await codecFor(schemaId)).type);
         writers.set(schemaId, writer);
       }
       return writer;
@@ -167,11 +170,11 @@ export function createAvroSerde(config: Pick<SchemaRegistryConfig, 'url'>): Avro
     },
     async decode<T>(message: Buffer) {
       const schemaId = readSchemaId(message);
-      return decodeWith<T>(await typeFor(schemaId), message);
+      return decodeWith<T>(await codecFor(schemaId), message);
     },
     decodeCached<T>(message: Buffer) {
-      const type = types.get(readSchemaId(message));
-      return type ? decodeWith<T>(type, message) : undefined;
+      const codec = codecs.get(readSchemaId(message));
+      return codec ? decodeWith<T>(codec, message) : undefined;
     },
   };
   return serde;

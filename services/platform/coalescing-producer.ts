@@ -4,6 +4,10 @@
  * broker round trips. While one batch is in flight the next one fills up, so batches grow with load;
  * when idle, a batch waits at most `lingerMs` for company. Each caller's promise settles with the
  * acknowledgement (or failure) of the batch that carried its messages.
+ *
+ * After a failed batch the producer is replaced by a fresh one before the next batch: a kafkajs
+ * idempotent producer that lost its broker mid-request can be left with sequence numbers the
+ * restarted broker rejects for good, and a new producer id starts clean.
  */
 import type { Message, Producer, TopicMessages } from 'kafkajs';
 
@@ -37,17 +41,34 @@ function groupByTopic(entries: Entry[]): TopicMessages[] {
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
 }
 
+export type ProducerFactory = () => Promise<Producer>;
+
 export class CoalescingProducer {
-  private readonly producer: Producer;
+  private readonly createProducer: ProducerFactory;
+  private producer: Promise<Producer>;
+  private producerFailed = false;
   private readonly options: CoalescingOptions;
   private pending: Entry[] = [];
   private pendingCount = 0;
   private timer: NodeJS.Timeout | null = null;
   private inFlight: Promise<void> | null = null;
 
-  constructor(producer: Producer, options: CoalescingOptions) {
-    this.producer = producer;
+  /** `createProducer` returns a connected producer (idempotent, for exactly-once writes). */
+  constructor(createProducer: ProducerFactory, options: CoalescingOptions) {
+    this.createProducer = createProducer;
+    this.producer = createProducer();
     this.options = options;
+  }
+
+  /** Waits for the first producer, so start-up fails loudly when Kafka is unreachable. */
+  async ready(): Promise<void> {
+    await this.producer;
+  }
+
+  /** Sends what is pending, then disconnects. */
+  async close(): Promise<void> {
+    await this.flush().catch(() => {});
+    await (await this.producer.catch(() => null))?.disconnect();
   }
 
   /**
@@ -82,6 +103,18 @@ export class CoalescingProducer {
     entry.reject(new SendCancelledError());
   }
 
+  private currentProducer(): Promise<Producer> {
+    if (this.producerFailed) {
+      this.producerFailed = false;
+      const previous = this.producer;
+      this.producer = previous
+        .then((producer) => producer.disconnect())
+        .catch(() => {})
+        .then(() => this.createProducer());
+    }
+    return this.producer;
+  }
+
   private schedule(): void {
     if (this.inFlight) return; // dispatched when the batch in flight settles
     if (this.pendingCount >= this.options.maxBatchMessages || this.options.lingerMs === 0) {
@@ -100,11 +133,14 @@ export class CoalescingProducer {
     const batch = this.pending;
     this.pending = [];
     this.pendingCount = 0;
-    this.inFlight = this.producer
-      .sendBatch({ acks: -1, topicMessages: groupByTopic(batch) })
+    this.inFlight = this.currentProducer()
+      .then((producer) => producer.sendBatch({ acks: -1, topicMessages: groupByTopic(batch) }))
       .then(
         () => batch.forEach((entry) => entry.resolve()),
-        (error: Error) => batch.forEach((entry) => entry.reject(error)),
+        (error: Error) => {
+          this.producerFailed = true;
+          batch.forEach((entry) => entry.reject(error));
+        },
       )
       .finally(() => {
         this.inFlight = null;

@@ -75,6 +75,10 @@ export interface FileConnectorConfig {
   /** Drop folder for checkpoint-ops files; finished files move to its `done/` subfolder. */
   dropDir: string;
   pollIntervalMs: number;
+  /** Names the connector's offsets and transactional id; one running instance per name. */
+  name: string;
+  /** Records (lines) written per Kafka transaction. */
+  batchRecords: number;
 }
 
 export interface PollConnectorConfig {
@@ -85,6 +89,8 @@ export interface PollConnectorConfig {
   intervalMs: number;
   pageSize: number;
   timeoutMs: number;
+  /** Names the connector's offsets and transactional id; one running instance per name. */
+  name: string;
 }
 
 export interface Config {
@@ -242,6 +248,8 @@ export function loadConfig(env: Env = process.env): Config {
     fileConnector: {
       dropDir: path.resolve(dataDir, read.string('FILE_CONNECTOR_DIR', 'drop/checkpoint-ops')),
       pollIntervalMs: read.integer('FILE_CONNECTOR_POLL_MS', 1_000, 50, 3_600_000),
+      name: read.string('FILE_CONNECTOR_NAME', 'file-checkpoint-ops'),
+      batchRecords: read.integer('FILE_CONNECTOR_BATCH', 500, 1, 10_000),
     },
     pollConnector: {
       url: read.url('POLL_CONNECTOR_URL', null),
@@ -249,6 +257,7 @@ export function loadConfig(env: Env = process.env): Config {
       intervalMs: read.integer('POLL_CONNECTOR_INTERVAL_MS', 2_000, 50, 3_600_000),
       pageSize: read.integer('POLL_CONNECTOR_PAGE_SIZE', 500, 1, 10_000),
       timeoutMs: read.integer('POLL_CONNECTOR_TIMEOUT_MS', 10_000, 100, 600_000),
+      name: read.string('POLL_CONNECTOR_NAME', 'poll-hotline-1022'),
     },
     kafka: {
       brokers: read.brokers('KAFKA_BROKERS', '127.0.0.1:9092'),
@@ -288,6 +297,13 @@ export function loadConfig(env: Env = process.env): Config {
     `INGEST_RATE_BURST=${config.ingest.burstRecords} must be at least INGEST_MAX_RECORDS=${config.ingest.maxRecordsPerRequest}, or a full request could never pass`,
   );
   read.require(/^\d+[mg]$/i.test(config.stack.heap), `KAFKA_HEAP=${JSON.stringify(config.stack.heap)} must look like 512m or 1g`);
+  for (const [variable, name] of [['FILE_CONNECTOR_NAME', config.fileConnector.name], ['POLL_CONNECTOR_NAME', config.pollConnector.name]] as const) {
+    read.require(/^[A-Za-z0-9._-]{1,100}$/.test(name), `${variable}=${JSON.stringify(name)} must be 1 to 100 letters, digits, '.', '_' or '-'`);
+  }
+  read.require(
+    config.fileConnector.name !== config.pollConnector.name,
+    `FILE_CONNECTOR_NAME and POLL_CONNECTOR_NAME are both ${JSON.stringify(config.fileConnector.name)}; the name keys a connector's offsets, so they must differ`,
+  );
 
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return config;

@@ -6,7 +6,7 @@
  *    in-process against that Kafka.
  *  - external: whatever KAFKA_BROKERS, SCHEMA_REGISTRY_URL and CLICKHOUSE_URL name.
  */
-import net from 'node:net';
+import { freePort } from './ports.ts';
 import { formatBroker, loadConfig } from '../../services/platform/config.ts';
 import { down, kafkaAnswers, registryAnswers, up } from '../../infra/stack/stack.ts';
 
@@ -37,16 +37,6 @@ export async function externalStack(): Promise<TestStack> {
   return { env: {}, stop: async () => {} };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export async function containerStack(): Promise<TestStack> {
   const { GenericContainer, Wait } = await import('testcontainers');

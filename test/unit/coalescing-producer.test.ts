@@ -5,11 +5,15 @@ import { CoalescingProducer, SendCancelledError } from '../../services/platform/
 /** A stand-in for kafkajs' producer that records each sendBatch and lets the test settle it. */
 function recordingProducer() {
   const calls: { batch: ProducerBatch; settle: (error?: Error) => void }[] = [];
+  let disconnects = 0;
   const producer = {
     sendBatch: (batch: ProducerBatch) =>
       new Promise((resolve, reject) => calls.push({ batch, settle: (error) => (error ? reject(error) : resolve([])) })),
+    disconnect: async () => {
+      disconnects += 1;
+    },
   } as unknown as Producer;
-  return { producer, calls };
+  return { producer, calls, disconnects: () => disconnects };
 }
 
 const message = (n: number) => ({ key: `k${n}`, value: Buffer.from(`v${n}`) });
@@ -18,7 +22,7 @@ const tick = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
 describe('coalescing producer', () => {
   it('gathers concurrent sends into one produce request and acknowledges each caller', async () => {
     const { producer, calls } = recordingProducer();
-    const batcher = new CoalescingProducer(producer, { lingerMs: 5, maxBatchMessages: 1000 });
+    const batcher = new CoalescingProducer(async () => producer, { lingerMs: 5, maxBatchMessages: 1000 });
     const a = batcher.send('t1', [message(1), message(2)]);
     const b = batcher.send('t2', [message(3)]);
     const c = batcher.send('t1', [message(4)]);
@@ -35,7 +39,7 @@ describe('coalescing producer', () => {
 
   it('fills the next batch while one is in flight, and sends it when that one settles', async () => {
     const { producer, calls } = recordingProducer();
-    const batcher = new CoalescingProducer(producer, { lingerMs: 1, maxBatchMessages: 1000 });
+    const batcher = new CoalescingProducer(async () => producer, { lingerMs: 1, maxBatchMessages: 1000 });
     const first = batcher.send('t', [message(1)]);
     await tick(10);
     const second = batcher.send('t', [message(2)]);
@@ -51,20 +55,32 @@ describe('coalescing producer', () => {
     await Promise.all([second, third]);
   });
 
-  it('fails every caller of a batch the broker did not acknowledge', async () => {
-    const { producer, calls } = recordingProducer();
-    const batcher = new CoalescingProducer(producer, { lingerMs: 1, maxBatchMessages: 1000 });
+  it('fails every caller of a batch the broker did not acknowledge, and sends the next with a new producer', async () => {
+    const { producer, calls, disconnects } = recordingProducer();
+    let created = 0;
+    const batcher = new CoalescingProducer(
+      async () => {
+        created += 1;
+        return producer;
+      },
+      { lingerMs: 1, maxBatchMessages: 1000 },
+    );
     const a = batcher.send('t', [message(1)]);
     const b = batcher.send('t', [message(2)]);
     await tick(10);
     calls[0]!.settle(new Error('broker gone'));
     await expect(a).rejects.toThrow('broker gone');
     await expect(b).rejects.toThrow('broker gone');
+    const c = batcher.send('t', [message(3)]);
+    await tick(10);
+    expect([created, disconnects()]).toEqual([2, 1]);
+    calls[1]!.settle();
+    await c;
   });
 
   it('sends at once when a batch is full', async () => {
     const { producer, calls } = recordingProducer();
-    const batcher = new CoalescingProducer(producer, { lingerMs: 10_000, maxBatchMessages: 3 });
+    const batcher = new CoalescingProducer(async () => producer, { lingerMs: 10_000, maxBatchMessages: 3 });
     void batcher.send('t', [message(1), message(2), message(3)]);
     await tick();
     expect(calls).toHaveLength(1);
@@ -72,7 +88,7 @@ describe('coalescing producer', () => {
 
   it('withdraws messages whose caller gave up before their batch left', async () => {
     const { producer, calls } = recordingProducer();
-    const batcher = new CoalescingProducer(producer, { lingerMs: 1, maxBatchMessages: 1000 });
+    const batcher = new CoalescingProducer(async () => producer, { lingerMs: 1, maxBatchMessages: 1000 });
     const first = batcher.send('t', [message(1)]);
     await tick(10); // first is in flight now
     const abort = new AbortController();
