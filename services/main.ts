@@ -1,26 +1,17 @@
 /**
- * `npm start`: runs Truc in the foreground. So far that is the local stack (Kafka and the schema
- * registry) and the internal topics; Ctrl-C stops what this run started and keeps the data.
+ * `npm start`: runs Truc in the foreground — the local stack (Kafka, schema registry), the HTTP API
+ * with the ingest connector, and the pull connectors (drop folder; polling when configured).
+ * Ctrl-C stops what this run started and keeps the data.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { startPullConnectors } from '../connectors/main.ts';
 import { up, down, status, type ComponentStatus } from '../infra/stack/stack.ts';
-import { ConfigError, loadConfig, type Config } from './platform/config.ts';
-import { createKafka } from './platform/kafka.ts';
-import { createLogger, type Logger } from './platform/logger.ts';
-import { INTERNAL_TOPICS, ensureTopics } from './platform/topics.ts';
+import { startApi } from './api/api-service.ts';
+import { ensureLocalAccess } from './local-access.ts';
+import { ConfigError, loadConfig } from './platform/config.ts';
+import { createLogger } from './platform/logger.ts';
 
 const HEALTH_CHECK_INTERVAL_MS = 5_000;
-
-async function createInternalTopics(config: Config, logger: Logger): Promise<void> {
-  const admin = createKafka(config.kafka, logger, 'main').admin();
-  await admin.connect();
-  try {
-    const created = await ensureTopics(admin, INTERNAL_TOPICS, config.topics);
-    logger.info({ created, total: INTERNAL_TOPICS.length }, 'internal topics ready');
-  } finally {
-    await admin.disconnect();
-  }
-}
 
 function describe(components: ComponentStatus[]): string {
   return components.map((c) => `${c.name} ${c.serving ? 'up' : 'DOWN'} (${c.address})`).join(' | ');
@@ -41,8 +32,22 @@ async function run(): Promise<void> {
 
   const { started, status: initial } = await up(config);
   logger.info({ started }, `stack ready: ${describe(initial)}`);
-  await createInternalTopics(config, logger);
-  console.log(`Truc is running. Kafka ${initial[0]?.address}, schema registry ${config.schemaRegistry.url}. Ctrl-C stops.`);
+  const keysFile = ensureLocalAccess(config.api.accessFile);
+  const pull = await startPullConnectors(config, logger);
+  const api = await startApi({ config, logger, connectors: pull.connectors });
+
+  console.log(
+    [
+      '',
+      'Truc is running. Ctrl-C stops it (data is kept).',
+      `  API            ${api.url}   (OpenAPI: ${api.url}/openapi.json)`,
+      `  ingest         POST ${api.url}/v1/ingest/<source>/<kind>  with  Authorization: Bearer <source key>`,
+      `  drop folder    ${config.fileConnector.dropDir}  (checkpoint-ops CSV and gate-reader JSON/NDJSON)`,
+      `  Kafka          ${initial[0]?.address}    schema registry ${config.schemaRegistry.url}`,
+      keysFile ? `  API keys       created for this machine in ${keysFile}` : `  access file    ${config.api.accessFile}`,
+      '',
+    ].join('\n'),
+  );
 
   // Watch the components so an operator sees at once when one of them stops serving.
   let lastReport = describe(initial);
@@ -57,6 +62,8 @@ async function run(): Promise<void> {
   }
 
   logger.info({ stopping: started }, 'stopping');
+  await api.close();
+  await pull.close();
   await down(config, started);
   logger.info('stopped; data kept in %s', config.dataDir);
 }

@@ -10,7 +10,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { sourceEntry } from './catalog.ts';
+import { SOURCES, sourceEntry } from './catalog.ts';
 
 export type Principal = { type: 'source'; source: string } | { type: 'operator' };
 
@@ -35,6 +35,24 @@ export function hashKey(key: string): string {
 
 export function generateKey(): string {
   return `truc_${randomBytes(32).toString('base64url')}`;
+}
+
+export interface IssuedKeys {
+  sources: Record<string, string>;
+  operator: string;
+}
+
+/** Fresh keys for every source of the catalogue and one operator, with the access file that admits them. */
+export function issueKeys(): { keys: IssuedKeys; file: AccessFile } {
+  const keys: IssuedKeys = {
+    sources: Object.fromEntries(SOURCES.map((source) => [source, generateKey()])),
+    operator: generateKey(),
+  };
+  const file: AccessFile = {
+    sources: Object.fromEntries(Object.entries(keys.sources).map(([source, key]) => [source, [hashKey(key)]])),
+    operators: [hashKey(keys.operator)],
+  };
+  return { keys, file };
 }
 
 export class AccessPolicy {

@@ -6,8 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startApi, type RunningApi } from '../../services/api/api-service.ts';
-import { SOURCES } from '../../services/platform/catalog.ts';
-import { generateKey, hashKey } from '../../services/platform/access.ts';
+import { issueKeys } from '../../services/platform/access.ts';
 import { loadConfig, type Config } from '../../services/platform/config.ts';
 import { createLogger } from '../../services/platform/logger.ts';
 
@@ -22,24 +21,17 @@ export interface TestApi {
 
 export async function startTestApi(env: Record<string, string> = {}): Promise<TestApi> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'truc-api-'));
-  const sourceKeys = Object.fromEntries(SOURCES.map((source) => [source, generateKey()]));
-  const operatorKey = generateKey();
+  const { keys, file } = issueKeys();
   const accessFile = path.join(dir, 'access.json');
-  writeFileSync(
-    accessFile,
-    JSON.stringify({
-      sources: Object.fromEntries(Object.entries(sourceKeys).map(([source, key]) => [source, [hashKey(key)]])),
-      operators: [hashKey(operatorKey)],
-    }),
-  );
+  writeFileSync(accessFile, JSON.stringify(file));
   const config = loadConfig({ ...process.env, TRUC_ACCESS_FILE: accessFile, ...env });
   const api = await startApi({ config, logger: createLogger('test-api', 'silent'), port: 0 });
   return {
     url: api.url,
     api,
     config,
-    sourceKeys,
-    operatorKey,
+    sourceKeys: keys.sources,
+    operatorKey: keys.operator,
     close: async () => {
       await api.close();
       rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,117 @@
+/**
+ * One connector's transactional producer. Its transactional id is derived from the connector's
+ * name, so its first transaction fences any earlier instance of the same connector: that instance
+ * can no longer commit, and the transaction it left open is aborted by the broker. (kafkajs sends
+ * the InitProducerId that does this with the first `transaction()`, not at `connect()`; the start
+ * marker is that first transaction.)
+ */
+import { randomUUID } from 'node:crypto';
+import { Partitioners, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
+import { CONNECT_OFFSETS_TOPIC, startMarkerMessage } from './offset-log.ts';
+
+export function transactionalId(connector: string): string {
+  return `truc-connect-${connector}`;
+}
+
+/**
+ * Every transaction after the first starts with AddPartitionsToTxn while the coordinator may still
+ * be writing the previous commit's markers; the broker then answers CONCURRENT_TRANSACTIONS and
+ * the client must retry. kafkajs retries it like any error, after `initialRetryTime`, so a short
+ * first retry keeps back-to-back transactions fast (with the default 300 ms, each batch would wait
+ * that long); the retry count still gives up on a broker that stays away (then the runner backs off).
+ */
+const PRODUCER_RETRY = { initialRetryTime: 10, maxRetryTime: 5_000, retries: 15 };
+
+/**
+ * kafkajs puts all of one send's messages for a partition into one record batch, which the broker
+ * refuses above `message.max.bytes` (1 MiB by default). A transaction is therefore sent in parts of
+ * at most this many bytes: still one transaction, whatever the batch's size.
+ */
+const MAX_SEND_BYTES = 512 * 1024;
+
+function byteLength(value: unknown): number {
+  if (value === null || value === undefined) return 0;
+  if (Array.isArray(value)) return value.reduce((sum: number, item) => sum + byteLength(item), 0);
+  return Buffer.byteLength(value as string | Buffer);
+}
+
+function messageBytes(message: Message): number {
+  const headers = Object.entries(message.headers ?? {}).reduce((sum, [name, value]) => sum + name.length + byteLength(value), 0);
+  return byteLength(message.key) + byteLength(message.value) + headers;
+}
+
+/** `topicMessages` cut into consecutive parts of at most MAX_SEND_BYTES (a larger message alone). */
+export function sendParts(topicMessages: TopicMessages[], maxBytes = MAX_SEND_BYTES): TopicMessages[][] {
+  const parts: TopicMessages[][] = [];
+  let part: TopicMessages[] = [];
+  let bytes = 0;
+  for (const { topic, messages } of topicMessages) {
+    for (const message of messages) {
+      const size = messageBytes(message);
+      if (bytes > 0 && bytes + size > maxBytes) {
+        parts.push(part);
+        part = [];
+        bytes = 0;
+      }
+      const last = part[part.length - 1];
+      if (last?.topic === topic) last.messages.push(message);
+      else part.push({ topic, messages: [message] });
+      bytes += size;
+    }
+  }
+  if (part.length > 0) parts.push(part);
+  return parts;
+}
+
+export class TransactionalWriter {
+  private readonly producer: Producer;
+
+  private constructor(producer: Producer) {
+    this.producer = producer;
+  }
+
+  static async open(kafka: Kafka, connector: string): Promise<TransactionalWriter> {
+    const producer = kafka.producer({
+      // Java's partitioner (kafkajs' default since v2, named so it does not warn): a key lands on the
+      // same partition whichever client wrote it.
+      createPartitioner: Partitioners.DefaultPartitioner,
+      transactionalId: transactionalId(connector),
+      idempotent: true,
+      maxInFlightRequests: 1,
+      retry: PRODUCER_RETRY,
+    });
+    try {
+      await producer.connect();
+    } catch (error) {
+      // Retried after a back-off with a new producer: this one must not keep its connections.
+      await producer.disconnect().catch(() => {});
+      throw error;
+    }
+    return new TransactionalWriter(producer);
+  }
+
+  /** Writes all of `topicMessages` or, when anything fails, nothing (the transaction is aborted). */
+  async commit(topicMessages: TopicMessages[]): Promise<void> {
+    const transaction = await this.producer.transaction();
+    try {
+      for (const part of sendParts(topicMessages)) await transaction.sendBatch({ topicMessages: part, acks: -1 });
+      await transaction.commit();
+    } catch (error) {
+      // A failed abort leaves the producer unusable; the caller closes it and fences it by
+      // opening a new one, which aborts the transaction on the broker.
+      await transaction.abort().catch(() => {});
+      throw error;
+    }
+  }
+
+  /** Commits a start marker of the connector (fencing earlier instances) and returns it (see readOffsets). */
+  async commitStartMarker(connector: string): Promise<string> {
+    const marker = randomUUID();
+    await this.commit([{ topic: CONNECT_OFFSETS_TOPIC, messages: [startMarkerMessage(connector, marker)] }]);
+    return marker;
+  }
+
+  async close(): Promise<void> {
+    await this.producer.disconnect();
+  }
+}
