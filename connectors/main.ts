@@ -7,7 +7,6 @@ import { FileConnector } from './file/file-connector.ts';
 import { PollConnector } from './http-poll/poll-connector.ts';
 import { ConnectorRunner } from './runtime/connector-runner.ts';
 import type { ManagedConnector } from './runtime/managed-connector.ts';
-import { withQuietConcurrentTransactions } from './runtime/transaction-log-filter.ts';
 import { ConfigError, loadConfig, type Config } from '../services/platform/config.ts';
 import { createKafka } from '../services/platform/kafka.ts';
 import { createLogger, type Logger } from '../services/platform/logger.ts';
@@ -20,7 +19,7 @@ export interface PullConnectors {
 }
 
 export async function startPullConnectors(config: Config, logger: Logger): Promise<PullConnectors> {
-  const kafka = createKafka(config.kafka, withQuietConcurrentTransactions(logger), 'connect');
+  const kafka = createKafka(config.kafka, logger, 'connect');
   const { rawCodecs } = await preparePipeline(config, kafka, logger);
   const { fileConnector, pollConnector } = config;
 

@@ -3,7 +3,7 @@
  * management for operators, the OpenAPI document and a liveness probe. Errors share one shape
  * (services/platform/http-errors.ts).
  */
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { bearerKey, type AccessPolicy, type Principal } from '../platform/access.ts';
 import { sendError } from '../platform/http-errors.ts';
 import type { Logger } from '../platform/logger.ts';
@@ -67,7 +67,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   const { logger, access, connectors } = options;
   const app = Fastify({
     // Per-request logs at thousands of requests a second would drown the log; failures are logged.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.maxBodyBytes,
     loggerInstance: logger as FastifyBaseLogger,
   });

@@ -6,14 +6,35 @@ import { Kafka, logLevel as KafkaLogLevel, type KafkaConfig as KafkaJsConfig, ty
 import { formatBroker, type KafkaConfig } from './config.ts';
 import type { Logger } from './logger.ts';
 
-function kafkaLogCreator(logger: Logger) {
+/**
+ * kafkajs lines that describe normal operation, not trouble, so they go to debug: an operator
+ * reading warnings and errors at 3 a.m. must not have to learn which ones to ignore.
+ */
+const ROUTINE_KAFKAJS_LINES = [
+  // CONCURRENT_TRANSACTIONS: the broker's usual answer when a transaction starts while the previous
+  // commit's markers are still being written; kafkajs retries it at once. Logged twice per retry.
+  'another concurrent operation on the same transaction',
+  // A one-time notice about kafkajs 2.0's partitioner; Truc never used the old one.
+  'switched default partitioner',
+  // Deliberate: a batch that runs out of retries fails, and Truc resends it with a new producer.
+  'Limiting retries for the idempotent producer',
+];
+
+function isRoutine(message: string, fields: Record<string, unknown>): boolean {
+  const texts = [message, typeof fields.error === 'string' ? fields.error : ''];
+  return ROUTINE_KAFKAJS_LINES.some((line) => texts.some((text) => text.includes(line)));
+}
+
+export function kafkaLogCreator(logger: Logger) {
   return () =>
     ({ level, log }: LogEntry) => {
       const { message, timestamp: _timestamp, logger: _name, ...fields } = log;
       const child = { component: 'kafkajs', ...fields };
-      if (level === KafkaLogLevel.ERROR) logger.error(child, message);
-      else if (level === KafkaLogLevel.WARN) logger.warn(child, message);
-      else if (level === KafkaLogLevel.INFO) logger.debug(child, message);
+      if (level === KafkaLogLevel.ERROR || level === KafkaLogLevel.WARN) {
+        if (isRoutine(message, fields)) logger.debug(child, message);
+        else if (level === KafkaLogLevel.ERROR) logger.error(child, message);
+        else logger.warn(child, message);
+      } else if (level === KafkaLogLevel.INFO) logger.debug(child, message);
       else logger.trace(child, message);
     };
 }
