@@ -8,8 +8,7 @@ import { createAvroSerde } from '../../services/platform/avro-serde.ts';
 import { loadConfig } from '../../services/platform/config.ts';
 import { HEADER, headerString } from '../../services/platform/record-headers.ts';
 import { killAll, startConnectorProcess, type ConnectorProcess, type LogLine } from '../support/connector-process.ts';
-import { testKafka, uniqueName } from '../support/kafka.ts';
-import { readTopicToEnd, type TopicMessage } from '../support/topic-reader.ts';
+import { readTopicToEnd, testKafka, uniqueName, type TopicMessage } from '../support/kafka.ts';
 
 const CSV_ROWS = 3000;
 const NDJSON_LINES = 2000;
@@ -88,7 +87,7 @@ describe('file connector killed with SIGKILL mid-stream', () => {
     const ours = (messages: TopicMessage[]) => messages.filter(({ message }) => headerString(message.headers, HEADER.connector) === name);
     const countBy = async (topic: string, field: string) => {
       const counts = new Map<string, number>();
-      for (const { message } of ours(await readTopicToEnd(kafka, topic, 45_000))) {
+      for (const { message } of ours(await readTopicToEnd(kafka, topic, undefined, 45_000))) {
         const id = String((await serde.decode(message.value!))[field]);
         counts.set(id, (counts.get(id) ?? 0) + 1);
       }

@@ -9,8 +9,7 @@ import { createAvroSerde } from '../../services/platform/avro-serde.ts';
 import { loadConfig } from '../../services/platform/config.ts';
 import { createLogger } from '../../services/platform/logger.ts';
 import { HEADER, headerString } from '../../services/platform/record-headers.ts';
-import { testKafka, uniqueName } from '../support/kafka.ts';
-import { readTopicToEnd, type TopicMessage } from '../support/topic-reader.ts';
+import { readTopicToEnd, testKafka, uniqueName, type TopicMessage } from '../support/kafka.ts';
 
 const CHECKPOINT_FIELDS = [
   'ma_chot', 'ten_chot', 'loai_chot', 'tinh_tp', 'quan_huyen', 'tuyen_duong', 'ly_trinh', 'cap_quan_ly', 'don_vi_quan_ly',

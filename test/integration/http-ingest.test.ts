@@ -1,8 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import avro from 'avsc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawSchema, rawTopic, sourceEntry, sourceKinds, type Kind } from '../../services/platform/catalog.ts';
 import { HEADER, headerString } from '../../services/platform/record-headers.ts';
+import { generate } from '../../services/generator/index.ts';
 import { rawExample } from '../fixtures/raw-examples.ts';
 import { postRecords, startTestApi, type TestApi } from '../support/api.ts';
 import { readTopicToEnd, testKafka } from '../support/kafka.ts';
@@ -33,23 +34,27 @@ describe('HTTP ingest', () => {
   });
 
   it.each(sourceKinds().map(({ source, kind }) => [`${source}/${kind}`, source, kind] as const))(
-    '%s: a posted record is on its raw topic, decodable and equal to what was posted',
+    '%s: generated records posted as one batch are on the raw topic, decodable and equal to what was posted',
     async (_name, source, kind) => {
-      const record = uniqueRecord(source, kind);
-      const response = await postRecords(ingestUrl(source, kind), t.sourceKeys[source]!, record);
+      // A fresh seed per run: the run's Kafka may hold records of earlier runs.
+      const items = generate({ seed: randomInt(2 ** 32), counts: { [`${source}/${kind}`]: 25 }, invalid: 0, duplicates: 0 });
+      const response = await postRecords(ingestUrl(source, kind), t.sourceKeys[source]!, items.map((item) => item.record));
       expect(response.status).toBe(202);
       expect(response.body.rejected).toEqual([]);
-      const [{ event_id: eventId }] = response.body.accepted;
+      expect(response.body.accepted.map((a: { event_id: string }) => a.event_id)).toEqual(items.map((item) => item.eventId));
 
-      const messages = await readTopicToEnd(kafka, rawTopic(source, kind), (m) => headerString(m.headers, HEADER.eventId) === eventId);
-      expect(messages).toHaveLength(1);
-      const message = messages[0]!;
-      expect(message.value![0]).toBe(0);
-      expect(message.key!.toString()).toBe(response.body.accepted[0].source_record_id);
-      const decoded = await t.api.pipeline.serde.decode(message.value!);
-      // Posted records carry every field, so the decoded record must equal them field for field.
-      expect(decoded).toEqual(avro.Type.forSchema(rawSchema(source, kind) as avro.Schema).clone(record));
-      expect(Number(headerString(message.headers, HEADER.receivedAt))).toBeGreaterThan(Date.now() - 60_000);
+      const byEventId = new Map(items.map((item) => [item.eventId!, item]));
+      const messages = await readTopicToEnd(kafka, rawTopic(source, kind), (m) => byEventId.has(headerString(m.headers, HEADER.eventId)!));
+      expect(messages).toHaveLength(items.length);
+      const type = avro.Type.forSchema(rawSchema(source, kind) as avro.Schema);
+      for (const { message } of messages) {
+        const item = byEventId.get(headerString(message.headers, HEADER.eventId)!)!;
+        expect(message.value![0]).toBe(0);
+        expect(message.key!.toString()).toBe(item.sourceRecordId);
+        // Fields the generator left out come back as their schema defaults.
+        expect(await t.api.pipeline.serde.decode(message.value!)).toEqual(type.clone(item.record));
+        expect(Number(headerString(message.headers, HEADER.receivedAt))).toBeGreaterThan(Date.now() - 60_000);
+      }
     },
   );
 
@@ -175,7 +180,7 @@ describe('HTTP ingest', () => {
     ]);
     const ids = new Set<string>(records.map((r) => String(r.id)));
     const written = await readTopicToEnd(kafka, rawTopic('vhd', 'health-declaration'), (m) => ids.has(m.key!.toString()));
-    expect(written.map((m) => headerString(m.headers, HEADER.eventId)).sort()).toEqual(
+    expect(written.map(({ message }) => headerString(message.headers, HEADER.eventId)).sort()).toEqual(
       response.body.accepted.map((a: { event_id: string }) => a.event_id).sort(),
     );
   });

@@ -78,7 +78,7 @@ describe('HTTP ingest while Kafka goes down and comes back', () => {
       wanted.has(headerString(m.headers, HEADER.eventId)!),
     );
     const counts = new Map<string, number>();
-    for (const message of onTopic) {
+    for (const { message } of onTopic) {
       const id = headerString(message.headers, HEADER.eventId)!;
       counts.set(id, (counts.get(id) ?? 0) + 1);
     }

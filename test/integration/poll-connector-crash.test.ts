@@ -8,8 +8,7 @@ import { loadConfig } from '../../services/platform/config.ts';
 import { HEADER, headerString } from '../../services/platform/record-headers.ts';
 import { killAll, startConnectorProcess, type ConnectorProcess, type LogLine } from '../support/connector-process.ts';
 import { indexOfTicket, startHotlineFeed, type HotlineFeed } from '../support/hotline-feed.ts';
-import { testKafka, uniqueName } from '../support/kafka.ts';
-import { readTopicToEnd, type TopicMessage } from '../support/topic-reader.ts';
+import { readTopicToEnd, testKafka, uniqueName, type TopicMessage } from '../support/kafka.ts';
 
 const ITEMS = 3000;
 const PAGE = 50;
@@ -78,7 +77,7 @@ describe('polling connector killed with SIGKILL mid-stream', () => {
     expect(await run.exited).toBe(0);
 
     const ours = (messages: TopicMessage[]) => messages.filter(({ message }) => headerString(message.headers, HEADER.connector) === name);
-    const published = ours(await readTopicToEnd(kafka, 'raw.hotline-1022.citizen-report', 45_000));
+    const published = ours(await readTopicToEnd(kafka, 'raw.hotline-1022.citizen-report', undefined, 45_000));
     const tickets = await Promise.all(published.map(async ({ partition, message }) => ({ partition, id: String((await serde.decode(message.value!)).ticketId) })));
     const counts = new Map<string, number>();
     for (const { id } of tickets) counts.set(id, (counts.get(id) ?? 0) + 1);

@@ -9,8 +9,7 @@ import { loadConfig } from '../../services/platform/config.ts';
 import { createLogger } from '../../services/platform/logger.ts';
 import { HEADER, headerString } from '../../services/platform/record-headers.ts';
 import { hotlineItem, startHotlineFeed, type HotlineFeed } from '../support/hotline-feed.ts';
-import { testKafka, uniqueName } from '../support/kafka.ts';
-import { readTopicToEnd } from '../support/topic-reader.ts';
+import { readTopicToEnd, testKafka, uniqueName } from '../support/kafka.ts';
 
 const PAGE = 100;
 const TOKEN = 'feed-token-for-tests';

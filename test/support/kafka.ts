@@ -45,57 +45,70 @@ export async function readMessages(kafka: Kafka, topic: string, count: number, t
   return messages;
 }
 
+export interface TopicMessage {
+  partition: number;
+  message: KafkaMessage;
+}
+
 /**
- * Reads a topic from the beginning to its current end (read_committed) and returns the messages
- * for which `keep` is true. The end is taken when the call starts, so concurrent writers don't make
- * it wait forever. A partition whose last offsets are transaction markers never delivers them, so
- * the scan also ends once fetches keep coming back empty after the group has joined.
+ * Reads a whole topic as it stands (read_committed), for tests on topics other tests share: every
+ * message from the start up to the end each partition had when the read began, for which `keep`
+ * (if given) is true.
  */
 export async function readTopicToEnd(
   kafka: Kafka,
   topic: string,
   keep: (message: KafkaMessage) => boolean = () => true,
   timeoutMs = 30_000,
-): Promise<KafkaMessage[]> {
+): Promise<TopicMessage[]> {
   const admin = kafka.admin();
   await admin.connect();
-  const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
-  await admin.disconnect();
-  const remaining = new Set([...ends].filter(([, high]) => high > 0).map(([partition]) => partition));
-  const kept: KafkaMessage[] = [];
-  if (remaining.size === 0) return kept;
-  const consumer = kafka.consumer({ groupId: uniqueName('test-scan'), readUncommitted: false, maxWaitTimeInMs: 100 });
-  let joined = false;
-  let emptyFetches = 0;
+  // The admin client lists offsets read_committed: the end is the last stable offset.
+  const ends = new Map<number, number>();
+  try {
+    for (const { partition, offset, low } of await admin.fetchTopicOffsets(topic)) {
+      if (Number(offset) > Number(low)) ends.set(partition, Number(offset));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+  const messages: TopicMessage[] = [];
+  if (ends.size === 0) return messages;
+
+  const consumer = kafka.consumer({ groupId: uniqueName('test-topic-reader'), readUncommitted: false, maxWaitTimeInMs: 100 });
+  // Where each partition's reading stands. Transaction markers take offsets but are never delivered
+  // as messages; kafkajs still reports the batches holding them through END_BATCH_PROCESS.
+  const positions = new Map<number, number>();
+  let done: () => void = () => {};
+  const advance = (partition: number, next: number) => {
+    positions.set(partition, Math.max(positions.get(partition) ?? 0, next));
+    if ([...ends].every(([p, end]) => (positions.get(p) ?? 0) >= end)) done();
+  };
   await consumer.connect();
   try {
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => advance(payload.partition, Number(payload.lastOffset) + 1));
     await consumer.subscribe({ topic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`scan of ${topic} did not reach the end in ${timeoutMs} ms`)), timeoutMs);
-      const finish = () => {
+      const timer = setTimeout(
+        () => reject(new Error(`read ${messages.length} messages of ${topic} in ${timeoutMs} ms without reaching its end`)),
+        timeoutMs,
+      );
+      done = () => {
         clearTimeout(timer);
         resolve();
       };
-      consumer.on(consumer.events.GROUP_JOIN, () => {
-        joined = true;
-      });
-      consumer.on(consumer.events.FETCH, ({ payload }: { payload: { numberOfBatches: number } }) => {
-        emptyFetches = payload.numberOfBatches === 0 ? emptyFetches + 1 : 0;
-        if (joined && emptyFetches >= 5) finish();
-      });
-      void consumer.run({
-        eachBatch: async ({ batch }) => {
-          const end = ends.get(batch.partition)!;
-          for (const message of batch.messages) {
-            if (Number(message.offset) < end && keep(message)) kept.push(message);
-          }
-          if (Number(batch.lastOffset()) + 1 >= end) remaining.delete(batch.partition);
-          if (remaining.size === 0) finish();
-        },
-      });
+      consumer
+        .run({
+          autoCommit: false,
+          eachMessage: async ({ partition, message }) => {
+            if (Number(message.offset) < (ends.get(partition) ?? 0) && keep(message)) messages.push({ partition, message });
+            advance(partition, Number(message.offset) + 1);
+          },
+        })
+        .catch(reject);
     });
   } finally {
     await consumer.disconnect();
   }
-  return kept;
+  return messages;
 }
