@@ -21,7 +21,8 @@ import { ConnectorCounters, type ConnectorState, type ConnectorStatus, type Mana
 import { readOffsets } from './offset-log.ts';
 import type { RawRecordCodec } from './raw-records.ts';
 import type { SourceBatch, SourceConnector } from './source-connector.ts';
-import { TransactionalWriter } from './transactional-writer.ts';
+import { TransactionalWriter } from '../../services/platform/transactional-writer.ts';
+import { commitStartMarker, connectorTransactionalId } from './offset-log.ts';
 
 export interface ConnectorRunnerOptions {
   /** Names the connector's offsets and transactional id: one running instance per name. */
@@ -179,9 +180,9 @@ export class ConnectorRunner implements ManagedConnector {
 
   private async openSession(): Promise<TransactionalWriter> {
     const { kafka, name } = this.options;
-    const writer = await TransactionalWriter.open(kafka, name);
+    const writer = await TransactionalWriter.open(kafka, connectorTransactionalId(name));
     try {
-      const marker = await writer.commitStartMarker(name);
+      const marker = await commitStartMarker(writer, name);
       const offsets = await readOffsets(kafka, name, marker, OFFSET_READ_TIMEOUT_MS);
       await this.connector.start(offsets);
       this.logger.info({ partitions: offsets.size }, 'connector started from its committed offsets');

@@ -7,9 +7,22 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Kafka, Message } from 'kafkajs';
+import type { TransactionalWriter } from '../../services/platform/transactional-writer.ts';
 import type { SourceOffset } from './source-connector.ts';
 
 export const CONNECT_OFFSETS_TOPIC = '_truc.connect-offsets';
+
+/** One transactional id per connector name, so a restarted connector fences its predecessor. */
+export function connectorTransactionalId(connector: string): string {
+  return `truc-connect-${connector}`;
+}
+
+/** Commits a start marker of the connector (fencing earlier instances) and returns it (see readOffsets). */
+export async function commitStartMarker(writer: TransactionalWriter, connector: string): Promise<string> {
+  const marker = randomUUID();
+  await writer.commit([{ topic: CONNECT_OFFSETS_TOPIC, messages: [startMarkerMessage(connector, marker)] }]);
+  return marker;
+}
 
 export interface OffsetKey {
   connector: string;

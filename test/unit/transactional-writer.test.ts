@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { sendParts, transactionalId } from '../../connectors/runtime/transactional-writer.ts';
+import { connectorTransactionalId } from '../../connectors/runtime/offset-log.ts';
+import { sendParts } from '../../services/platform/transactional-writer.ts';
 
 describe('transactional writer', () => {
   it('derives the transactional id from the connector name, so a restarted connector fences its predecessor', () => {
-    expect(transactionalId('file-checkpoint-ops')).toBe('truc-connect-file-checkpoint-ops');
+    expect(connectorTransactionalId('file-checkpoint-ops')).toBe('truc-connect-file-checkpoint-ops');
   });
 
   it('cuts a transaction\'s messages into sends of bounded size, in order', () => {

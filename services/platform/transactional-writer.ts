@@ -1,17 +1,13 @@
 /**
- * One connector's transactional producer. Its transactional id is derived from the connector's
- * name, so its first transaction fences any earlier instance of the same connector: that instance
- * can no longer commit, and the transaction it left open is aborted by the broker. (kafkajs sends
- * the InitProducerId that does this with the first `transaction()`, not at `connect()`; the start
- * marker is that first transaction.)
+ * A transactional producer (exactly-once writes): everything given to one `commit` — messages on any
+ * topics, and optionally a consumer group's offsets — is written together or not at all.
+ *
+ * The transactional id names the unit of work (a connector, a normalizer partition), so the first
+ * transaction of a new instance fences any earlier instance with the same id: that instance can no
+ * longer commit, and the transaction it left open is aborted by the broker. (kafkajs sends the
+ * InitProducerId that does this with the first `transaction()`, not at `connect()`.)
  */
-import { randomUUID } from 'node:crypto';
-import { Partitioners, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
-import { CONNECT_OFFSETS_TOPIC, startMarkerMessage } from './offset-log.ts';
-
-export function transactionalId(connector: string): string {
-  return `truc-connect-${connector}`;
-}
+import { Partitioners, type Kafka, type Message, type Offsets, type Producer, type TopicMessages } from 'kafkajs';
 
 /**
  * Every transaction after the first starts with AddPartitionsToTxn while the coordinator may still
@@ -70,12 +66,12 @@ export class TransactionalWriter {
     this.producer = producer;
   }
 
-  static async open(kafka: Kafka, connector: string): Promise<TransactionalWriter> {
+  static async open(kafka: Kafka, transactionalId: string): Promise<TransactionalWriter> {
     const producer = kafka.producer({
       // Java's partitioner (kafkajs' default since v2, named so it does not warn): a key lands on the
       // same partition whichever client wrote it.
       createPartitioner: Partitioners.DefaultPartitioner,
-      transactionalId: transactionalId(connector),
+      transactionalId,
       idempotent: true,
       maxInFlightRequests: 1,
       retry: PRODUCER_RETRY,
@@ -90,11 +86,15 @@ export class TransactionalWriter {
     return new TransactionalWriter(producer);
   }
 
-  /** Writes all of `topicMessages` or, when anything fails, nothing (the transaction is aborted). */
-  async commit(topicMessages: TopicMessages[]): Promise<void> {
+  /**
+   * Writes all of `topicMessages`, and commits `offsets` for the consumer group, or — when anything
+   * fails — nothing (the transaction is aborted).
+   */
+  async commit(topicMessages: TopicMessages[], offsets?: Offsets & { consumerGroupId: string }): Promise<void> {
     const transaction = await this.producer.transaction();
     try {
       for (const part of sendParts(topicMessages)) await transaction.sendBatch({ topicMessages: part, acks: -1 });
+      if (offsets) await transaction.sendOffsets(offsets);
       await transaction.commit();
     } catch (error) {
       // A failed abort leaves the producer unusable; the caller closes it and fences it by
@@ -102,13 +102,6 @@ export class TransactionalWriter {
       await transaction.abort().catch(() => {});
       throw error;
     }
-  }
-
-  /** Commits a start marker of the connector (fencing earlier instances) and returns it (see readOffsets). */
-  async commitStartMarker(connector: string): Promise<string> {
-    const marker = randomUUID();
-    await this.commit([{ topic: CONNECT_OFFSETS_TOPIC, messages: [startMarkerMessage(connector, marker)] }]);
-    return marker;
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { AssignerProtocol, type Cluster } from 'kafkajs';
+import { coPartitionAssigner } from '../../services/normalizer/co-partition-assigner.ts';
+
+// Only partition metadata is read from the cluster: a plain object stands in for it.
+const cluster = {
+  findTopicPartitionMetadata: (topic: string) => Array.from({ length: topic === 'small' ? 2 : 6 }, (_, partitionId) => ({ partitionId })),
+} as unknown as Cluster;
+
+async function assign(memberIds: string[], topics: string[]) {
+  const assigner = coPartitionAssigner({ cluster, groupId: 'g', logger: undefined as never });
+  const result = await assigner.assign({ members: memberIds.map((memberId) => ({ memberId, memberMetadata: Buffer.alloc(0) })), topics });
+  return Object.fromEntries(result.map(({ memberId, memberAssignment }) => [memberId, AssignerProtocol.MemberAssignment.decode(memberAssignment)!.assignment]));
+}
+
+describe('co-partition assigner', () => {
+  it('gives partition N of every topic to the same member', async () => {
+    const assignment = await assign(['b', 'a'], ['raw.x', 'raw.y', 'small']);
+    expect(assignment).toEqual({
+      a: { 'raw.x': [0, 2, 4], 'raw.y': [0, 2, 4], small: [0] },
+      b: { 'raw.x': [1, 3, 5], 'raw.y': [1, 3, 5], small: [1] },
+    });
+  });
+
+  it('gives one member everything, and spreads indices over more members than there are', async () => {
+    expect(await assign(['only'], ['raw.x'])).toEqual({ only: { 'raw.x': [0, 1, 2, 3, 4, 5] } });
+    const many = await assign(['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7'], ['raw.x']);
+    expect(many.m7).toEqual({});
+    expect(Object.values(many).flatMap((a) => a['raw.x'] ?? []).sort()).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+});
