@@ -1,0 +1,82 @@
+/**
+ * c06 — the Ministry of Public Security's declaration system (dancuquocgia): CCCD holders only,
+ * checked against the population database, so names, birth dates and CCCD numbers agree. Vietnamese
+ * camelCase JSON, permanent / temporary / current residence as GSO-coded addresses, ISO-8601 times.
+ */
+import { DECLARATION_TYPE_CODES } from '../../source-vocabulary/declaration-types.ts';
+import { GENDER_WORDS } from '../../source-vocabulary/gender.ts';
+import { personTruth, residenceTruth, symptomWord } from '../common-fields.ts';
+import { declarationSpec, healthDeclarationTruth } from '../declaration-spec.ts';
+import type { DeclarationFacts } from '../declarations.ts';
+import { formatIsoCalendarDate, formatIsoDate, formatIsoOffset, localMidnight, localParts, truncate } from '../local-time.ts';
+import type { RenderContext, Rendered, SourceProblem } from '../pair-spec.ts';
+import type { Residence } from '../people.ts';
+import { PHONE_STYLES, e164, writePhone } from '../phones.ts';
+import { futureDateIn, impossibleDateIn, invalidPhoneIn, unknownProvinceCodeIn } from '../problems.ts';
+import type { HealthDeclarationTruth } from '../truth.ts';
+import { capitalName } from '../written-forms.ts';
+
+const SOURCE = 'c06';
+const DECLARATION_TYPES = DECLARATION_TYPE_CODES.c06;
+
+function address(residence: Residence): Record<string, string | null> {
+  return { maTinh: residence.provinceCode, maHuyen: residence.district?.code ?? null, maXa: residence.ward?.code ?? null, chiTiet: residence.line };
+}
+
+function renderFacts(context: RenderContext, facts: DeclarationFacts, problem: SourceProblem | null): Rendered<HealthDeclarationTruth> {
+  const { random } = context;
+  const { person } = facts;
+  const occurredAt = truncate(facts.occurredAt, 1000);
+  const home = person.home;
+  const { vaccination } = facts;
+  const hasPhone = problem === 'invalid-phone' || random.chance(0.9);
+  const fullName = capitalName(random, person.fullName, 0);
+  const local = localParts(occurredAt);
+  const record = {
+    soHoSo: `C06-KBYT-${local.year}-${context.ids.next('c06', 9)}`,
+    loaiToKhai: facts.declarationType === 'WHOLE_POPULATION' && random.chance(0.15) ? null : DECLARATION_TYPES.codes.word(facts.declarationType),
+    soCCCD: person.document!.number,
+    hoVaTen: fullName,
+    ngaySinh: person.birthDateKnown ? formatIsoCalendarDate(person.birthYear, person.birthMonth, person.birthDay) : formatIsoCalendarDate(person.birthYear, 0, 0),
+    gioiTinh: GENDER_WORDS.word(person.gender),
+    soDienThoai: hasPhone ? writePhone(person.phone, PHONE_STYLES.c06.pick(random)) : null,
+    // People living away from their registered home have it as permanent residence, and where they live as temporary and current.
+    noiThuongTru: address(person.hometown ?? home),
+    noiTamTru: person.hometown ? address(home) : null,
+    noiOHienTai: person.hometown ? address(home) : null,
+    trieuChung: facts.symptoms.map((symptom) => symptomWord(random, symptom)),
+    tiepXucCaBenh: facts.contactWithCase,
+    tiepXucNguoiTuVungDich: facts.fromOutbreakArea,
+    tiepXucNguoiCoTrieuChung: facts.contactWithSymptomatic,
+    noiDaDen: facts.places.map((place) => place.text),
+    soMuiTiem: vaccination.doses,
+    ngayTiemGanNhat: vaccination.lastDoseDay === null ? null : formatIsoDate(localMidnight(vaccination.lastDoseDay)),
+    thoiGianKhaiBao: formatIsoOffset(occurredAt),
+  };
+  const truth = healthDeclarationTruth(SOURCE, facts, {
+    occurredAt,
+    // Only citizens hold a CCCD.
+    person: personTruth(person, { fullName, nationality: 'VN', phone: hasPhone ? e164(person.phone) : null }),
+    address: residenceTruth(home),
+    placesVisited: record.noiDaDen,
+  });
+  return { record, truth };
+}
+
+/** The address the declaration is about: current residence, which is the permanent one when no other is given. */
+function currentAddressField(record: Record<string, unknown>): 'noiOHienTai' | 'noiThuongTru' {
+  return record.noiOHienTai === null ? 'noiThuongTru' : 'noiOHienTai';
+}
+
+export const C06_HEALTH_DECLARATION = declarationSpec({
+  source: SOURCE,
+  accepts: (person) => person.document?.type === 'CCCD',
+  pool: (people) => people.withCccd,
+  renderFacts,
+  problems: {
+    'unknown-province': unknownProvinceCodeIn((record) => `${currentAddressField(record)}.maTinh`),
+    'impossible-date': impossibleDateIn('thoiGianKhaiBao'),
+    'future-date': futureDateIn('thoiGianKhaiBao', formatIsoOffset),
+    'invalid-phone': invalidPhoneIn('soDienThoai'),
+  },
+});
