@@ -61,19 +61,29 @@ export function unknownFields(type: avro.Type, value: unknown, path: string[] = 
   return [];
 }
 
+/**
+ * The Kafka key of a raw record: the key its canonical record will have (a person's key, a report
+ * id, a checkpoint id), so raw and canonical topics are co-partitioned and one person's records
+ * from every source meet on one partition (where the normalizer detects duplicates).
+ */
+export type RawKeyFunction = (source: string, kind: Kind, value: Record<string, unknown>, sourceRecordId: string) => string;
+
 /** Everything needed to accept records of one (source, kind). */
 export class RawRecordCodec {
   readonly source: string;
   readonly kind: Kind;
   readonly topic: string;
   private readonly writer: AvroWriter;
+  private readonly keyOf: RawKeyFunction;
   private readonly recordIdPath: string[] | null;
 
-  constructor(source: string, kind: Kind, writer: AvroWriter) {
+  /** `keyOf` is left out only by tools that validate records or compute their ids, never by producers. */
+  constructor(source: string, kind: Kind, writer: AvroWriter, keyOf: RawKeyFunction = (_s, _k, _v, sourceRecordId) => sourceRecordId) {
     this.source = source;
     this.kind = kind;
     this.topic = rawTopic(source, kind);
     this.writer = writer;
+    this.keyOf = keyOf;
     const recordId = sourceEntry(source)?.kinds[kind]?.recordId ?? null;
     this.recordIdPath = recordId === null ? null : recordId.split('.');
   }
@@ -115,9 +125,14 @@ export class RawRecordCodec {
         eventId: id,
         sourceRecordId,
         message: {
-          key: sourceRecordId,
+          key: this.keyOf(this.source, this.kind, record, sourceRecordId),
           value: encoded,
-          headers: { [HEADER.eventId]: id, [HEADER.receivedAt]: String(receivedAt), [HEADER.connector]: connector },
+          headers: {
+            [HEADER.eventId]: id,
+            [HEADER.sourceRecordId]: sourceRecordId,
+            [HEADER.receivedAt]: String(receivedAt),
+            [HEADER.connector]: connector,
+          },
         },
       },
     };
@@ -125,11 +140,11 @@ export class RawRecordCodec {
 }
 
 /** Registers every raw schema (idempotent) and returns a codec per (source, kind). */
-export async function loadRawCodecs(serde: AvroSerde): Promise<Map<string, RawRecordCodec>> {
+export async function loadRawCodecs(serde: AvroSerde, keyOf: RawKeyFunction): Promise<Map<string, RawRecordCodec>> {
   const codecs = new Map<string, RawRecordCodec>();
   for (const { source, kind } of sourceKinds()) {
     const id = await serde.register(valueSubject(rawTopic(source, kind)), rawSchema(source, kind));
-    codecs.set(rawTopic(source, kind), new RawRecordCodec(source, kind, await serde.writer(id)));
+    codecs.set(rawTopic(source, kind), new RawRecordCodec(source, kind, await serde.writer(id), keyOf));
   }
   return codecs;
 }

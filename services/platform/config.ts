@@ -93,6 +93,20 @@ export interface PollConnectorConfig {
   name: string;
 }
 
+export interface NormalizerConfig {
+  /** Consumer group of all normalizer instances; partitions of the raw topics are split among them. */
+  groupId: string;
+  /** The secret of person_key (keyed HMAC-SHA-256); from PERSON_KEY_SECRET, else this file. */
+  personKeySecret: string | null;
+  personKeySecretFile: string;
+  /** The same declaration arriving through two sources within this window is emitted once. */
+  dedupWindowMs: number;
+  /** Declaration times this close (the apps stamp one declaration a few minutes apart) count as the same. */
+  dedupToleranceMs: number;
+  /** Where a standalone normalizer serves /metrics (0: a free port; npm start serves them on the API). */
+  metricsPort: number;
+}
+
 export interface Config {
   dataDir: string;
   logLevel: LogLevel;
@@ -100,6 +114,7 @@ export interface Config {
   ingest: IngestConfig;
   fileConnector: FileConnectorConfig;
   pollConnector: PollConnectorConfig;
+  normalizer: NormalizerConfig;
   kafka: KafkaConfig;
   topics: TopicDefaults;
   schemaRegistry: SchemaRegistryConfig;
@@ -259,6 +274,14 @@ export function loadConfig(env: Env = process.env): Config {
       timeoutMs: read.integer('POLL_CONNECTOR_TIMEOUT_MS', 10_000, 100, 600_000),
       name: read.string('POLL_CONNECTOR_NAME', 'poll-hotline-1022'),
     },
+    normalizer: {
+      groupId: read.string('NORMALIZER_GROUP_ID', 'truc-normalizer'),
+      personKeySecret: read.optional('PERSON_KEY_SECRET'),
+      personKeySecretFile: path.resolve(dataDir, read.string('PERSON_KEY_SECRET_FILE', 'person-key.secret')),
+      dedupWindowMs: read.integer('DEDUP_WINDOW_MS', 24 * 3600 * 1000, 0, 30 * 24 * 3600 * 1000),
+      dedupToleranceMs: read.integer('DEDUP_TIME_TOLERANCE_MS', 30 * 60 * 1000, 0, 24 * 3600 * 1000),
+      metricsPort: read.integer('NORMALIZER_METRICS_PORT', 9464, 0, 65535),
+    },
     kafka: {
       brokers: read.brokers('KAFKA_BROKERS', '127.0.0.1:9092'),
       clientId: read.string('KAFKA_CLIENT_ID', 'truc'),
@@ -295,6 +318,10 @@ export function loadConfig(env: Env = process.env): Config {
   read.require(
     config.ingest.burstRecords >= config.ingest.maxRecordsPerRequest,
     `INGEST_RATE_BURST=${config.ingest.burstRecords} must be at least INGEST_MAX_RECORDS=${config.ingest.maxRecordsPerRequest}, or a full request could never pass`,
+  );
+  read.require(
+    config.normalizer.personKeySecret === null || config.normalizer.personKeySecret.length >= 32,
+    'PERSON_KEY_SECRET must be at least 32 characters (it keys the HMAC that pseudonymises people)',
   );
   read.require(/^\d+[mg]$/i.test(config.stack.heap), `KAFKA_HEAP=${JSON.stringify(config.stack.heap)} must look like 512m or 1g`);
   for (const [variable, name] of [['FILE_CONNECTOR_NAME', config.fileConnector.name], ['POLL_CONNECTOR_NAME', config.pollConnector.name]] as const) {

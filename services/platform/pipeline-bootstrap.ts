@@ -1,10 +1,14 @@
 /**
  * What every service needs in place before it handles a record: the pipeline's topics and the
  * schemas (raw subjects at the registry's default compatibility, canonical ones BACKWARD_TRANSITIVE).
- * Idempotent, so every service and every instance may run it at start.
+ * Idempotent, so every service and every instance may run it at start. It also builds the raw
+ * records' key function, which needs the person_key secret and the normalizer's identity rules: the
+ * one place where producers and the normalizer agree on how records are partitioned.
  */
 import type { Kafka } from 'kafkajs';
 import { loadRawCodecs, type RawRecordCodec } from '../../connectors/runtime/raw-records.ts';
+import { partitionKey } from '../normalizer/mapping/index.ts';
+import { createPersonKey, loadPersonKeySecret, type PersonKeyFunction } from '../normalizer/person-key.ts';
 import { createAvroSerde, type AvroSerde } from './avro-serde.ts';
 import type { Kind } from './catalog.ts';
 import type { Config } from './config.ts';
@@ -17,6 +21,7 @@ export interface Pipeline {
   /** One codec per raw topic. */
   rawCodecs: Map<string, RawRecordCodec>;
   canonicalSchemaIds: Map<Kind, number>;
+  personKey: PersonKeyFunction;
 }
 
 export async function preparePipeline(config: Config, kafka: Kafka, logger: Logger): Promise<Pipeline> {
@@ -29,8 +34,11 @@ export async function preparePipeline(config: Config, kafka: Kafka, logger: Logg
     await admin.disconnect();
   }
   const serde = createAvroSerde(config.schemaRegistry);
-  const rawCodecs = await loadRawCodecs(serde);
+  const personKey = createPersonKey(loadPersonKeySecret(config.normalizer, false));
+  const rawCodecs = await loadRawCodecs(serde, (source, kind, value, sourceRecordId) =>
+    partitionKey({ source, kind, value, sourceRecordId }, personKey),
+  );
   const canonicalSchemaIds = await registerCanonicalSchemas(serde);
   logger.info({ raw: rawCodecs.size, canonical: canonicalSchemaIds.size }, 'schemas registered');
-  return { serde, rawCodecs, canonicalSchemaIds };
+  return { serde, rawCodecs, canonicalSchemaIds, personKey };
 }

@@ -38,6 +38,8 @@ export function topicConfig(spec: TopicSpec, defaults: TopicDefaults): ITopicCon
 
 /** Dead letters of the producer connectors (records a file or polled source sent that could not be converted). */
 export const DLQ_INGEST_TOPIC = 'dlq.ingest';
+/** Dead letters of the normalizer (raw records that could not be decoded, mapped or validated). */
+export const DLQ_NORMALIZER_TOPIC = 'dlq.normalizer';
 
 /** Every topic of the pipeline: internal, raw per (source, kind), canonical per kind, dead letters. */
 export function pipelineTopics(): TopicSpec[] {
@@ -46,6 +48,7 @@ export function pipelineTopics(): TopicSpec[] {
     ...sourceKinds().map(({ source, kind }) => ({ name: rawTopic(source, kind) })),
     ...KINDS.map((kind) => ({ name: canonicalTopic(kind), compacted: kindEntry(kind).compacted ?? false })),
     { name: DLQ_INGEST_TOPIC },
+    { name: DLQ_NORMALIZER_TOPIC },
   ];
 }
 

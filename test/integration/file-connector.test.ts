@@ -84,7 +84,7 @@ describe('file connector: checkpoint-ops files from a drop folder', () => {
       ma_chot: `${tag}-01`, ghi_chu: 'Phối hợp "liên tỉnh"\r\nvới TP HCM', ten_chot: 'Chốt kiểm soát cầu Vĩnh Bình, QL13', loai_chot: 'Đường bộ',
       tinh_tp: 'Bình Dương', quan_huyen: 'TP Thuận An', tuyen_duong: 'QL13', ly_trinh: 'Km 16+200', cap_quan_ly: 'Tỉnh',
       don_vi_quan_ly: 'Công an tỉnh Bình Dương', trang_thai: 'Đang hoạt động', vi_do: '10,8842', kinh_do: '106.7113',
-      ma_qr_dia_diem: 'LQ-74-001203', hieu_luc_tu: '19/07/2021', ngay_cap_nhat: '13/08/2021 17:30',
+      ma_qr_dia_diem: 'LQ-74-999001', hieu_luc_tu: '19/07/2021', ngay_cap_nhat: '13/08/2021 17:30',
     }),
     // Line 4: empty cells arrive as null.
     checkpoint({ ma_chot: `${tag}-02`, ten_chot: 'Chốt Sân bay Tân Sơn Nhất', loai_chot: 'Cảng hàng không', tinh_tp: 'TP HCM' }),

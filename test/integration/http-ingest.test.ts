@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawSchema, rawTopic, sourceEntry, sourceKinds, type Kind } from '../../services/platform/catalog.ts';
 import { HEADER, headerString } from '../../services/platform/record-headers.ts';
 import { generate } from '../../services/generator/index.ts';
+import { partitionKey } from '../../services/normalizer/mapping/index.ts';
 import { rawExample } from '../fixtures/raw-examples.ts';
 import { postRecords, startTestApi, type TestApi } from '../support/api.ts';
 import { readTopicToEnd, testKafka } from '../support/kafka.ts';
@@ -50,7 +51,10 @@ describe('HTTP ingest', () => {
       for (const { message } of messages) {
         const item = byEventId.get(headerString(message.headers, HEADER.eventId)!)!;
         expect(message.value![0]).toBe(0);
-        expect(message.key!.toString()).toBe(item.sourceRecordId);
+        // Keyed like its canonical record will be (a person's key here), so every source's records of
+        // one person share a partition; the source's own id travels in a header.
+        expect(message.key!.toString()).toBe(partitionKey({ source, kind, value: item.record, sourceRecordId: item.sourceRecordId! }, t.api.pipeline.personKey));
+        expect(headerString(message.headers, HEADER.sourceRecordId)).toBe(item.sourceRecordId);
         // Fields the generator left out come back as their schema defaults.
         expect(await t.api.pipeline.serde.decode(message.value!)).toEqual(type.clone(item.record));
         expect(Number(headerString(message.headers, HEADER.receivedAt))).toBeGreaterThan(Date.now() - 60_000);
@@ -159,7 +163,7 @@ describe('HTTP ingest', () => {
 
     it('none of it reached the topic', async () => {
       const markers = new Set(mustNotBeWritten.map((m) => m.marker));
-      const found = await readTopicToEnd(kafka, rawTopic(source, kind), (m) => markers.has(m.key!.toString()));
+      const found = await readTopicToEnd(kafka, rawTopic(source, kind), (m) => markers.has(headerString(m.headers, HEADER.sourceRecordId)!));
       expect(found).toEqual([]);
       expect(markers.size).toBeGreaterThanOrEqual(10);
     });
@@ -179,7 +183,7 @@ describe('HTTP ingest', () => {
       [99, ['gender']],
     ]);
     const ids = new Set<string>(records.map((r) => String(r.id)));
-    const written = await readTopicToEnd(kafka, rawTopic('vhd', 'health-declaration'), (m) => ids.has(m.key!.toString()));
+    const written = await readTopicToEnd(kafka, rawTopic('vhd', 'health-declaration'), (m) => ids.has(headerString(m.headers, HEADER.sourceRecordId)!));
     expect(written.map(({ message }) => headerString(message.headers, HEADER.eventId)).sort()).toEqual(
       response.body.accepted.map((a: { event_id: string }) => a.event_id).sort(),
     );

@@ -1,0 +1,38 @@
+/**
+ * The fingerprint of a declaration: who (person_key), what kind, and the answers that do not depend
+ * on which app carried them. The same declaration sent through two apps differs in its envelope,
+ * in how names and addresses are written and in which optional fields each app asks for, so those
+ * stay out; the times are compared separately, against the window.
+ */
+import { createHash } from 'node:crypto';
+import type { Kind } from '../platform/catalog.ts';
+import { canonicalJson } from '../platform/event-id.ts';
+import type { CanonicalRecord } from './mapping/contract.ts';
+
+type Content = (record: CanonicalRecord) => unknown;
+
+const field = (record: CanonicalRecord, path: string): unknown =>
+  path.split('.').reduce<unknown>((value, part) => (value as Record<string, unknown> | null)?.[part] ?? null, record);
+
+const pick = (...paths: string[]): Content => (record) => paths.map((path) => field(record, path));
+
+/** Kinds whose records can reach Truc twice through different sources; others have no fingerprint. */
+const CONTENT: Partial<Record<Kind, Content>> = {
+  'health-declaration': pick(
+    'declaration_type',
+    'province_code',
+    'symptoms',
+    'exposure.contact_with_case',
+    'exposure.from_outbreak_area',
+    'exposure.contact_with_symptomatic',
+  ),
+  'movement-declaration': pick('transport_mode', 'vehicle_code', 'origin.province_code', 'destination.province_code', 'departure_date'),
+};
+
+/** Null when the kind is not deduplicated across sources, or the record has no person. */
+export function fingerprint(kind: Kind, record: CanonicalRecord): string | null {
+  const content = CONTENT[kind];
+  const personKey = record.person_key;
+  if (!content || typeof personKey !== 'string') return null;
+  return createHash('sha256').update(canonicalJson([kind, personKey, content(record)])).digest('base64url');
+}

@@ -1,0 +1,38 @@
+/**
+ * `node services/normalizer/main.ts`: one normalizer instance (run more for more throughput; they
+ * split the partitions), with its Prometheus metrics on NORMALIZER_METRICS_PORT, until SIGINT or
+ * SIGTERM.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ConfigError, loadConfig } from '../platform/config.ts';
+import { createLogger } from '../platform/logger.ts';
+import { startNormalizer } from './normalizer.ts';
+
+try {
+  const config = loadConfig();
+  const logger = createLogger('normalizer', config.logLevel);
+  const normalizer = await startNormalizer({ config, logger });
+  const metricsServer = createServer((request, response) => {
+    if (request.url !== '/metrics') {
+      response.writeHead(404).end();
+      return;
+    }
+    normalizer.metrics.registry.metrics().then((text) => {
+      response.writeHead(200, { 'content-type': normalizer.metrics.registry.contentType }).end(text);
+    });
+  });
+  metricsServer.listen(config.normalizer.metricsPort, config.api.host, () => {
+    const { port } = metricsServer.address() as AddressInfo;
+    logger.info({ port }, `normalizer running; metrics on http://${config.api.host}:${port}/metrics`);
+  });
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  metricsServer.close();
+  await normalizer.close();
+} catch (error) {
+  console.error(error instanceof ConfigError ? error.message : `normalizer: ${(error as Error).stack ?? error}`);
+  process.exitCode = 1;
+}

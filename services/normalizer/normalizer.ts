@@ -1,0 +1,137 @@
+/**
+ * The normalizer service: a member of the `truc-normalizer` consumer group over every raw topic.
+ * Partition N of all raw topics is assigned to one member (co-partition assigner); for each index it
+ * holds, a PartitionWorker turns raw records into canonical ones exactly once. Several instances
+ * split the indices; a rebalance moves an index with its state (restored from the changelog) and
+ * its transactional id (which fences the previous holder).
+ */
+import type { Consumer, EachBatchPayload } from 'kafkajs';
+import { rawTopic, sourceKinds, KINDS, type Kind } from '../platform/catalog.ts';
+import type { AvroWriter } from '../platform/avro-serde.ts';
+import type { Config } from '../platform/config.ts';
+import { createKafka } from '../platform/kafka.ts';
+import type { Logger } from '../platform/logger.ts';
+import { preparePipeline } from '../platform/pipeline-bootstrap.ts';
+import { CheckpointTable } from './checkpoint-table.ts';
+import { coPartitionAssigner } from './co-partition-assigner.ts';
+import { mapRecord } from './mapping/index.ts';
+import { NormalizerMetrics } from './metrics.ts';
+import { PartitionWorker, type WorkerContext } from './partition-worker.ts';
+import { openIndices } from './state-restore.ts';
+
+export interface NormalizerStatus {
+  indices: { index: number; stateEntries: number }[];
+  checkpoints: number;
+}
+
+export interface RunningNormalizer {
+  metrics: NormalizerMetrics;
+  /** The checkpoint registry as this instance knows it (passages are enriched from it). */
+  checkpoints: CheckpointTable;
+  status(): NormalizerStatus;
+  close(): Promise<void>;
+}
+
+export interface StartNormalizerOptions {
+  config: Config;
+  logger: Logger;
+  metrics?: NormalizerMetrics;
+  /** Clock for normalized_at and expiry (tests); defaults to Date.now. */
+  now?: () => number;
+}
+
+export async function startNormalizer(options: StartNormalizerOptions): Promise<RunningNormalizer> {
+  const { config, logger } = options;
+  const now = options.now ?? Date.now;
+  const metrics = options.metrics ?? new NormalizerMetrics();
+  const kafka = createKafka(config.kafka, logger, 'normalizer');
+  const { serde, rawCodecs, canonicalSchemaIds, personKey } = await preparePipeline(config, kafka, logger);
+  const canonicalWriters = new Map<Kind, AvroWriter>();
+  for (const kind of KINDS) canonicalWriters.set(kind, await serde.writer(canonicalSchemaIds.get(kind)!));
+  const checkpoints = await CheckpointTable.start(kafka, serde, logger);
+
+  const context: WorkerContext = {
+    groupId: config.normalizer.groupId,
+    serde,
+    rawCodecs,
+    canonicalWriters,
+    checkpoints,
+    map: (input) => mapRecord(input, { personKey, now: now(), checkpointIdOfLocationQr: (qr) => checkpoints.checkpointIdOfLocationQr(qr) }),
+    metrics,
+    logger,
+    now,
+  };
+
+  /** Workers by partition index; a promise while the index is being opened. */
+  const workers = new Map<number, Promise<PartitionWorker>>();
+  /** The same workers once open, for status. */
+  const opened = new Map<number, PartitionWorker>();
+  const open = (indices: number[]) => {
+    const opening = openIndices(kafka, indices, { windowMs: config.normalizer.dedupWindowMs, toleranceMs: config.normalizer.dedupToleranceMs }).then((opened) =>
+      opened.map(({ index, writer, state }) => new PartitionWorker(index, writer, state, context)),
+    );
+    indices.forEach((index, i) => {
+      const worker = opening.then((list) => list[i]!);
+      worker.then((w) => opened.set(index, w), () => workers.delete(index));
+      workers.set(index, worker);
+    });
+    return opening;
+  };
+  const closeIndex = async (index: number) => {
+    const worker = workers.get(index);
+    workers.delete(index);
+    opened.delete(index);
+    await (await worker?.catch(() => null))?.close();
+  };
+
+  const consumer: Consumer = kafka.consumer({
+    groupId: config.normalizer.groupId,
+    readUncommitted: false,
+    partitionAssigners: [coPartitionAssigner],
+    maxBytesPerPartition: 4 * 1024 * 1024,
+  });
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    const assigned = new Set(Object.values(payload.memberAssignment).flat());
+    for (const index of [...workers.keys()]) if (!assigned.has(index)) void closeIndex(index);
+    const fresh = [...assigned].filter((index) => !workers.has(index)).sort((a, b) => a - b);
+    if (fresh.length > 0) void open(fresh).catch((error) => logger.error({ err: (error as Error).message, indices: fresh }, 'could not open partitions'));
+    logger.info({ indices: [...assigned].sort((a, b) => a - b) }, 'normalizer partitions assigned');
+  });
+
+  await consumer.connect();
+  await consumer.subscribe({ topics: sourceKinds().map(({ source, kind }) => rawTopic(source, kind)), fromBeginning: true });
+  await consumer.run({
+    autoCommit: false,
+    // Batches of one index (from different raw topics) wait for each other and commit together.
+    partitionsConsumedConcurrently: 32,
+    eachBatch: async ({ batch, heartbeat }: EachBatchPayload) => {
+      if (batch.messages.length === 0) return;
+      const worker = workers.get(batch.partition) ?? open([batch.partition]).then((list) => list[0]!);
+      const keepAlive = setInterval(() => void heartbeat().catch(() => {}), 2_000);
+      try {
+        await (await worker).process({ topic: batch.topic, partition: batch.partition, messages: batch.messages });
+      } finally {
+        clearInterval(keepAlive);
+      }
+      metrics.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
+    },
+  });
+
+  let closing: Promise<void> | null = null;
+  return {
+    metrics,
+    checkpoints,
+    status: () => ({
+      indices: [...opened.values()].sort((a, b) => a.index - b.index).map((worker) => ({ index: worker.index, stateEntries: worker.state.size })),
+      checkpoints: checkpoints.size,
+    }),
+    close() {
+      closing ??= (async () => {
+        await consumer.disconnect();
+        await Promise.all([...workers.keys()].map(closeIndex));
+        await checkpoints.close();
+      })();
+      return closing;
+    },
+  };
+}

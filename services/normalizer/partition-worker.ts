@@ -1,0 +1,235 @@
+/**
+ * The normalizer's unit of work: one partition index (partition N of every raw topic, of the
+ * canonical topics and of the state changelog). Its transactional producer's id names the index,
+ * so opening a worker fences whichever instance held the index before; its state is then restored
+ * from the changelog, and each group of raw batches becomes one Kafka transaction holding the
+ * canonical records, the dead letters, the state changes and the consumed offsets.
+ */
+import type { IHeaders, KafkaMessage, Message, TopicMessages } from 'kafkajs';
+import type { RawRecordCodec } from '../../connectors/runtime/raw-records.ts';
+import { AvroValidationError, type AvroSerde, type AvroWriter } from '../platform/avro-serde.ts';
+import { canonicalTopic, kindEntry, type Kind } from '../platform/catalog.ts';
+import { eventId as computeEventId } from '../platform/event-id.ts';
+import type { Logger } from '../platform/logger.ts';
+import { HEADER, headerString } from '../platform/record-headers.ts';
+import { DLQ_NORMALIZER_TOPIC } from '../platform/topics.ts';
+import type { TransactionalWriter } from '../platform/transactional-writer.ts';
+import type { CheckpointTable } from './checkpoint-table.ts';
+import { DedupState, NORMALIZER_STATE_TOPIC } from './dedup-state.ts';
+import { fingerprint } from './fingerprint.ts';
+import type { CanonicalRecord, MappingFailure, MappingOutcome, RawInput } from './mapping/contract.ts';
+import type { NormalizerMetrics } from './metrics.ts';
+
+export interface RawBatch {
+  topic: string;
+  partition: number;
+  messages: KafkaMessage[];
+}
+
+export interface WorkerContext {
+  groupId: string;
+  serde: AvroSerde;
+  /** Raw codecs by raw topic: which (source, kind) a topic holds, and its record-id rule. */
+  rawCodecs: Map<string, RawRecordCodec>;
+  canonicalWriters: Map<Kind, AvroWriter>;
+  checkpoints: CheckpointTable;
+  map: (input: RawInput) => MappingOutcome;
+  metrics: NormalizerMetrics;
+  logger: Logger;
+  now: () => number;
+}
+
+interface Failure extends MappingFailure {
+  stage: 'decode' | 'map' | 'encode';
+}
+
+function dlqMessage(batch: RawBatch, message: KafkaMessage, codec: RawRecordCodec, failure: Failure): Message {
+  // The original headers travel along, so a replay after a fix keeps its event id and reception time.
+  const original: IHeaders = message.headers ?? {};
+  return {
+    key: message.key,
+    value: message.value,
+    headers: {
+      ...original,
+      [HEADER.dlqReason]: failure.path ? `${failure.path}: ${failure.message}` : failure.message,
+      [HEADER.dlqErrorClass]: failure.errorClass,
+      [HEADER.dlqStage]: 'normalizer',
+      [HEADER.dlqSource]: codec.source,
+      [HEADER.dlqKind]: codec.kind,
+      [HEADER.dlqTopic]: batch.topic,
+      [HEADER.dlqPartition]: String(batch.partition),
+      [HEADER.dlqOffset]: message.offset,
+    },
+  };
+}
+
+/**
+ * The key a canonical record is written under: its kind's key field (person_key, report_id,
+ * checkpoint_id); without one (nobody identifiable), the raw record's key, so it stays on the
+ * partition its raw record was on.
+ */
+function canonicalKey(kind: Kind, record: CanonicalRecord, rawKey: Buffer | null): string {
+  const key = record[kindEntry(kind).key];
+  if (typeof key === 'string' && key !== '') return key;
+  return rawKey?.toString('utf8') || String(record.event_id);
+}
+
+export class PartitionWorker {
+  readonly index: number;
+  readonly state: DedupState;
+  private readonly writer: TransactionalWriter;
+  private readonly context: WorkerContext;
+  private queue: { batch: RawBatch; resolve: () => void; reject: (error: Error) => void }[] = [];
+  private draining: Promise<void> | null = null;
+
+  constructor(index: number, writer: TransactionalWriter, state: DedupState, context: WorkerContext) {
+    this.index = index;
+    this.writer = writer;
+    this.state = state;
+    this.context = context;
+  }
+
+  /**
+   * Resolves when the batch is committed. Batches queued while a transaction is in flight go
+   * together into the next one, so many busy raw topics share one commit.
+   */
+  process(batch: RawBatch): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ batch, resolve, reject });
+      this.draining ??= this.drain().finally(() => {
+        this.draining = null;
+      });
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const group = this.queue;
+      this.queue = [];
+      try {
+        await this.commit(group.map((entry) => entry.batch));
+        for (const entry of group) entry.resolve();
+      } catch (error) {
+        for (const entry of group) entry.reject(error as Error);
+      }
+    }
+  }
+
+  private async read(batch: RawBatch, message: KafkaMessage, codec: RawRecordCodec): Promise<RawInput | Failure> {
+    if (!message.value) return { stage: 'decode', errorClass: 'EmptyRecord', path: '', message: 'the raw record has no value' };
+    let value: Record<string, unknown>;
+    try {
+      value = await this.context.serde.decode<Record<string, unknown>>(message.value);
+    } catch (error) {
+      return { stage: 'decode', errorClass: (error as Error).name || 'DecodeError', path: '', message: (error as Error).message };
+    }
+    // Connectors set these headers; a record another producer wrote gets them computed the same way.
+    const sourceRecordId = headerString(message.headers, HEADER.sourceRecordId) ?? codec.sourceRecordId(value);
+    const receivedAt = Number(headerString(message.headers, HEADER.receivedAt) ?? message.timestamp);
+    return {
+      source: codec.source,
+      kind: codec.kind,
+      value,
+      sourceRecordId,
+      eventId: headerString(message.headers, HEADER.eventId) ?? computeEventId(codec.source, codec.kind, sourceRecordId),
+      receivedAt,
+    };
+  }
+
+  private enrich(record: CanonicalRecord): void {
+    const checkpoint = this.context.checkpoints.get(String(record.checkpoint_id));
+    if (checkpoint) {
+      record.checkpoint_name = checkpoint.name;
+      record.checkpoint_type = checkpoint.type;
+      record.checkpoint_province_code = checkpoint.province_code;
+      // A passage happens where its checkpoint is.
+      record.province_code = checkpoint.province_code;
+    } else {
+      record.quality_flags = [...((record.quality_flags as string[] | undefined) ?? []), 'CHECKPOINT_UNKNOWN'];
+      this.context.metrics.unknownCheckpoints.inc();
+    }
+  }
+
+  private async commit(batches: RawBatch[]): Promise<void> {
+    const { metrics, rawCodecs, canonicalWriters, map, now } = this.context;
+    const started = now();
+    const transaction = this.state.begin(started);
+    const output = new Map<string, Message[]>();
+    const deadLetters: Message[] = [];
+    const counts: { labels: Record<string, string>; counter: 'in' | 'out' | 'dup' | 'dlq'; reason?: string }[] = [];
+
+    for (const batch of batches) {
+      const codec = rawCodecs.get(batch.topic)!;
+      const labels = { source: codec.source, kind: codec.kind };
+      for (const message of batch.messages) {
+        counts.push({ labels, counter: 'in' });
+        const input = await this.read(batch, message, codec);
+        if ('stage' in input) {
+          deadLetters.push(dlqMessage(batch, message, codec, input));
+          counts.push({ labels: { ...labels, error_class: input.errorClass }, counter: 'dlq' });
+          continue;
+        }
+        const outcome = map(input);
+        if (!outcome.ok) {
+          deadLetters.push(dlqMessage(batch, message, codec, { ...outcome.failure, stage: 'map' }));
+          counts.push({ labels: { ...labels, error_class: outcome.failure.errorClass }, counter: 'dlq' });
+          continue;
+        }
+        const record = outcome.record;
+        const verdict = transaction.check(input.eventId, fingerprint(codec.kind, record), Number(record.occurred_at));
+        if (verdict.duplicate) {
+          counts.push({ labels: { ...labels, reason: verdict.reason }, counter: 'dup' });
+          continue;
+        }
+        if (codec.kind === 'checkpoint-passage') this.enrich(record);
+        record.normalized_at = started;
+        let value: Buffer;
+        try {
+          value = canonicalWriters.get(codec.kind)!.encode(record);
+        } catch (error) {
+          if (!(error instanceof AvroValidationError)) throw error;
+          // A mapping that breaks its canonical schema is a bug: the record waits in the DLQ for the fix.
+          deadLetters.push(dlqMessage(batch, message, codec, { stage: 'encode', errorClass: 'CanonicalSchemaViolation', path: '', message: error.message }));
+          counts.push({ labels: { ...labels, error_class: 'CanonicalSchemaViolation' }, counter: 'dlq' });
+          continue;
+        }
+        const topic = canonicalTopic(codec.kind);
+        const list = output.get(topic) ?? [];
+        list.push({
+          key: canonicalKey(codec.kind, record, message.key),
+          value,
+          headers: { [HEADER.eventId]: input.eventId, [HEADER.receivedAt]: String(input.receivedAt) },
+        });
+        output.set(topic, list);
+        counts.push({ labels, counter: 'out' });
+      }
+    }
+
+    const topicMessages: TopicMessages[] = [...output].map(([topic, messages]) => ({ topic, messages }));
+    if (deadLetters.length > 0) topicMessages.push({ topic: DLQ_NORMALIZER_TOPIC, messages: deadLetters });
+    const stateMessages = transaction.messages(this.index);
+    if (stateMessages.length > 0) topicMessages.push({ topic: NORMALIZER_STATE_TOPIC, messages: stateMessages });
+    const offsets = new Map<string, number>();
+    for (const batch of batches) {
+      const last = Number(batch.messages[batch.messages.length - 1]!.offset);
+      offsets.set(batch.topic, Math.max(offsets.get(batch.topic) ?? 0, last + 1));
+    }
+    await this.writer.commit(topicMessages, {
+      consumerGroupId: this.context.groupId,
+      topics: [...offsets].map(([topic, offset]) => ({ topic, partitions: [{ partition: this.index, offset: String(offset) }] })),
+    });
+    transaction.commit();
+
+    for (const { labels, counter } of counts) {
+      if (counter === 'in') metrics.recordsIn.inc(labels);
+      else if (counter === 'out') metrics.recordsOut.inc(labels);
+      else if (counter === 'dup') metrics.duplicates.inc(labels as Record<'source' | 'kind' | 'reason', string>);
+      else metrics.deadLetters.inc(labels as Record<'source' | 'kind' | 'error_class', string>);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.draining?.catch(() => {});
+    await this.writer.close();
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * person_key (DESIGN §1): keyed HMAC-SHA-256 of a normalised identity, so one person's records join
+ * across sources without revealing who they are. The secret comes from PERSON_KEY_SECRET or, on a
+ * local stack, from a file made once with random bytes; losing it would change every key.
+ */
+import { createHmac, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { NormalizerConfig } from '../platform/config.ts';
+import type { PersonIdentity } from './mapping/contract.ts';
+
+export type PersonKeyFunction = (identity: PersonIdentity) => string;
+
+export function createPersonKey(secret: string): PersonKeyFunction {
+  return (identity) => {
+    const name = 'document' in identity ? `doc:${identity.document.type}:${identity.document.number}` : `phone:${identity.phone}`;
+    return createHmac('sha256', secret).update(name, 'utf8').digest('hex');
+  };
+}
+
+/** The configured secret; on a local stack without one, the secret file (created on first use). */
+export function loadPersonKeySecret(config: NormalizerConfig, createIfMissing: boolean): string {
+  if (config.personKeySecret !== null) return config.personKeySecret;
+  const file = config.personKeySecretFile;
+  if (!existsSync(file)) {
+    if (!createIfMissing) {
+      throw new Error(`no person_key secret: set PERSON_KEY_SECRET or create ${file} (32+ random characters)`);
+    }
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600 });
+  }
+  const secret = readFileSync(file, 'utf8').trim();
+  if (secret.length < 32) throw new Error(`${file}: the person_key secret must be at least 32 characters`);
+  return secret;
+}

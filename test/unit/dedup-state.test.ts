@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { DedupState } from '../../services/normalizer/dedup-state.ts';
+
+const HOUR = 3_600_000;
+
+describe('duplicate detection state', () => {
+  it('drops a replayed event and the same declaration from another source within the window', () => {
+    const state = new DedupState({ windowMs: 24 * HOUR, toleranceMs: HOUR });
+    const t1 = state.begin(0);
+    expect(t1.check('ev-1', 'fp-A', 1_000)).toEqual({ duplicate: false });
+    expect(t1.check('ev-1', 'fp-A', 1_000)).toEqual({ duplicate: true, reason: 'replayed-event' });
+    t1.commit();
+    const t2 = state.begin(10);
+    expect(t2.check('ev-1', 'fp-A', 1_000)).toEqual({ duplicate: true, reason: 'replayed-event' });
+    expect(t2.check('ev-2', 'fp-A', 1_000 + 5 * 60_000)).toEqual({ duplicate: true, reason: 'same-declaration', firstEventId: 'ev-1' });
+    // The same answers declared hours later are a new declaration, and do not hide the first one.
+    expect(t2.check('ev-3', 'fp-A', 1_000 + 2 * HOUR)).toEqual({ duplicate: false });
+    expect(t2.check('ev-5', 'fp-A', 1_000 + 10 * 60_000)).toEqual({ duplicate: true, reason: 'same-declaration', firstEventId: 'ev-1' });
+    expect(t2.check('ev-6', 'fp-A', 1_000 + 2 * HOUR + 50 * 60_000)).toEqual({ duplicate: true, reason: 'same-declaration', firstEventId: 'ev-3' });
+    expect(t2.check('ev-4', 'fp-B', 1_000)).toEqual({ duplicate: false });
+  });
+
+  it('changes nothing until the transaction commits', () => {
+    const state = new DedupState({ windowMs: HOUR, toleranceMs: HOUR });
+    const aborted = state.begin(0);
+    aborted.check('ev-1', 'fp', 0);
+    expect(state.begin(1).check('ev-1', 'fp', 0)).toEqual({ duplicate: false });
+  });
+
+  it('restores from its changelog, and expires entries with tombstones', () => {
+    const state = new DedupState({ windowMs: HOUR, toleranceMs: HOUR });
+    const t1 = state.begin(0);
+    t1.check('ev-1', 'fp-A', 0);
+    const changelog = t1.messages(3);
+    expect(changelog.every((m) => m.partition === 3)).toBe(true);
+    t1.commit();
+
+    const restored = new DedupState({ windowMs: HOUR, toleranceMs: HOUR });
+    for (const m of changelog) restored.apply(String(m.key), m.value as Buffer | null);
+    expect(restored.begin(10).check('ev-1', null, 0)).toEqual({ duplicate: true, reason: 'replayed-event' });
+
+    const later = restored.begin(HOUR + 1);
+    expect(later.messages(3)).toEqual([
+      { key: 'e:ev-1', value: null, partition: 3 },
+      { key: 'f:fp-A.0', value: null, partition: 3 },
+    ]);
+    later.commit();
+    expect(restored.size).toBe(0);
+  });
+});
