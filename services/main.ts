@@ -1,6 +1,7 @@
 /**
  * `npm start`: runs Truc in the foreground — the local stack (Kafka, schema registry), the HTTP API
- * with the ingest connector, and the pull connectors (drop folder; polling when configured).
+ * with the ingest connector, the pull connectors (drop folder; polling when configured) and the
+ * normalizer.
  * Ctrl-C stops what this run started and keeps the data.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -8,6 +9,8 @@ import { startPullConnectors } from '../connectors/main.ts';
 import { up, down, status, type ComponentStatus } from '../infra/stack/stack.ts';
 import { startApi } from './api/api-service.ts';
 import { ensureLocalAccess } from './local-access.ts';
+import { startNormalizer } from './normalizer/normalizer.ts';
+import { loadPersonKeySecret } from './normalizer/person-key.ts';
 import { ConfigError, loadConfig } from './platform/config.ts';
 import { createLogger } from './platform/logger.ts';
 
@@ -33,8 +36,11 @@ async function run(): Promise<void> {
   const { started, status: initial } = await up(config);
   logger.info({ started }, `stack ready: ${describe(initial)}`);
   const keysFile = ensureLocalAccess(config.api.accessFile);
+  // A local stack keeps its person_key secret in its data folder, made on first start.
+  loadPersonKeySecret(config.normalizer, true);
+  const normalizer = await startNormalizer({ config, logger });
   const pull = await startPullConnectors(config, logger);
-  const api = await startApi({ config, logger, connectors: pull.connectors });
+  const api = await startApi({ config, logger, connectors: pull.connectors, metrics: normalizer.metrics.registry });
 
   console.log(
     [
@@ -43,6 +49,7 @@ async function run(): Promise<void> {
       `  API            ${api.url}   (OpenAPI: ${api.url}/openapi.json)`,
       `  ingest         POST ${api.url}/v1/ingest/<source>/<kind>  with  Authorization: Bearer <source key>`,
       `  drop folder    ${config.fileConnector.dropDir}  (checkpoint-ops CSV and gate-reader JSON/NDJSON)`,
+      `  metrics        ${api.url}/metrics   (normalizer: records in/out, duplicates, dead letters, lag)`,
       `  Kafka          ${initial[0]?.address}    schema registry ${config.schemaRegistry.url}`,
       keysFile ? `  API keys       created for this machine in ${keysFile}` : `  access file    ${config.api.accessFile}`,
       '',
@@ -64,6 +71,7 @@ async function run(): Promise<void> {
   logger.info({ stopping: started }, 'stopping');
   await api.close();
   await pull.close();
+  await normalizer.close();
   await down(config, started);
   logger.info('stopped; data kept in %s', config.dataDir);
 }

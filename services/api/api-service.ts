@@ -5,6 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import { IngestConnector } from '../../connectors/http-ingest/ingest-connector.ts';
 import type { ManagedConnector } from '../../connectors/runtime/managed-connector.ts';
+import type { Registry } from 'prom-client';
 import { loadAccessPolicy } from '../platform/access.ts';
 import { CoalescingProducer } from '../platform/coalescing-producer.ts';
 import type { Config } from '../platform/config.ts';
@@ -23,6 +24,8 @@ export interface StartApiOptions {
   port?: number;
   /** Pull connectors run elsewhere in the process but are managed through this API. */
   connectors?: ManagedConnector[];
+  /** Figures of services in the same process, served at /metrics. */
+  metrics?: Registry;
 }
 
 export interface RunningApi {
@@ -61,6 +64,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     connectors: [ingest, ...(options.connectors ?? [])],
     routes: [ingest],
     maxBodyBytes: config.ingest.maxBodyBytes,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   await app.listen({ host: config.api.host, port: options.port ?? config.api.port });
   const address = app.server.address() as AddressInfo;

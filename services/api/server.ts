@@ -7,6 +7,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import { bearerKey, type AccessPolicy, type Principal } from '../platform/access.ts';
 import { sendError } from '../platform/http-errors.ts';
 import type { Logger } from '../platform/logger.ts';
+import type { Registry } from 'prom-client';
 import type { ManagedConnector } from '../../connectors/runtime/managed-connector.ts';
 import { openApiDocument } from './openapi.ts';
 
@@ -27,6 +28,8 @@ export interface ApiOptions {
   /** Connectors and services that add routes of their own (HTTP ingest, ...). */
   routes: RouteProvider[];
   maxBodyBytes: number;
+  /** Prometheus figures to serve at /metrics (aggregate counts only, never record contents). */
+  metrics?: Registry;
 }
 
 type ConnectorAction = 'pause' | 'resume' | 'restart';
@@ -83,6 +86,10 @@ export function buildApi(options: ApiOptions): FastifyInstance {
 
   app.get('/health', async () => ({ status: 'ok' }));
   app.get('/openapi.json', async () => openApiDocument());
+  const { metrics } = options;
+  if (metrics) {
+    app.get('/metrics', async (_request, reply) => reply.type(metrics.contentType).send(await metrics.metrics()));
+  }
 
   const byName = (name: string) => connectors.find((connector) => connector.name === name);
   app.get('/v1/connectors', async (request, reply) => {
