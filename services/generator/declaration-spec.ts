@@ -26,7 +26,7 @@ export interface DeclarationSource {
 
 export function declarationSpec(source: DeclarationSource): DeclarationSpec {
   const newFacts = (context: RenderContext, problem: SourceProblem | null): DeclarationFacts => {
-    const person = context.random.pick(source.pool(context.people, problem));
+    const person = context.declarants.pick(context.random, source.pool(context.people, problem), context.time);
     return declarationFacts(context.random, person, context.time);
   };
   return {
@@ -53,7 +53,7 @@ export function movementDeclarationSpec(source: MovementSource): PairSpec {
     source: source.source,
     kind: 'movement-declaration',
     problems: source.problems,
-    render: (context, problem) => source.render(context, context.random.pick(source.pool(context.people, problem))),
+    render: (context, problem) => source.render(context, context.declarants.pick(context.random, source.pool(context.people, problem), context.time)),
   };
 }
 

@@ -18,7 +18,7 @@ import { FLAGS, INGEST_DEFECTS, type Flag, type GeneratedItem, type IngestDefect
 import { Timeline } from './local-time.ts';
 import { resolveOptions, type GeneratorOptions, type ItemOutcome, type PairPlan } from './options.ts';
 import { isDeclarationSpec, type RenderContext, type Rendered, type SourceProblem } from './pair-spec.ts';
-import { Population } from './people.ts';
+import { DeclarantLog, Population } from './people.ts';
 import { Random } from './random.ts';
 import { PairSchedule } from './schedule.ts';
 
@@ -62,6 +62,7 @@ export function* generateItems(options: GeneratorOptions): Generator<GeneratedIt
   const root = new Random(plan.seed);
   // Separate streams, so that the population does not change when other options change how much is drawn.
   const people = new Population(root.fork(), plan.population);
+  const declarants = new DeclarantLog();
   const ids = new IdSequences(root.fork());
   const random = root.fork();
   const timeline = new Timeline(plan.window.from, plan.window.to);
@@ -77,7 +78,7 @@ export function* generateItems(options: GeneratorOptions): Generator<GeneratedIt
   for (let i = 0; i < plan.total; i++) {
     const runtime = runtimes[schedule.next()]!;
     // Items follow each other in time, busier in the day than at night.
-    const context: RenderContext = { random, people, ids, time: timeline.at((i + random.float()) / plan.total) };
+    const context: RenderContext = { random, people, declarants, ids, time: timeline.at((i + random.float()) / plan.total) };
     yield makeItem(runtime, context, pickOutcome(random, runtime.plan), recent);
   }
 }

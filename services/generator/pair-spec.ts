@@ -7,7 +7,7 @@ import type { Kind } from '../platform/catalog.ts';
 import type { DeclarationFacts } from './declarations.ts';
 import type { IdSequences } from './ids.ts';
 import type { Flag, NormalizerDefect } from './labels.ts';
-import type { Population } from './people.ts';
+import type { DeclarantLog, Population } from './people.ts';
 import type { Random } from './random.ts';
 import type { HealthDeclarationTruth, Truth } from './truth.ts';
 
@@ -16,6 +16,8 @@ export type RawRecord = Record<string, unknown>;
 export interface RenderContext {
   random: Random;
   people: Population;
+  /** Picks declaring people, keeping one person's declarations apart in time. */
+  declarants: DeclarantLog;
   ids: IdSequences;
   /** The instant the schedule gave this item; renderers cut it to their source's precision. */
   time: number;

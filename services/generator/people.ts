@@ -150,6 +150,26 @@ export class Population {
   }
 }
 
+/**
+ * Who declared when. The normalizer treats one person's declarations with the same answers less
+ * than half an hour apart as one declaration sent twice; a generated person therefore declares again
+ * only after a gap, and the only near-simultaneous copies are the labelled cross-source duplicates.
+ */
+export class DeclarantLog {
+  static readonly GAP_MS = 2 * 3_600_000;
+  private readonly lastDeclared = new Map<Person, number>();
+
+  /** Someone from `pool` who has not declared within the gap before `time` (a few tries), noted as declaring at `time`. */
+  pick(random: Random, pool: readonly Person[], time: number): Person {
+    let person = random.pick(pool);
+    for (let tries = 0; tries < 20 && time - (this.lastDeclared.get(person) ?? -Infinity) < DeclarantLog.GAP_MS; tries++) {
+      person = random.pick(pool);
+    }
+    this.lastDeclared.set(person, time);
+    return person;
+  }
+}
+
 /** Doses received by the end of a local day, and the day of the last one. */
 export function vaccinationOn(person: Person, day: number): { doses: number; lastDoseDay: number | null } {
   if (person.secondDoseDay !== null && person.secondDoseDay < day) return { doses: 2, lastDoseDay: person.secondDoseDay };

@@ -96,9 +96,15 @@ export class PartitionWorker {
   process(batch: RawBatch): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ batch, resolve, reject });
-      this.draining ??= this.drain().finally(() => {
-        this.draining = null;
-      });
+      if (!this.draining) this.startDraining();
+    });
+  }
+
+  private startDraining(): void {
+    this.draining = this.drain().finally(() => {
+      this.draining = null;
+      // A batch queued after the drain's last look at the queue, before this callback ran.
+      if (this.queue.length > 0) this.startDraining();
     });
   }
 
