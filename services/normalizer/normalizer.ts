@@ -38,6 +38,12 @@ export interface StartNormalizerOptions {
   metrics?: NormalizerMetrics;
   /** Clock for normalized_at and expiry (tests); defaults to Date.now. */
   now?: () => number;
+  /**
+   * Benchmarks only: write every raw record unchanged to this topic instead of normalising it — the
+   * same consumer and transactions without decoding, mapping, dedup or encoding — to tell what the
+   * mapping itself costs.
+   */
+  passThroughTopic?: string;
 }
 
 export async function startNormalizer(options: StartNormalizerOptions): Promise<RunningNormalizer> {
@@ -60,6 +66,7 @@ export async function startNormalizer(options: StartNormalizerOptions): Promise<
     metrics,
     logger,
     now,
+    passThroughTopic: options.passThroughTopic ?? null,
   };
 
   /** Workers by partition index; a promise while the index is being opened. */
@@ -67,7 +74,7 @@ export async function startNormalizer(options: StartNormalizerOptions): Promise<
   /** The same workers once open, for status. */
   const opened = new Map<number, PartitionWorker>();
   const open = (indices: number[]) => {
-    const opening = openIndices(kafka, indices, { windowMs: config.normalizer.dedupWindowMs, toleranceMs: config.normalizer.dedupToleranceMs }).then((opened) =>
+    const opening = openIndices(kafka, config.normalizer.groupId, indices, { windowMs: config.normalizer.dedupWindowMs, toleranceMs: config.normalizer.dedupToleranceMs }).then((opened) =>
       opened.map(({ index, writer, state }) => new PartitionWorker(index, writer, state, context)),
     );
     indices.forEach((index, i) => {

@@ -37,6 +37,8 @@ export interface WorkerContext {
   metrics: NormalizerMetrics;
   logger: Logger;
   now: () => number;
+  /** Benchmarks: copy raw records unchanged here instead of normalising them (see startNormalizer). */
+  passThroughTopic: string | null;
 }
 
 interface Failure extends MappingFailure {
@@ -169,6 +171,13 @@ export class PartitionWorker {
       const labels = { source: codec.source, kind: codec.kind };
       for (const message of batch.messages) {
         counts.push({ labels, counter: 'in' });
+        if (this.context.passThroughTopic) {
+          const list = output.get(this.context.passThroughTopic) ?? [];
+          list.push({ key: message.key, value: message.value, headers: message.headers ?? {} });
+          output.set(this.context.passThroughTopic, list);
+          counts.push({ labels, counter: 'out' });
+          continue;
+        }
         const input = await this.read(batch, message, codec);
         if ('stage' in input) {
           deadLetters.push(dlqMessage(batch, message, codec, input));

@@ -16,16 +16,17 @@ export interface OpenedIndex {
   state: DedupState;
 }
 
-export function normalizerTransactionalId(index: number): string {
-  return `truc-normalizer-${index}`;
+/** One transactional id per consumer group and partition index: the next holder of the index fences the last. */
+export function normalizerTransactionalId(groupId: string, index: number): string {
+  return `${groupId}-${index}`;
 }
 
-export async function openIndices(kafka: Kafka, indices: number[], window: DedupWindow, timeoutMs = 120_000): Promise<OpenedIndex[]> {
+export async function openIndices(kafka: Kafka, groupId: string, indices: number[], window: DedupWindow, timeoutMs = 120_000): Promise<OpenedIndex[]> {
   const opened: OpenedIndex[] = [];
   const markers = new Map<number, string>();
   try {
     for (const index of indices) {
-      const writer = await TransactionalWriter.open(kafka, normalizerTransactionalId(index));
+      const writer = await TransactionalWriter.open(kafka, normalizerTransactionalId(groupId, index));
       opened.push({ index, writer, state: new DedupState(window) });
       const marker = `m:${randomUUID()}`;
       await writer.commit([{ topic: NORMALIZER_STATE_TOPIC, messages: [{ key: marker, value: null, partition: index }] }]);

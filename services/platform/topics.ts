@@ -52,11 +52,30 @@ export function pipelineTopics(): TopicSpec[] {
   ];
 }
 
+/**
+ * kafkajs' own wait (`waitForLeaders`) gives up at the first UNKNOWN_TOPIC_OR_PARTITION, which a
+ * KRaft broker answers for a moment after creating a topic; this waits through it.
+ */
+async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const { topics: metadata } = await admin.fetchTopicMetadata({ topics });
+      if (metadata.every((topic) => topic.partitions.length > 0 && topic.partitions.every((p) => p.leader >= 0))) return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+    if (Date.now() > deadline) throw new Error(`topics ${topics.join(', ')} have no leaders after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 /** Returns the names of the topics it created. */
 export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[], defaults: TopicDefaults): Promise<string[]> {
   const existing = new Set(await admin.listTopics());
   const missing = specs.filter((spec) => !existing.has(spec.name));
   if (missing.length === 0) return [];
-  await admin.createTopics({ waitForLeaders: true, topics: missing.map((spec) => topicConfig(spec, defaults)) });
+  await admin.createTopics({ waitForLeaders: false, topics: missing.map((spec) => topicConfig(spec, defaults)) });
+  await waitForLeaders(admin, missing.map((spec) => spec.name));
   return missing.map((spec) => spec.name);
 }

@@ -41,7 +41,7 @@ function renderTicket(context: RenderContext, problem: SourceProblem | null): Re
   const reporterName = random.chance(0.5) ? informalName(person.fullName, person.sex) : person.fullName;
   const day = compactDate(occurredAt);
   const record = {
-    ticketId: `${TICKET_PREFIXES[cityCode]}-${day.slice(0, 4)}-${day.slice(4)}-${context.ids.next('hotline', 5)}`,
+    ticketId: `${TICKET_PREFIXES[cityCode]}-${day.slice(0, 4)}-${day.slice(4)}-${context.ids.next('hotline', 7)}`,
     cityCode,
     channel,
     categoryCode: category.code,

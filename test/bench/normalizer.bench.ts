@@ -1,0 +1,64 @@
+/**
+ * Sustained normalizer throughput with transactions, broker on the same machine (target >= 10,000
+ * records/s), and the same engine in pass-through mode (same consumer and transactions, no
+ * decoding, mapping, dedup or encoding) to report the ratio normalizer / pass-through (target >= 0.7).
+ * Runs on a private broker, so the backlog is exactly the generated records.
+ */
+import { createLogger } from '../../services/platform/logger.ts';
+import { loadConfig } from '../../services/platform/config.ts';
+import { createKafka } from '../../services/platform/kafka.ts';
+import { preparePipeline } from '../../services/platform/pipeline-bootstrap.ts';
+import { ensureTopics } from '../../services/platform/topics.ts';
+import { KINDS } from '../../services/platform/catalog.ts';
+import { generate } from '../../services/generator/index.ts';
+import { startNormalizer } from '../../services/normalizer/normalizer.ts';
+import { privateKafka } from '../support/private-kafka.ts';
+import { produceRaw } from '../support/raw-producer.ts';
+import { printFigure, withStack } from './support.ts';
+
+const RECORDS = Number(process.env.BENCH_RECORDS ?? 100_000);
+const logger = createLogger('bench', 'warn');
+
+async function run(label: string, env: Record<string, string>, total: number, passThroughTopic?: string): Promise<number> {
+  const config = loadConfig({ ...process.env, ...env });
+  const normalizer = await startNormalizer({ config, logger, ...(passThroughTopic ? { passThroughTopic } : {}) });
+  const processed = async () => (await normalizer.metrics.recordsIn.get()).values.reduce((sum, v) => sum + v.value, 0);
+  // The clock starts with the first records read (after the group join and state restore).
+  while ((await processed()) === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+  const start = performance.now();
+  let done = await processed();
+  while (done < total) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    done = await processed();
+  }
+  const seconds = (performance.now() - start) / 1000;
+  await normalizer.close();
+  const rate = total / seconds;
+  printFigure(label, rate, 'records/s', `${total.toLocaleString('en-US')} in ${seconds.toFixed(2)} s`);
+  return rate;
+}
+
+await withStack(async () => {
+  const broker = await privateKafka();
+  try {
+    const env = { ...broker.env, PERSON_KEY_SECRET: 'bench-only-person-key-secret-0123456789abcdef' };
+    const config = loadConfig({ ...process.env, ...env });
+    const kafka = createKafka(config.kafka, logger, 'bench');
+    const pipeline = await preparePipeline(config, kafka, logger);
+    const admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, [{ name: 'bench.passthrough' }], config.topics);
+    await admin.disconnect();
+
+    const items = generate({ seed: 2021, count: RECORDS, kinds: KINDS.filter((kind) => kind !== 'checkpoint'), invalid: 0.02, duplicates: 0.1 })
+      .filter((item) => item.label.valid || item.label.stage === 'normalizer');
+    await produceRaw(kafka, pipeline.rawCodecs, items);
+    console.log(`normalizer: ${items.length.toLocaleString('en-US')} raw records of every source and kind waiting, ${config.topics.partitions} partitions, one instance, transactions`);
+
+    const normalizing = await run('normalizer (decode, map, dedup, encode)', { ...env, NORMALIZER_GROUP_ID: 'bench-normalizer' }, items.length);
+    const passing = await run('pass-through (same consumer and transactions)', { ...env, NORMALIZER_GROUP_ID: 'bench-passthrough' }, items.length, 'bench.passthrough');
+    printFigure('ratio normalizer / pass-through', normalizing / passing, '');
+  } finally {
+    await broker.destroy();
+  }
+});
