@@ -4,9 +4,10 @@
  * each command lives in its own module and is listed here.
  */
 import { UsageError, type Command } from './command.ts';
+import { DLQ_COMMAND } from './dlq-command.ts';
 import { GENERATE_COMMAND } from './generate-command.ts';
 
-const COMMANDS: readonly Command[] = [GENERATE_COMMAND];
+const COMMANDS: readonly Command[] = [GENERATE_COMMAND, DLQ_COMMAND];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));

@@ -33,8 +33,16 @@ function impossibleDate(random: Random, text: string): string {
 
 /** The same date written dd/MM/yyyy… or yyyy-MM-dd… with another year. */
 function withYear(text: string, year: number): string {
-  if (/^\d{2}\/\d{2}\/\d{4}/.test(text)) return `${text.slice(0, 6)}${year}${text.slice(10)}`;
-  if (/^\d{4}-/.test(text)) return `${year}${text.slice(4)}`;
+  // 29 February moved to a year without one would be an impossible date, another defect altogether.
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (/^\d{2}\/\d{2}\/\d{4}/.test(text)) {
+    const day = !leap && text.startsWith('29/02') ? '28' : text.slice(0, 2);
+    return `${day}${text.slice(2, 6)}${year}${text.slice(10)}`;
+  }
+  if (/^\d{4}-/.test(text)) {
+    const rest = !leap && text.slice(4, 10) === '-02-29' ? `-02-28${text.slice(10)}` : text.slice(4);
+    return `${year}${rest}`;
+  }
   throw new Error(`withYear: ${JSON.stringify(text)} is neither dd/MM/yyyy nor yyyy-MM-dd`);
 }
 

@@ -8,6 +8,7 @@ import type { Consumer, Kafka } from 'kafkajs';
 import type { AvroSerde } from '../platform/avro-serde.ts';
 import { canonicalTopic } from '../platform/catalog.ts';
 import type { Logger } from '../platform/logger.ts';
+import { EndTracker, committedEnds } from '../platform/topic-ends.ts';
 
 export interface CheckpointInfo {
   name: string;
@@ -61,24 +62,13 @@ export class CheckpointTable {
 
   private async follow(): Promise<void> {
     const topic = canonicalTopic('checkpoint');
-    const admin = this.kafka.admin();
-    await admin.connect();
-    const ends = new Map<number, number>();
-    try {
-      for (const { partition, offset, low } of await admin.fetchTopicOffsets(topic)) {
-        if (Number(offset) > Number(low)) ends.set(partition, Number(offset));
-      }
-    } finally {
-      await admin.disconnect();
-    }
+    const tracker = new EndTracker(await committedEnds(this.kafka, topic));
     let caughtUp: () => void = () => {};
     const ready = new Promise<void>((resolve) => (caughtUp = resolve));
-    const positions = new Map<number, number>();
     const advance = (partition: number, next: number) => {
-      positions.set(partition, Math.max(positions.get(partition) ?? 0, next));
-      if ([...ends].every(([p, end]) => (positions.get(p) ?? 0) >= end)) caughtUp();
+      if (tracker.advance(partition, next)) caughtUp();
     };
-    if (ends.size === 0) caughtUp();
+    if (tracker.reached()) caughtUp();
     this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => advance(payload.partition, Number(payload.lastOffset) + 1));
     await this.consumer.connect();
     await this.consumer.subscribe({ topic, fromBeginning: true });

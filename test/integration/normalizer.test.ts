@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -139,6 +139,20 @@ describe('normalizer', () => {
     await produceRaw(kafka, pipeline.rawCodecs, items);
 
     await expectNormalized(kafka, pipeline, items);
+
+    // The operator's view of the same dead letters.
+    const defect = items.find((item) => !item.label.valid && item.label.defect === 'unknown-province')!;
+    const [letter] = await readTopicToEnd(kafka, DLQ_NORMALIZER_TOPIC, (m) => headerString(m.headers, HEADER.eventId) === defect.eventId);
+    const origin = `${headerString(letter!.message.headers, HEADER.dlqTopic)}/${headerString(letter!.message.headers, HEADER.dlqPartition)}@${headerString(letter!.message.headers, HEADER.dlqOffset)}`;
+    const list = truc(['dlq', 'list', '--error-class', 'UnknownProvince', '--source', defect.source, '--limit', '100000']);
+    expect(list.stdout).toContain(origin);
+    expect(list.stdout).not.toMatch(/MalformedQrPayload/);
+    const show = JSON.parse(truc(['dlq', 'show', `${letter!.partition}:${letter!.message.offset}`]).stdout);
+    expect(show.headers[HEADER.eventId]).toBe(defect.eventId);
+    expect(show.record).toEqual(expect.objectContaining(Object.fromEntries(Object.entries(defect.record).filter(([, v]) => typeof v === 'string'))));
+    expect(truc(['dlq', 'replay', '--error-class', 'UnknownProvince', '--source', defect.source, '--dry-run']).stdout).toMatch(
+      new RegExp(`would replay \\d+ to raw\\.${defect.source}\\.${defect.kind}`),
+    );
   }, 300_000);
 
   it('gives the same result with two instances splitting the partitions', async () => {
@@ -195,6 +209,15 @@ function keepGroups(stream: GeneratedItem[], from: number, to: number): Generate
     return item.duplicateOf ? index.get(`${item.duplicateOf.source}:${item.duplicateOf.sourceRecordId}`)! : i;
   };
   return stream.filter((_, i) => home(i) >= from && home(i) < to);
+}
+
+function truc(args: string[]): { stdout: string; status: number | null } {
+  const result = spawnSync(process.execPath, ['--disable-warning=TimeoutNegativeWarning', path.join(REPO_ROOT, 'services/cli/truc.ts'), ...args], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  if (result.status !== 0) throw new Error(`truc ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
+  return { stdout: result.stdout, status: result.status };
 }
 
 function startChild(): ChildProcess {

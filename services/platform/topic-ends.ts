@@ -1,0 +1,107 @@
+/**
+ * Reading a topic "to where it ends now": the read_committed end of each partition when reading
+ * starts, and a tracker of how far a consumer got. Transaction markers take offsets but are never
+ * delivered as messages; kafkajs still reports the batches holding them (END_BATCH_PROCESS), so
+ * positions should be advanced from those events as well as from messages.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Kafka, KafkaMessage } from 'kafkajs';
+
+/** The partitions holding data, with their end (the last stable offset) at the time of the call. */
+export async function committedEnds(kafka: Kafka, topic: string): Promise<Map<number, number>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = new Map<number, number>();
+  try {
+    // The admin client lists offsets read_committed: the end is the last stable offset.
+    for (const { partition, offset, low } of await admin.fetchTopicOffsets(topic)) {
+      if (Number(offset) > Number(low)) ends.set(partition, Number(offset));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+  return ends;
+}
+
+export class EndTracker {
+  private readonly ends: Map<number, number>;
+  private readonly positions = new Map<number, number>();
+
+  constructor(ends: Map<number, number>) {
+    this.ends = ends;
+  }
+
+  /** Whether `offset` of `partition` lies before the end taken at the start. */
+  before(partition: number, offset: number): boolean {
+    return offset < (this.ends.get(partition) ?? 0);
+  }
+
+  /** Notes that reading of `partition` got to `next`; true once every partition reached its end. */
+  advance(partition: number, next: number): boolean {
+    this.positions.set(partition, Math.max(this.positions.get(partition) ?? 0, next));
+    return this.reached();
+  }
+
+  reached(): boolean {
+    return [...this.ends].every(([partition, end]) => (this.positions.get(partition) ?? 0) >= end);
+  }
+}
+
+export interface TopicMessage {
+  partition: number;
+  message: KafkaMessage;
+}
+
+/**
+ * Reads a whole topic as it stands (read_committed): every message from the start up to the end
+ * each partition had when the read began, for which `keep` (if given) is true. For tools and tests;
+ * the group it uses is its own and is deleted afterwards.
+ */
+export async function readTopicToEnd(
+  kafka: Kafka,
+  topic: string,
+  keep: (message: KafkaMessage) => boolean = () => true,
+  timeoutMs = 30_000,
+): Promise<TopicMessage[]> {
+  const tracker = new EndTracker(await committedEnds(kafka, topic));
+  const messages: TopicMessage[] = [];
+  if (tracker.reached()) return messages;
+
+  const groupId = `truc-scan-${randomUUID()}`;
+  const consumer = kafka.consumer({ groupId, readUncommitted: false, maxWaitTimeInMs: 100 });
+  let done: () => void = () => {};
+  const advance = (partition: number, next: number) => {
+    if (tracker.advance(partition, next)) done();
+  };
+  await consumer.connect();
+  try {
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => advance(payload.partition, Number(payload.lastOffset) + 1));
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`read ${messages.length} messages of ${topic} in ${timeoutMs} ms without reaching its end`)),
+        timeoutMs,
+      );
+      done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      consumer
+        .run({
+          autoCommit: false,
+          eachMessage: async ({ partition, message }) => {
+            if (tracker.before(partition, Number(message.offset)) && keep(message)) messages.push({ partition, message });
+            advance(partition, Number(message.offset) + 1);
+          },
+        })
+        .catch(reject);
+    });
+  } finally {
+    await consumer.disconnect();
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.deleteGroups([groupId]).catch(() => {});
+    await admin.disconnect();
+  }
+  return messages;
+}
