@@ -6,8 +6,9 @@
 import { UsageError, type Command } from './command.ts';
 import { DLQ_COMMAND } from './dlq-command.ts';
 import { GENERATE_COMMAND } from './generate-command.ts';
+import { STATUS_COMMAND } from './status-command.ts';
 
-const COMMANDS: readonly Command[] = [GENERATE_COMMAND, DLQ_COMMAND];
+const COMMANDS: readonly Command[] = [GENERATE_COMMAND, DLQ_COMMAND, STATUS_COMMAND];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));

@@ -1,7 +1,13 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { REPO_ROOT } from '../../services/platform/config.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawExample } from '../fixtures/raw-examples.ts';
 import { postRecords, startTestApi, type TestApi } from '../support/api.ts';
+
+const run = promisify(execFile);
 
 async function call(url: string, key: string | null, method = 'GET') {
   const response = await fetch(url, { method, headers: key ? { authorization: `Bearer ${key}` } : {} });
@@ -59,6 +65,16 @@ describe('API operations', () => {
       ma_to_khai: randomUUID(),
     });
     expect(otherSource.status).toBe(202);
+  });
+
+  it('shows stack and connectors in truc status', async () => {
+    // Asynchronously: this process serves the API the command asks.
+    const { stdout } = await run(process.execPath, [path.join(REPO_ROOT, 'services/cli/truc.ts'), 'status', '--api', t.url], {
+      env: { ...process.env, TRUC_OPERATOR_KEY: t.operatorKey },
+      timeout: 30_000,
+    });
+    expect(stdout).toMatch(/kafka\s+up/);
+    expect(stdout).toMatch(/http-ingest\s+RUNNING\s+records \d+/);
   });
 
   it('answers unknown routes in the error shape', async () => {

@@ -1,0 +1,88 @@
+/**
+ * `truc status`: what an operator checks first — is the stack serving, how are the connectors, and
+ * how far has the normalizer got (records in and out, duplicates, dead letters, lag).
+ * The API is asked with an operator key: TRUC_OPERATOR_KEY, or on a local stack the key `npm start`
+ * issued (`.truc/local-keys.json`).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { status as stackStatus } from '../../infra/stack/stack.ts';
+import type { ConnectorStatus } from '../../connectors/runtime/managed-connector.ts';
+import { loadConfig, type Config } from '../platform/config.ts';
+import type { Command } from './command.ts';
+
+const HELP = `usage: truc status [--api URL]
+
+Prints the local stack's components, the connectors (state, records, rejected, errors, last error)
+and the normalizer's figures per source and kind. --api defaults to http://API_HOST:API_PORT.
+`;
+
+function operatorKey(config: Config): string | null {
+  if (process.env.TRUC_OPERATOR_KEY) return process.env.TRUC_OPERATOR_KEY;
+  const file = path.join(path.dirname(config.api.accessFile), 'local-keys.json');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { operator: string }).operator : null;
+}
+
+/** Sums of the normalizer's counters by `source/kind` from Prometheus text. */
+export function normalizerFigures(text: string): Map<string, Record<string, number>> {
+  const figures = new Map<string, Record<string, number>>();
+  const line = /^truc_normalizer_(records_in|records_out|duplicates|dead_letters)_total\{([^}]*)\} (\d+(?:\.\d+)?)$/;
+  for (const row of text.split('\n')) {
+    const match = line.exec(row);
+    if (!match) continue;
+    const [, name, labels, value] = match as unknown as [string, string, string, string];
+    const source = /source="([^"]*)"/.exec(labels)?.[1] ?? '?';
+    const kind = /kind="([^"]*)"/.exec(labels)?.[1] ?? '?';
+    const entry = figures.get(`${source}/${kind}`) ?? {};
+    entry[name] = (entry[name] ?? 0) + Number(value);
+    figures.set(`${source}/${kind}`, entry);
+  }
+  return figures;
+}
+
+export const STATUS_COMMAND: Command = {
+  name: 'status',
+  summary: 'stack, connectors and normalizer at a glance',
+  async run(args) {
+    const { values } = parseArgs({ args, options: { api: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } } });
+    if (values.help) {
+      process.stdout.write(HELP);
+      return 0;
+    }
+    const config = loadConfig();
+    const api = values.api ?? `http://${config.api.host}:${config.api.port}`;
+    let healthy = true;
+
+    process.stdout.write('stack\n');
+    for (const component of await stackStatus(config)) {
+      healthy &&= component.serving;
+      process.stdout.write(`  ${component.name.padEnd(18)} ${component.serving ? 'up' : 'DOWN'.padEnd(4)}  ${component.address}\n`);
+    }
+
+    const key = operatorKey(config);
+    process.stdout.write(`connectors (${api})\n`);
+    const listed = await fetch(`${api}/v1/connectors`, { headers: key ? { authorization: `Bearer ${key}` } : {} }).catch(() => null);
+    if (!listed?.ok) {
+      healthy = false;
+      process.stdout.write(`  API ${listed ? `answered ${listed.status}` : 'not reachable'}${key ? '' : ' (no operator key: set TRUC_OPERATOR_KEY)'}\n`);
+    } else {
+      for (const c of ((await listed.json()) as { connectors: ConnectorStatus[] }).connectors) {
+        healthy &&= c.state !== 'FAILED';
+        const last = c.lastError ? `  last error ${c.lastError.at}: ${c.lastError.message}` : '';
+        process.stdout.write(`  ${c.name.padEnd(22)} ${c.state.padEnd(8)} records ${c.records}  rejected ${c.rejected}  errors ${c.errors}${last}\n`);
+      }
+    }
+
+    process.stdout.write('normalizer\n');
+    const metrics = await fetch(`${api}/metrics`).catch(() => null);
+    const figures = metrics?.ok ? normalizerFigures(await metrics.text()) : new Map();
+    if (figures.size === 0) process.stdout.write('  no figures (is the normalizer running in this API process?)\n');
+    for (const [pair, f] of [...figures].sort()) {
+      process.stdout.write(
+        `  ${pair.padEnd(34)} in ${f.records_in ?? 0}  out ${f.records_out ?? 0}  duplicates ${f.duplicates ?? 0}  dead letters ${f.dead_letters ?? 0}\n`,
+      );
+    }
+    return healthy ? 0 : 1;
+  },
+};
