@@ -39,7 +39,7 @@ function renderFacts(context: RenderContext, facts: DeclarationFacts): Rendered<
   const { vaccination } = facts;
   const places = facts.places.map((place) => place.text);
   const record = {
-    ma_to_khai: `NCV-${compactDate(occurredAt)}-${context.ids.next('ncovi', 7)}`,
+    ma_to_khai: `NCV-${compactDate(occurredAt)}-${context.ids.next('ncovi', 9)}`,
     // Early app versions had only the whole-population form and sent no type.
     loai_to_khai: facts.declarationType === 'WHOLE_POPULATION' && random.chance(0.1) ? null : FORM_TYPES.codes.word(facts.declarationType),
     ho_ten: fullName,
