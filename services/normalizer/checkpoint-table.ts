@@ -8,7 +8,7 @@ import type { Consumer, Kafka } from 'kafkajs';
 import type { AvroSerde } from '../platform/avro-serde.ts';
 import { canonicalTopic } from '../platform/catalog.ts';
 import type { Logger } from '../platform/logger.ts';
-import { EndTracker, committedEnds } from '../platform/topic-ends.ts';
+import { EndTracker, closePrivateConsumer, committedEnds } from '../platform/topic-ends.ts';
 
 export interface CheckpointInfo {
   name: string;
@@ -101,10 +101,6 @@ export class CheckpointTable {
   }
 
   async close(): Promise<void> {
-    await this.consumer.disconnect();
-    const admin = this.kafka.admin();
-    await admin.connect();
-    await admin.deleteGroups([this.groupId]).catch(() => {});
-    await admin.disconnect();
+    await closePrivateConsumer(this.kafka, this.consumer, this.groupId);
   }
 }

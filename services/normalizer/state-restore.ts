@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
+import { closePrivateConsumer } from '../platform/topic-ends.ts';
 import { TransactionalWriter } from '../platform/transactional-writer.ts';
 import { DedupState, NORMALIZER_STATE_TOPIC, type DedupWindow } from './dedup-state.ts';
 
@@ -72,10 +73,6 @@ async function restore(kafka: Kafka, states: Map<number, DedupState>, markers: M
         .catch(reject);
     });
   } finally {
-    await consumer.disconnect();
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.deleteGroups([groupId]).catch(() => {});
-    await admin.disconnect();
+    await closePrivateConsumer(kafka, consumer, groupId);
   }
 }

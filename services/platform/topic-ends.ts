@@ -5,7 +5,7 @@
  * positions should be advanced from those events as well as from messages.
  */
 import { randomUUID } from 'node:crypto';
-import type { Kafka, KafkaMessage } from 'kafkajs';
+import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 
 /** The partitions holding data, with their end (the last stable offset) at the time of the call. */
 export async function committedEnds(kafka: Kafka, topic: string): Promise<Map<number, number>> {
@@ -97,11 +97,19 @@ export async function readTopicToEnd(
         .catch(reject);
     });
   } finally {
-    await consumer.disconnect();
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.deleteGroups([groupId]).catch(() => {});
-    await admin.disconnect();
+    await closePrivateConsumer(kafka, consumer, groupId);
   }
   return messages;
+}
+
+/**
+ * Disconnects a consumer whose group exists only for it (a scan, a restore, a table that follows a
+ * topic) and deletes the group, so such groups do not pile up on the broker.
+ */
+export async function closePrivateConsumer(kafka: Kafka, consumer: Consumer, groupId: string): Promise<void> {
+  await consumer.disconnect();
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.deleteGroups([groupId]).catch(() => {});
+  await admin.disconnect();
 }

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPullConnectors, type PullConnectors } from '../../connectors/main.ts';
 import { createAvroSerde } from '../../services/platform/avro-serde.ts';
 import { loadConfig } from '../../services/platform/config.ts';
+import { rawExample } from '../fixtures/raw-examples.ts';
 import { createLogger } from '../../services/platform/logger.ts';
 import { HEADER, headerString } from '../../services/platform/record-headers.ts';
 import { readTopicToEnd, testKafka, uniqueName, type TopicMessage } from '../support/kafka.ts';
@@ -24,21 +25,13 @@ function checkpoint(values: Partial<Record<(typeof CHECKPOINT_FIELDS)[number], s
   return Object.fromEntries(CHECKPOINT_FIELDS.map((field) => [field, values[field] ?? null]));
 }
 
-function passage(tag: string, n: number): Record<string, string | null> {
+function passage(tag: string, n: number): Record<string, unknown> {
   return {
+    ...rawExample('checkpoint-ops', 'checkpoint-passage'),
     checkpointCode: `${tag}-BD-QL13-01`,
     readerId: `${tag}-reader-${n}`,
-    lane: 'L2',
     direction: n % 2 === 0 ? 'IN' : 'OUT',
     readTime: `2021-08-14 06:58:${String(n).padStart(2, '0')}`,
-    method: 'CHIP',
-    cccdNumber: '074095001122',
-    fullName: 'NGUYỄN HOÀNG PHÚC',
-    qrContent: null,
-    phone: null,
-    plate: '61A34567',
-    healthColor: 'XANH',
-    decision: 'PASS',
   };
 }
 
