@@ -6,16 +6,22 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { status as stackStatus } from '../../infra/stack/stack.ts';
 import type { ConnectorStatus } from '../../connectors/runtime/managed-connector.ts';
+import { rawTopic, sourceKinds } from '../platform/catalog.ts';
 import { loadConfig, type Config } from '../platform/config.ts';
+import { consumerGroupLag } from '../platform/consumer-lag.ts';
+import { createKafka } from '../platform/kafka.ts';
+import { createLogger } from '../platform/logger.ts';
 import type { Command } from './command.ts';
 
 const HELP = `usage: truc status [--api URL]
 
 Prints the local stack's components, the connectors (state, records, rejected, errors, last error)
-and the normalizer's figures per source and kind. --api defaults to http://API_HOST:API_PORT.
+and the normalizer's figures per source and kind (lag read from Kafka, so it shows even when the
+normalizer is down). --api defaults to http://API_HOST:API_PORT.
 `;
 
 function operatorKey(config: Config): string | null {
@@ -39,6 +45,26 @@ export function normalizerFigures(text: string): Map<string, Record<string, numb
     figures.set(`${source}/${kind}`, entry);
   }
   return figures;
+}
+
+const LAG_TIMEOUT_MS = 5_000;
+
+/** Raw records the normalizer group has not yet read, per raw topic, straight from Kafka (null when unreachable). */
+async function normalizerLag(config: Config): Promise<Map<string, number> | null> {
+  const admin = createKafka(config.kafka, createLogger('truc-status', 'silent'), 'status').admin();
+  const read = (async () => {
+    await admin.connect();
+    return consumerGroupLag(admin, config.normalizer.groupId, sourceKinds().map(({ source, kind }) => rawTopic(source, kind)));
+  })();
+  // kafkajs retries for minutes when the broker is down; a status check must answer now.
+  const timeout = sleep(LAG_TIMEOUT_MS, undefined, { ref: false }).then(() => Promise.reject(new Error('timeout')));
+  try {
+    return await Promise.race([read, timeout]);
+  } catch {
+    return null;
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
 }
 
 export const STATUS_COMMAND: Command = {
@@ -76,11 +102,19 @@ export const STATUS_COMMAND: Command = {
 
     process.stdout.write('normalizer\n');
     const metrics = await fetch(`${api}/metrics`).catch(() => null);
-    const figures = metrics?.ok ? normalizerFigures(await metrics.text()) : new Map();
-    if (figures.size === 0) process.stdout.write('  no figures (is the normalizer running in this API process?)\n');
-    for (const [pair, f] of [...figures].sort()) {
+    const figures = metrics?.ok ? normalizerFigures(await metrics.text()) : new Map<string, Record<string, number>>();
+    if (figures.size === 0) process.stdout.write('  no counters (is the normalizer running in this API process?)\n');
+    const lag = await normalizerLag(config);
+    if (!lag) {
+      healthy = false;
+      process.stdout.write('  lag unknown: Kafka not reachable\n');
+    }
+    for (const { source, kind } of sourceKinds()) {
+      const f = figures.get(`${source}/${kind}`) ?? {};
+      const behind = lag?.get(rawTopic(source, kind));
+      if (!f.records_in && !behind) continue;
       process.stdout.write(
-        `  ${pair.padEnd(34)} in ${f.records_in ?? 0}  out ${f.records_out ?? 0}  duplicates ${f.duplicates ?? 0}  dead letters ${f.dead_letters ?? 0}\n`,
+        `  ${`${source}/${kind}`.padEnd(34)} in ${f.records_in ?? 0}  out ${f.records_out ?? 0}  duplicates ${f.duplicates ?? 0}  dead letters ${f.dead_letters ?? 0}  lag ${behind ?? '?'}\n`,
       );
     }
     return healthy ? 0 : 1;

@@ -2,42 +2,60 @@
  * Duplicate detection state of one partition index, in memory and on the compacted changelog topic
  * `_truc.normalizer-state` (same partition index), written in the same transaction as the output.
  *
- * Two kinds of entry:
- *  - `e:<event id>`: an event already emitted. A raw record seen again (a replay after a crash, a
- *    source re-posting after a 503) is dropped. This is what makes the output exactly-once even when
- *    a consumer resumes from an offset older than the last commit.
- *  - `f:<fingerprint>.<time bucket>`: a declaration's content (person, kind, answers) and its time.
- *    The same content declared within `toleranceMs` of it (the apps stamp one declaration with times
- *    a few minutes apart) and arriving through another source within the window is dropped; the
- *    same answers declared hours later are a new declaration. Buckets are `toleranceMs` wide, so a
- *    match is in the record's bucket or a neighbour, and a later declaration never overwrites an
- *    earlier one of the same content.
- * Entries expire `windowMs` after they were written; expiry writes tombstones, so a restore holds
- * only live entries. Memory: some 150 bytes per entry, entries live for the window.
+ * It remembers, for the window:
+ *  - every event already emitted. A raw record seen again (a replay after a crash, a source
+ *    re-posting after a 503) is dropped. This is what makes the output exactly-once even when a
+ *    consumer resumes from an offset older than the last commit.
+ *  - every declaration's content (person, kind, answers: its fingerprint) and time. The same
+ *    content declared within `toleranceMs` of it (the apps stamp one declaration with times a few
+ *    minutes apart) and arriving through another source within the window is dropped; the same
+ *    answers declared hours later are a new declaration. Fingerprints are filed in time buckets
+ *    `toleranceMs` wide, so a match is in the record's bucket or a neighbour, and a later
+ *    declaration never overwrites an earlier one of the same content.
+ *
+ * The changelog holds one *segment* record per transaction (split when large): the entries that
+ * transaction added, all expiring together `windowMs` after it. Writing a record per entry tripled
+ * the normalizer's writes to Kafka; a segment costs one record per few thousand. Every segment key
+ * is unique, so compaction keeps each until expiry writes its tombstone; a restore replays segments
+ * and tombstones in order and holds only live entries. Memory: some 150 bytes per entry.
  */
+import { randomUUID } from 'node:crypto';
 import type { Message } from 'kafkajs';
 
 export const NORMALIZER_STATE_TOPIC = '_truc.normalizer-state';
 
-interface EventEntry {
-  expiresAt: number;
-}
+/** Changelog keys of segments; other keys (start markers, older formats) carry no state. */
+const SEGMENT_PREFIX = 's:';
 
-interface FingerprintEntry {
-  expiresAt: number;
+interface Declaration {
   occurredAt: number;
   eventId: string;
 }
 
-type EntryValue = EventEntry | FingerprintEntry;
+/** What one segment record holds (JSON). */
+interface SegmentValue {
+  expiresAt: number;
+  /** Event ids of records without a fingerprint. */
+  events: string[];
+  /** [fingerprint.bucket, occurred at, event id] of declarations. */
+  declarations: [string, number, string][];
+}
+
+interface Segment {
+  expiresAt: number;
+  eventIds: string[];
+  fingerprintKeys: string[];
+}
 
 export type Verdict =
   | { duplicate: false }
   | { duplicate: true; reason: 'replayed-event' }
   | { duplicate: true; reason: 'same-declaration'; firstEventId: string };
 
-/** How many expired entries one transaction removes at most, so expiry never stalls processing. */
-const MAX_EXPIRIES_PER_TRANSACTION = 5_000;
+/** How many expired segments one transaction removes at most, so expiry never stalls processing. */
+const MAX_EXPIRIES_PER_TRANSACTION = 20;
+/** Entries per segment record: keeps records far below Kafka's default 1 MB message limit. */
+const MAX_ENTRIES_PER_SEGMENT = 2_000;
 
 export interface DedupWindow {
   /** How long entries are kept: a copy arriving later is no longer recognised. */
@@ -48,50 +66,67 @@ export interface DedupWindow {
 
 export class DedupState {
   readonly window: DedupWindow;
-  private readonly events = new Map<string, EventEntry>();
-  private readonly fingerprints = new Map<string, FingerprintEntry>();
+  /** Event id → key of the segment that holds it. */
+  private readonly events = new Map<string, string>();
+  private readonly fingerprints = new Map<string, Declaration>();
+  /** In expiry order: segments are written with now + window, and now only grows. */
+  private readonly segments = new Map<string, Segment>();
 
   constructor(window: DedupWindow) {
     this.window = window;
   }
 
+  /** Entries held: events emitted within the window. */
   get size(): number {
-    return this.events.size + this.fingerprints.size;
+    return this.events.size;
   }
 
   /** Applies one changelog record (restore, or after a commit). */
   apply(key: string, value: Buffer | null): void {
-    const map: Map<string, EntryValue> | null = key.startsWith('e:') ? this.events : key.startsWith('f:') ? this.fingerprints : null;
-    if (!map) return; // start markers and unknown keys carry no state
-    const id = key.slice(2);
-    if (value === null) map.delete(id);
-    else {
-      // Re-inserting keeps Map order equal to expiry order (entries are written with now + window).
-      map.delete(id);
-      map.set(id, JSON.parse(value.toString('utf8')) as EntryValue);
+    if (!key.startsWith(SEGMENT_PREFIX)) return;
+    this.remove(key);
+    if (value === null) return;
+    const segment = JSON.parse(value.toString('utf8')) as SegmentValue;
+    const eventIds = [...segment.events];
+    const fingerprintKeys: string[] = [];
+    for (const [fingerprintKey, occurredAt, eventId] of segment.declarations) {
+      this.fingerprints.set(fingerprintKey, { occurredAt, eventId });
+      fingerprintKeys.push(fingerprintKey);
+      eventIds.push(eventId);
     }
+    for (const eventId of eventIds) this.events.set(eventId, key);
+    this.segments.set(key, { expiresAt: segment.expiresAt, eventIds, fingerprintKeys });
+  }
+
+  private remove(key: string): void {
+    const segment = this.segments.get(key);
+    if (!segment) return;
+    this.segments.delete(key);
+    for (const eventId of segment.eventIds) if (this.events.get(eventId) === key) this.events.delete(eventId);
+    for (const fingerprintKey of segment.fingerprintKeys) this.fingerprints.delete(fingerprintKey);
   }
 
   begin(now: number): DedupTransaction {
     return new DedupTransaction(this, now);
   }
 
-  /** @internal */ lookupEvent(eventId: string): EventEntry | undefined {
-    return this.events.get(eventId);
+  /** @internal Whether the event was emitted and has not expired at `now`. */
+  hasEvent(eventId: string, now: number): boolean {
+    const key = this.events.get(eventId);
+    return key !== undefined && this.segments.get(key)!.expiresAt > now;
   }
 
-  /** @internal */ lookupFingerprint(fingerprint: string): FingerprintEntry | undefined {
-    return this.fingerprints.get(fingerprint);
+  /** @internal */ lookupFingerprint(fingerprintKey: string, now: number): Declaration | undefined {
+    const declaration = this.fingerprints.get(fingerprintKey);
+    return declaration && this.hasEvent(declaration.eventId, now) ? declaration : undefined;
   }
 
-  /** @internal Keys of entries expired at `now`, oldest first. */
+  /** @internal Keys of segments expired at `now`, oldest first. */
   expired(now: number, limit: number): string[] {
     const keys: string[] = [];
-    for (const [prefix, map] of [['e:', this.events], ['f:', this.fingerprints]] as const) {
-      for (const [id, entry] of map) {
-        if (entry.expiresAt > now || keys.length >= limit) break;
-        keys.push(`${prefix}${id}`);
-      }
+    for (const [key, segment] of this.segments) {
+      if (segment.expiresAt > now || keys.length >= limit) break;
+      keys.push(key);
     }
     return keys;
   }
@@ -101,49 +136,62 @@ export class DedupState {
 export class DedupTransaction {
   private readonly state: DedupState;
   private readonly now: number;
-  private readonly changes = new Map<string, Buffer | null>();
+  private readonly expiredSegments: string[];
+  private readonly newEvents = new Set<string>();
+  private readonly newDeclarations = new Map<string, Declaration>();
+  private readonly plainEvents: string[] = [];
+  private changes: [string, Buffer | null][] | null = null;
 
   constructor(state: DedupState, now: number) {
     this.state = state;
     this.now = now;
-    for (const key of state.expired(now, MAX_EXPIRIES_PER_TRANSACTION)) this.changes.set(key, null);
-  }
-
-  private pending<T extends EntryValue>(key: string, committed: T | undefined): T | undefined {
-    if (!this.changes.has(key)) return committed && committed.expiresAt > this.now ? committed : undefined;
-    const value = this.changes.get(key);
-    return value ? (JSON.parse(value.toString('utf8')) as T) : undefined;
+    this.expiredSegments = state.expired(now, MAX_EXPIRIES_PER_TRANSACTION);
   }
 
   /** Decides on one record and, when it is new, records it in this transaction. */
   check(eventId: string, fingerprint: string | null, occurredAt: number): Verdict {
-    if (this.pending(`e:${eventId}`, this.state.lookupEvent(eventId))) return { duplicate: true, reason: 'replayed-event' };
-    const { toleranceMs, windowMs } = this.state.window;
+    if (this.newEvents.has(eventId) || this.state.hasEvent(eventId, this.now)) return { duplicate: true, reason: 'replayed-event' };
+    const { toleranceMs } = this.state.window;
     const bucket = toleranceMs > 0 ? Math.floor(occurredAt / toleranceMs) : occurredAt;
     if (fingerprint !== null) {
       for (const near of [bucket - 1, bucket, bucket + 1]) {
-        const id = `${fingerprint}.${near}`;
-        const first = this.pending(`f:${id}`, this.state.lookupFingerprint(id));
+        const key = `${fingerprint}.${near}`;
+        const first = this.newDeclarations.get(key) ?? this.state.lookupFingerprint(key, this.now);
         if (first && Math.abs(first.occurredAt - occurredAt) <= toleranceMs) {
           return { duplicate: true, reason: 'same-declaration', firstEventId: first.eventId };
         }
       }
     }
-    const expiresAt = this.now + windowMs;
-    this.changes.set(`e:${eventId}`, Buffer.from(JSON.stringify({ expiresAt } satisfies EventEntry)));
-    if (fingerprint !== null) {
-      this.changes.set(`f:${fingerprint}.${bucket}`, Buffer.from(JSON.stringify({ expiresAt, occurredAt, eventId } satisfies FingerprintEntry)));
-    }
+    this.newEvents.add(eventId);
+    if (fingerprint === null) this.plainEvents.push(eventId);
+    else this.newDeclarations.set(`${fingerprint}.${bucket}`, { occurredAt, eventId });
     return { duplicate: false };
+  }
+
+  /** Tombstones of expired segments first, then this transaction's segments (the order a restore replays). */
+  private changelog(): [string, Buffer | null][] {
+    if (this.changes) return this.changes;
+    const changes: [string, Buffer | null][] = this.expiredSegments.map((key) => [key, null]);
+    const expiresAt = this.now + this.state.window.windowMs;
+    const declarations = [...this.newDeclarations].map(([key, { occurredAt, eventId }]): [string, number, string] => [key, occurredAt, eventId]);
+    for (let events = 0, declared = 0; events < this.plainEvents.length || declared < declarations.length; ) {
+      const plain = this.plainEvents.slice(events, events + MAX_ENTRIES_PER_SEGMENT);
+      const value: SegmentValue = { expiresAt, events: plain, declarations: declarations.slice(declared, declared + MAX_ENTRIES_PER_SEGMENT - plain.length) };
+      events += value.events.length;
+      declared += value.declarations.length;
+      changes.push([`${SEGMENT_PREFIX}${randomUUID()}`, Buffer.from(JSON.stringify(value))]);
+    }
+    this.changes = changes;
+    return changes;
   }
 
   /** The changelog records of this transaction, for partition `partition` of the state topic. */
   messages(partition: number): Message[] {
-    return [...this.changes].map(([key, value]) => ({ key, value, partition }));
+    return this.changelog().map(([key, value]) => ({ key, value, partition }));
   }
 
   /** Call after the transaction committed. */
   commit(): void {
-    for (const [key, value] of this.changes) this.state.apply(key, value);
+    for (const [key, value] of this.changelog()) this.state.apply(key, value);
   }
 }

@@ -1,6 +1,6 @@
 /**
  * The normalizer's figures for Prometheus (`/metrics`) and `truc status`: per source and kind,
- * records in, records out, duplicates dropped and dead letters; per raw partition, the lag.
+ * records in, records out, duplicates dropped, dead letters and the lag (raw records not yet read).
  */
 import { Counter, Gauge, Registry } from 'prom-client';
 
@@ -10,7 +10,7 @@ export class NormalizerMetrics {
   readonly recordsOut: Counter<'source' | 'kind'>;
   readonly duplicates: Counter<'source' | 'kind' | 'reason'>;
   readonly deadLetters: Counter<'source' | 'kind' | 'error_class'>;
-  readonly lag: Gauge<'topic' | 'partition'>;
+  readonly lag: Gauge<'source' | 'kind'>;
   readonly unknownCheckpoints: Counter;
 
   constructor(registry = new Registry()) {
@@ -30,7 +30,7 @@ export class NormalizerMetrics {
       labelNames: ['source', 'kind', 'error_class'],
       registers,
     });
-    this.lag = new Gauge({ name: 'truc_normalizer_lag', help: 'Raw records not yet normalised, per partition.', labelNames: ['topic', 'partition'], registers });
+    this.lag = new Gauge({ name: 'truc_normalizer_lag', help: 'Raw records not yet normalised (committed offsets behind the raw topic ends).', labelNames: ['source', 'kind'], registers });
     this.unknownCheckpoints = new Counter({
       name: 'truc_normalizer_unknown_checkpoint_passages_total',
       help: 'Passages emitted at a checkpoint not (yet) in canonical.checkpoint.',

@@ -9,6 +9,7 @@ import type { Consumer, EachBatchPayload } from 'kafkajs';
 import { rawTopic, sourceKinds, KINDS, type Kind } from '../platform/catalog.ts';
 import type { AvroWriter } from '../platform/avro-serde.ts';
 import type { Config } from '../platform/config.ts';
+import { consumerGroupLag } from '../platform/consumer-lag.ts';
 import { createKafka } from '../platform/kafka.ts';
 import type { Logger } from '../platform/logger.ts';
 import { preparePipeline } from '../platform/pipeline-bootstrap.ts';
@@ -18,6 +19,9 @@ import { mapRecord } from './mapping/index.ts';
 import { NormalizerMetrics } from './metrics.ts';
 import { PartitionWorker, type WorkerContext } from './partition-worker.ts';
 import { openIndices } from './state-restore.ts';
+
+/** How often the lag gauge is refreshed from the group's committed offsets. */
+const LAG_PROBE_INTERVAL_MS = 5_000;
 
 export interface NormalizerStatus {
   indices: { index: number; stateEntries: number }[];
@@ -38,6 +42,8 @@ export interface StartNormalizerOptions {
   metrics?: NormalizerMetrics;
   /** Clock for normalized_at and expiry (tests); defaults to Date.now. */
   now?: () => number;
+  /** The mappings; tests replace them to play a faulty release whose dead letters are replayed after the fix. */
+  mapping?: typeof mapRecord;
   /**
    * Benchmarks only: write every raw record unchanged to this topic instead of normalising it — the
    * same consumer and transactions without decoding, mapping, dedup or encoding — to tell what the
@@ -49,6 +55,7 @@ export interface StartNormalizerOptions {
 export async function startNormalizer(options: StartNormalizerOptions): Promise<RunningNormalizer> {
   const { config, logger } = options;
   const now = options.now ?? Date.now;
+  const mapping = options.mapping ?? mapRecord;
   const metrics = options.metrics ?? new NormalizerMetrics();
   const kafka = createKafka(config.kafka, logger, 'normalizer');
   const { serde, rawCodecs, canonicalSchemaIds, personKey } = await preparePipeline(config, kafka, logger);
@@ -62,7 +69,7 @@ export async function startNormalizer(options: StartNormalizerOptions): Promise<
     rawCodecs,
     canonicalWriters,
     checkpoints,
-    map: (input) => mapRecord(input, { personKey, now: now(), checkpointIdOfLocationQr: (qr) => checkpoints.checkpointIdOfLocationQr(qr) }),
+    map: (input) => mapping(input, { personKey, now: now(), checkpointIdOfLocationQr: (qr) => checkpoints.checkpointIdOfLocationQr(qr) }),
     metrics,
     logger,
     now,
@@ -91,6 +98,7 @@ export async function startNormalizer(options: StartNormalizerOptions): Promise<
     await (await worker?.catch(() => null))?.close();
   };
 
+  const rawTopics = sourceKinds().map(({ source, kind }) => ({ source, kind, topic: rawTopic(source, kind) }));
   const consumer: Consumer = kafka.consumer({
     groupId: config.normalizer.groupId,
     readUncommitted: false,
@@ -106,7 +114,7 @@ export async function startNormalizer(options: StartNormalizerOptions): Promise<
   });
 
   await consumer.connect();
-  await consumer.subscribe({ topics: sourceKinds().map(({ source, kind }) => rawTopic(source, kind)), fromBeginning: true });
+  await consumer.subscribe({ topics: rawTopics.map((t) => t.topic), fromBeginning: true });
   await consumer.run({
     autoCommit: false,
     // Batches of one index (from different raw topics) wait for each other and commit together.
@@ -116,13 +124,20 @@ export async function startNormalizer(options: StartNormalizerOptions): Promise<
       const worker = workers.get(batch.partition) ?? open([batch.partition]).then((list) => list[0]!);
       const keepAlive = setInterval(() => void heartbeat().catch(() => {}), 2_000);
       try {
-        await (await worker).process({ topic: batch.topic, partition: batch.partition, messages: batch.messages });
+        await (await worker).process({ topic: batch.topic, partition: batch.partition, messages: batch.messages, lastOffset: batch.lastOffset() });
       } finally {
         clearInterval(keepAlive);
       }
-      metrics.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
     },
   });
+
+  const admin = kafka.admin();
+  await admin.connect();
+  const probeLag = async () => {
+    const lag = await consumerGroupLag(admin, config.normalizer.groupId, rawTopics.map((t) => t.topic));
+    for (const { source, kind, topic } of rawTopics) metrics.lag.set({ source, kind }, lag.get(topic) ?? 0);
+  };
+  const lagProbe = setInterval(() => void probeLag().catch((error) => logger.warn({ err: (error as Error).message }, 'could not read the normalizer lag')), LAG_PROBE_INTERVAL_MS);
 
   let closing: Promise<void> | null = null;
   return {
@@ -134,6 +149,8 @@ export async function startNormalizer(options: StartNormalizerOptions): Promise<
     }),
     close() {
       closing ??= (async () => {
+        clearInterval(lagProbe);
+        await admin.disconnect();
         await consumer.disconnect();
         await Promise.all([...workers.keys()].map(closeIndex));
         await checkpoints.close();

@@ -24,6 +24,11 @@ export interface RawBatch {
   topic: string;
   partition: number;
   messages: KafkaMessage[];
+  /**
+   * The batch's last offset, transaction markers included: committing past the marker that ends a
+   * connector's transaction leaves a caught-up group with no lag.
+   */
+  lastOffset: string;
 }
 
 export interface WorkerContext {
@@ -74,6 +79,29 @@ function canonicalKey(kind: Kind, record: CanonicalRecord, rawKey: Buffer | null
   const key = record[kindEntry(kind).key];
   if (typeof key === 'string' && key !== '') return key;
   return rawKey?.toString('utf8') || String(record.event_id);
+}
+
+type Counted = 'in' | 'out' | 'dup' | 'dlq';
+
+/** A transaction's figures, added up per label set and published only once it committed. */
+class BatchCounts {
+  private readonly totals = new Map<string, { counter: Counted; labels: Record<string, string>; count: number }>();
+
+  add(counter: Counted, labels: Record<string, string>, count = 1): void {
+    const id = `${counter}|${Object.values(labels).join('|')}`;
+    const entry = this.totals.get(id);
+    if (entry) entry.count += count;
+    else this.totals.set(id, { counter, labels, count });
+  }
+
+  publish(metrics: NormalizerMetrics): void {
+    for (const { counter, labels, count } of this.totals.values()) {
+      if (counter === 'in') metrics.recordsIn.inc(labels, count);
+      else if (counter === 'out') metrics.recordsOut.inc(labels, count);
+      else if (counter === 'dup') metrics.duplicates.inc(labels as Record<'source' | 'kind' | 'reason', string>, count);
+      else metrics.deadLetters.inc(labels as Record<'source' | 'kind' | 'error_class', string>, count);
+    }
+  }
 }
 
 export class PartitionWorker {
@@ -127,7 +155,8 @@ export class PartitionWorker {
     if (!message.value) return { stage: 'decode', errorClass: 'EmptyRecord', path: '', message: 'the raw record has no value' };
     let value: Record<string, unknown>;
     try {
-      value = await this.context.serde.decode<Record<string, unknown>>(message.value);
+      // Synchronous once the schema is known: an await per record cost more than the decoding.
+      value = this.context.serde.decodeCached<Record<string, unknown>>(message.value) ?? (await this.context.serde.decode<Record<string, unknown>>(message.value));
     } catch (error) {
       return { stage: 'decode', errorClass: (error as Error).name || 'DecodeError', path: '', message: (error as Error).message };
     }
@@ -164,36 +193,36 @@ export class PartitionWorker {
     const transaction = this.state.begin(started);
     const output = new Map<string, Message[]>();
     const deadLetters: Message[] = [];
-    const counts: { labels: Record<string, string>; counter: 'in' | 'out' | 'dup' | 'dlq'; reason?: string }[] = [];
+    const counts = new BatchCounts();
 
     for (const batch of batches) {
       const codec = rawCodecs.get(batch.topic)!;
       const labels = { source: codec.source, kind: codec.kind };
+      counts.add('in', labels, batch.messages.length);
       for (const message of batch.messages) {
-        counts.push({ labels, counter: 'in' });
         if (this.context.passThroughTopic) {
           const list = output.get(this.context.passThroughTopic) ?? [];
           list.push({ key: message.key, value: message.value, headers: message.headers ?? {} });
           output.set(this.context.passThroughTopic, list);
-          counts.push({ labels, counter: 'out' });
+          counts.add('out', labels);
           continue;
         }
         const input = await this.read(batch, message, codec);
         if ('stage' in input) {
           deadLetters.push(dlqMessage(batch, message, codec, input));
-          counts.push({ labels: { ...labels, error_class: input.errorClass }, counter: 'dlq' });
+          counts.add('dlq', { ...labels, error_class: input.errorClass });
           continue;
         }
         const outcome = map(input);
         if (!outcome.ok) {
           deadLetters.push(dlqMessage(batch, message, codec, { ...outcome.failure, stage: 'map' }));
-          counts.push({ labels: { ...labels, error_class: outcome.failure.errorClass }, counter: 'dlq' });
+          counts.add('dlq', { ...labels, error_class: outcome.failure.errorClass });
           continue;
         }
         const record = outcome.record;
         const verdict = transaction.check(input.eventId, fingerprint(codec.kind, record), Number(record.occurred_at));
         if (verdict.duplicate) {
-          counts.push({ labels: { ...labels, reason: verdict.reason }, counter: 'dup' });
+          counts.add('dup', { ...labels, reason: verdict.reason });
           continue;
         }
         if (codec.kind === 'checkpoint-passage') this.enrich(record);
@@ -205,7 +234,7 @@ export class PartitionWorker {
           if (!(error instanceof AvroValidationError)) throw error;
           // A mapping that breaks its canonical schema is a bug: the record waits in the DLQ for the fix.
           deadLetters.push(dlqMessage(batch, message, codec, { stage: 'encode', errorClass: 'CanonicalSchemaViolation', path: '', message: error.message }));
-          counts.push({ labels: { ...labels, error_class: 'CanonicalSchemaViolation' }, counter: 'dlq' });
+          counts.add('dlq', { ...labels, error_class: 'CanonicalSchemaViolation' });
           continue;
         }
         const topic = canonicalTopic(codec.kind);
@@ -216,7 +245,7 @@ export class PartitionWorker {
           headers: { [HEADER.eventId]: input.eventId, [HEADER.receivedAt]: String(input.receivedAt) },
         });
         output.set(topic, list);
-        counts.push({ labels, counter: 'out' });
+        counts.add('out', labels);
       }
     }
 
@@ -225,22 +254,14 @@ export class PartitionWorker {
     const stateMessages = transaction.messages(this.index);
     if (stateMessages.length > 0) topicMessages.push({ topic: NORMALIZER_STATE_TOPIC, messages: stateMessages });
     const offsets = new Map<string, number>();
-    for (const batch of batches) {
-      const last = Number(batch.messages[batch.messages.length - 1]!.offset);
-      offsets.set(batch.topic, Math.max(offsets.get(batch.topic) ?? 0, last + 1));
-    }
+    for (const batch of batches) offsets.set(batch.topic, Math.max(offsets.get(batch.topic) ?? 0, Number(batch.lastOffset) + 1));
     await this.writer.commit(topicMessages, {
       consumerGroupId: this.context.groupId,
       topics: [...offsets].map(([topic, offset]) => ({ topic, partitions: [{ partition: this.index, offset: String(offset) }] })),
     });
     transaction.commit();
 
-    for (const { labels, counter } of counts) {
-      if (counter === 'in') metrics.recordsIn.inc(labels);
-      else if (counter === 'out') metrics.recordsOut.inc(labels);
-      else if (counter === 'dup') metrics.duplicates.inc(labels as Record<'source' | 'kind' | 'reason', string>);
-      else metrics.deadLetters.inc(labels as Record<'source' | 'kind' | 'error_class', string>);
-    }
+    counts.publish(metrics);
   }
 
   async close(): Promise<void> {

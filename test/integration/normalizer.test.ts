@@ -4,11 +4,13 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECKPOINTS, generate, type GeneratedItem } from '../../services/generator/index.ts';
-import { canonicalTopic, KINDS, type Kind } from '../../services/platform/catalog.ts';
+import { canonicalTopic, KINDS, rawTopic, sourceKinds, type Kind } from '../../services/platform/catalog.ts';
+import { consumerGroupLag } from '../../services/platform/consumer-lag.ts';
 import { REPO_ROOT } from '../../services/platform/config.ts';
 import { createLogger } from '../../services/platform/logger.ts';
 import { preparePipeline, type Pipeline } from '../../services/platform/pipeline-bootstrap.ts';
 import { HEADER, headerString } from '../../services/platform/record-headers.ts';
+import { mapRecord } from '../../services/normalizer/mapping/index.ts';
 import { startNormalizer, type RunningNormalizer } from '../../services/normalizer/normalizer.ts';
 import { DLQ_NORMALIZER_TOPIC } from '../../services/platform/topics.ts';
 import { readTopicToEnd, testConfig, testKafka, type TopicMessage } from '../support/kafka.ts';
@@ -106,7 +108,7 @@ describe('normalizer', () => {
   // One generation for the whole file, cut into the tests' slices: record ids are unique within a
   // generation (several would repeat some sources' sequence numbers, hence event ids).
   const seed = randomInt(2 ** 32 - 1);
-  const stream = generate({ seed: seed + 1, count: 63_000, kinds: KINDS.filter((kind) => kind !== 'checkpoint'), invalid: 0.05, duplicates: 0.1, flagged: 0.05 })
+  const stream = generate({ seed: seed + 1, count: 66_000, kinds: KINDS.filter((kind) => kind !== 'checkpoint'), invalid: 0.05, duplicates: 0.1, flagged: 0.05 })
     .filter((item) => item.label.valid || item.label.stage === 'normalizer');
   const slice = (from: number, to: number) => keepGroups(stream, from, to);
   const kafka = testKafka(config);
@@ -139,6 +141,10 @@ describe('normalizer', () => {
     await produceRaw(kafka, pipeline.rawCodecs, items);
 
     await expectNormalized(kafka, pipeline, items);
+    // Caught up: the lag, read from the group's committed offsets, is zero for every source and kind.
+    await expect
+      .poll(async () => (await normalizer.metrics.lag.get()).values.map((v) => `${v.labels.source}/${v.labels.kind} ${v.value}`).sort(), { timeout: 60_000, interval: 1_000 })
+      .toEqual(sourceKinds().map(({ source, kind }) => `${source}/${kind} 0`).sort());
 
     // The operator's view of the same dead letters.
     const defect = items.find((item) => !item.label.valid && item.label.defect === 'unknown-province')!;
@@ -172,16 +178,62 @@ describe('normalizer', () => {
     }
   }, 300_000);
 
+  it('replays dead letters after a fix: each record emitted once, under its original event id', async () => {
+    // A faulty release: valid NCOVI declarations fail to map.
+    await normalizer.close();
+    const faulty = await startNormalizer({
+      config,
+      logger,
+      mapping: (input, context) => {
+        const outcome = mapRecord(input, context);
+        if (!outcome.ok || input.source !== 'ncovi') return outcome;
+        return { ok: false, failure: { errorClass: 'SimulatedMappingBug', path: '', message: 'a faulty release rejected this record' } };
+      },
+    });
+    const items = slice(6_000, 9_000);
+    const hit = items.filter((item) => item.source === 'ncovi' && item.label.valid);
+    expect(hit.length).toBeGreaterThan(50);
+    try {
+      await produceRaw(kafka, pipeline.rawCodecs, items);
+      const letters = await readEvents(kafka, DLQ_NORMALIZER_TOPIC, new Set(hit.map((item) => item.eventId!)));
+      expect(letters.size).toBe(hit.length);
+    } finally {
+      await faulty.close();
+    }
+
+    // The fix is deployed; the operator replays what the bug dead-lettered, twice by mistake.
+    normalizer = await startNormalizer({ config, logger });
+    expect(truc(['dlq', 'replay', '--error-class', 'SimulatedMappingBug', '--source', 'ncovi']).stdout).toMatch(/replaying \d+ to raw\.ncovi\.health-declaration/);
+    truc(['dlq', 'replay', '--error-class', 'SimulatedMappingBug', '--source', 'ncovi']);
+    await expectNormalized(kafka, pipeline, items, { minimum: 1_000 });
+    // The second replay was read too (no lag left) and added nothing: every event still appears once.
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const rawTopics = sourceKinds().map(({ source, kind }) => rawTopic(source, kind));
+      await expect.poll(async () => [...(await consumerGroupLag(admin, config.normalizer.groupId, rawTopics)).values()].every((lag) => lag === 0), { timeout: 60_000, interval: 1_000 }).toBe(true);
+    } finally {
+      await admin.disconnect();
+    }
+    await expectNormalized(kafka, pipeline, items, { minimum: 1_000 });
+  }, 300_000);
+
   it('loses and repeats nothing when killed with SIGKILL at random moments', async () => {
     await normalizer.close();
-    const items = slice(6_000, stream.length);
+    const items = slice(9_000, stream.length);
     expect(items.length).toBeGreaterThanOrEqual(50_000);
+
+    // While no normalizer runs, the operator sees the backlog grow in truc status (lag from Kafka).
+    await produceRaw(kafka, pipeline.rawCodecs, items.slice(0, items.length / 10));
+    const status = spawnSync(process.execPath, [path.join(REPO_ROOT, 'services/cli/truc.ts'), 'status', '--api', 'http://127.0.0.1:9'], { encoding: 'utf8', timeout: 60_000 });
+    const lagged = [...status.stdout.matchAll(/lag (\d+)/g)].map((match) => Number(match[1]));
+    expect(lagged.reduce((sum, lag) => sum + lag, 0)).toBeGreaterThanOrEqual(items.length / 10);
 
     let child = startChild();
     let kills = 0;
     const chunks = 10;
     for (let chunk = 0; chunk < chunks; chunk++) {
-      await produceRaw(kafka, pipeline.rawCodecs, items.slice((chunk * items.length) / chunks, ((chunk + 1) * items.length) / chunks));
+      if (chunk > 0) await produceRaw(kafka, pipeline.rawCodecs, items.slice((chunk * items.length) / chunks, ((chunk + 1) * items.length) / chunks));
       if (chunk % 2 === 1 || chunk === chunks - 1) {
         // Somewhere while it starts, restores or commits: the moment is random.
         await sleep(1_000 + randomInt(3_000));

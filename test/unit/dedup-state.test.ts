@@ -31,20 +31,38 @@ describe('duplicate detection state', () => {
     const state = new DedupState({ windowMs: HOUR, toleranceMs: HOUR });
     const t1 = state.begin(0);
     t1.check('ev-1', 'fp-A', 0);
+    t1.check('ev-2', null, 0);
     const changelog = t1.messages(3);
-    expect(changelog.every((m) => m.partition === 3)).toBe(true);
+    // One segment record holds the whole transaction.
+    expect(changelog).toHaveLength(1);
+    expect(changelog[0]!.partition).toBe(3);
     t1.commit();
 
     const restored = new DedupState({ windowMs: HOUR, toleranceMs: HOUR });
     for (const m of changelog) restored.apply(String(m.key), m.value as Buffer | null);
-    expect(restored.begin(10).check('ev-1', null, 0)).toEqual({ duplicate: true, reason: 'replayed-event' });
+    const check = restored.begin(10);
+    expect(check.check('ev-1', null, 0)).toEqual({ duplicate: true, reason: 'replayed-event' });
+    expect(check.check('ev-2', null, 0)).toEqual({ duplicate: true, reason: 'replayed-event' });
+    expect(check.check('ev-9', 'fp-A', 60_000)).toEqual({ duplicate: true, reason: 'same-declaration', firstEventId: 'ev-1' });
 
     const later = restored.begin(HOUR + 1);
-    expect(later.messages(3)).toEqual([
-      { key: 'e:ev-1', value: null, partition: 3 },
-      { key: 'f:fp-A.0', value: null, partition: 3 },
-    ]);
+    expect(later.messages(3)).toEqual([{ key: changelog[0]!.key, value: null, partition: 3 }]);
     later.commit();
     expect(restored.size).toBe(0);
+    expect(restored.begin(HOUR + 2).check('ev-9', 'fp-A', 60_000)).toEqual({ duplicate: false });
+  });
+
+  it('splits a large transaction into several segment records and ignores keys of other formats', () => {
+    const state = new DedupState({ windowMs: HOUR, toleranceMs: HOUR });
+    const t = state.begin(0);
+    for (let i = 0; i < 3_000; i++) t.check(`ev-${i}`, i % 2 === 0 ? `fp-${i}` : null, 0);
+    const changelog = t.messages(0);
+    expect(changelog.length).toBe(2);
+    const restored = new DedupState({ windowMs: HOUR, toleranceMs: HOUR });
+    restored.apply('e:old-format-entry', Buffer.from('{"expiresAt":99999999}'));
+    for (const m of changelog) restored.apply(String(m.key), m.value as Buffer | null);
+    expect(restored.size).toBe(3_000);
+    expect(restored.begin(1).check('ev-2999', null, 0)).toEqual({ duplicate: true, reason: 'replayed-event' });
+    expect(restored.begin(1).check('other', 'fp-2998', 0)).toEqual({ duplicate: true, reason: 'same-declaration', firstEventId: 'ev-2998' });
   });
 });
