@@ -12,6 +12,7 @@ import type { Config } from '../platform/config.ts';
 import { createKafka } from '../platform/kafka.ts';
 import { createLogger, type Logger } from '../platform/logger.ts';
 import { preparePipeline, type Pipeline } from '../platform/pipeline-bootstrap.ts';
+import { SubscriptionRoutes } from '../subscriptions/routes.ts';
 import { buildApi } from './server.ts';
 
 /** Produce requests grow up to this many records while the previous one is in flight. */
@@ -32,6 +33,7 @@ export interface RunningApi {
   url: string;
   pipeline: Pipeline;
   ingest: IngestConnector;
+  subscriptions: SubscriptionRoutes;
   close(): Promise<void>;
 }
 
@@ -58,11 +60,12 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     logger,
     principalOf: (request) => request.principal,
   });
+  const subscriptions = await SubscriptionRoutes.start({ config, kafka, logger, access });
   const app = buildApi({
     logger,
     access,
     connectors: [ingest, ...(options.connectors ?? [])],
-    routes: [ingest],
+    routes: [ingest, subscriptions],
     maxBodyBytes: config.ingest.maxBodyBytes,
     ...(options.metrics ? { metrics: options.metrics } : {}),
   });
@@ -76,9 +79,10 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     url,
     pipeline,
     ingest,
+    subscriptions,
     close() {
       // Stop taking requests, let the last batch be acknowledged, then leave Kafka.
-      closing ??= app.close().then(() => batcher.close());
+      closing ??= app.close().then(() => Promise.all([batcher.close(), subscriptions.close()])).then(() => {});
       return closing;
     },
   };

@@ -3,6 +3,7 @@
  * from the catalogue, so the document never disagrees with what the routes accept.
  */
 import { KINDS, SOURCES } from '../platform/catalog.ts';
+import { subscriptionPaths, subscriptionSchemas } from '../subscriptions/openapi.ts';
 
 const errorResponse = (description: string) => ({
   description,
@@ -19,7 +20,7 @@ export function openApiDocument(): Record<string, unknown> {
       version: '1',
       description:
         'Ingest of source records and operation of the Truc backbone. Every call needs `Authorization: Bearer <key>`: ' +
-        'a source key publishes only its own source\'s kinds; an operator key manages connectors.',
+        'a source key publishes only its own source\'s kinds; an agency key manages its own subscriptions; an operator key manages connectors and every subscription.',
     },
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
@@ -74,6 +75,7 @@ export function openApiDocument(): Record<string, unknown> {
             },
           },
         },
+        ...subscriptionSchemas,
         ConnectorStatus: {
           type: 'object',
           required: ['name', 'type', 'state', 'records', 'rejected', 'errors', 'lastError'],
@@ -162,6 +164,7 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
+      ...subscriptionPaths,
       '/health': { get: { summary: 'Liveness', security: [], responses: { 200: { description: 'The API process is up.' } } } },
       '/openapi.json': { get: { summary: 'This document', security: [], responses: { 200: { description: 'OpenAPI 3.1 document.' } } } },
     },

@@ -21,7 +21,8 @@ const HELP = `usage: truc status [--api URL]
 
 Prints the local stack's components, the connectors (state, records, rejected, errors, last error)
 and the normalizer's figures per source and kind (lag read from Kafka, so it shows even when the
-normalizer is down). --api defaults to http://API_HOST:API_PORT.
+normalizer is down), and each subscription's delivery (state, delivered, retries, dead letters,
+lag, last success, last error). --api defaults to http://API_HOST:API_PORT.
 `;
 
 function operatorKey(config: Config): string | null {
@@ -65,6 +66,26 @@ async function normalizerLag(config: Config): Promise<Map<string, number> | null
   } finally {
     await admin.disconnect().catch(() => {});
   }
+}
+
+export interface SubscriptionSummary {
+  id: string;
+  agency: string;
+  state: string;
+  delivery: { type: string };
+  status: { state: string; delivered: number; retries: number; deadLetters: number; lag: number; lastSuccessAt: string | null; lastError: { at: string; message: string } | null } | null;
+}
+
+/** One line per subscription: agency, delivery, state, counts, last success and last error. */
+export function subscriptionLines(subscriptions: SubscriptionSummary[]): string[] {
+  if (subscriptions.length === 0) return ['  none'];
+  return subscriptions.map((s) => {
+    const st = s.status;
+    const state = s.state === 'paused' ? 'paused' : (st?.state ?? 'starting');
+    const figures = st ? `delivered ${st.delivered}  retries ${st.retries}  dead letters ${st.deadLetters}  lag ${st.lag}  last success ${st.lastSuccessAt ?? '-'}` : 'no status yet';
+    const last = st?.lastError ? `  last error ${st.lastError.at}: ${st.lastError.message}` : '';
+    return `  ${`${s.agency}/${s.id}`.padEnd(48)} ${s.delivery.type.padEnd(7)} ${state} ${figures}${last}`;
+  });
 }
 
 export const STATUS_COMMAND: Command = {
@@ -116,6 +137,14 @@ export const STATUS_COMMAND: Command = {
       process.stdout.write(
         `  ${`${source}/${kind}`.padEnd(34)} in ${f.records_in ?? 0}  out ${f.records_out ?? 0}  duplicates ${f.duplicates ?? 0}  dead letters ${f.dead_letters ?? 0}  lag ${behind ?? '?'}\n`,
       );
+    }
+    process.stdout.write('subscriptions\n');
+    const subscriptions = await fetch(`${api}/v1/subscriptions`, { headers: key ? { authorization: `Bearer ${key}` } : {} }).catch(() => null);
+    if (!subscriptions?.ok) process.stdout.write(`  API ${subscriptions ? `answered ${subscriptions.status}` : 'not reachable'}\n`);
+    else {
+      const lines = subscriptionLines(((await subscriptions.json()) as { subscriptions: SubscriptionSummary[] }).subscriptions);
+      healthy &&= !lines.some((line) => line.includes(' failing '));
+      for (const line of lines) process.stdout.write(`${line}\n`);
     }
     return healthy ? 0 : 1;
   },

@@ -8,7 +8,7 @@ import type { Consumer, Kafka } from 'kafkajs';
 import type { AvroSerde } from '../platform/avro-serde.ts';
 import { canonicalTopic } from '../platform/catalog.ts';
 import type { Logger } from '../platform/logger.ts';
-import { EndTracker, closePrivateConsumer, committedEnds } from '../platform/topic-ends.ts';
+import { closePrivateConsumer, followTopic } from '../platform/topic-ends.ts';
 
 export interface CheckpointInfo {
   name: string;
@@ -61,43 +61,27 @@ export class CheckpointTable {
   }
 
   private async follow(): Promise<void> {
-    const topic = canonicalTopic('checkpoint');
-    const tracker = new EndTracker(await committedEnds(this.kafka, topic));
-    let caughtUp: () => void = () => {};
-    const ready = new Promise<void>((resolve) => (caughtUp = resolve));
-    const advance = (partition: number, next: number) => {
-      if (tracker.advance(partition, next)) caughtUp();
-    };
-    if (tracker.reached()) caughtUp();
-    this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => advance(payload.partition, Number(payload.lastOffset) + 1));
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic, fromBeginning: true });
-    await this.consumer.run({
-      autoCommit: false,
-      eachMessage: async ({ partition, message }) => {
+    await followTopic(this.kafka, this.consumer, canonicalTopic('checkpoint'), {
+      message: async (message, partition) => {
         const id = message.key?.toString('utf8');
-        if (id) {
-          this.remove(id);
-          if (message.value !== null) {
-            try {
-              const record = await this.serde.decode<Record<string, unknown>>(message.value);
-              const locationQrId = (record.location_qr_id as string | null) ?? null;
-              this.checkpoints.set(id, {
-                name: String(record.name),
-                type: String(record.type),
-                province_code: (record.province_code as string | null) ?? null,
-                location_qr_id: locationQrId,
-              });
-              if (locationQrId) this.byLocationQr.set(locationQrId, id);
-            } catch (error) {
-              this.logger.error({ err: (error as Error).message, partition, offset: message.offset }, 'undecodable checkpoint record skipped');
-            }
-          }
+        if (!id) return;
+        this.remove(id);
+        if (message.value === null) return;
+        try {
+          const record = await this.serde.decode<Record<string, unknown>>(message.value);
+          const locationQrId = (record.location_qr_id as string | null) ?? null;
+          this.checkpoints.set(id, {
+            name: String(record.name),
+            type: String(record.type),
+            province_code: (record.province_code as string | null) ?? null,
+            location_qr_id: locationQrId,
+          });
+          if (locationQrId) this.byLocationQr.set(locationQrId, id);
+        } catch (error) {
+          this.logger.error({ err: (error as Error).message, partition, offset: message.offset }, 'undecodable checkpoint record skipped');
         }
-        advance(partition, Number(message.offset) + 1);
       },
     });
-    await ready;
   }
 
   async close(): Promise<void> {

@@ -5,18 +5,54 @@
  *
  * {
  *   "sources":   { "vhd": ["sha256:<hex>", ...], ... },
- *   "operators": ["sha256:<hex>", ...]
+ *   "operators": ["sha256:<hex>", ...],
+ *   "agencies":  { "cdc-hanoi": { "keys": ["sha256:<hex>"], "kinds": ["health-declaration"] or "all",
+ *                                 "provinces": ["01"] or "all", "tier": "pseudonymous" }, ... }
  * }
+ *
+ * An agency (a subscriber: provincial CDC, police, ministry) sees only its entitlement: those kinds,
+ * those provinces, and at most its tier of fields (`identified`: all; `pseudonymous`: no name,
+ * document, phone or address line). "agencies" is optional, so access files written before it still load.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { SOURCES, sourceEntry } from './catalog.ts';
+import { KINDS, SOURCES, isKind, sourceEntry, type Kind } from './catalog.ts';
+import { provinceByCode } from './provinces.ts';
 
-export type Principal = { type: 'source'; source: string } | { type: 'operator' };
+export const TIERS = ['pseudonymous', 'identified'] as const;
+export type Tier = (typeof TIERS)[number];
+
+/** What an agency may see. `provinces: 'all'` includes records without a province. */
+export interface Entitlement {
+  kinds: readonly Kind[];
+  provinces: readonly string[] | 'all';
+  tier: Tier;
+}
+
+export type Principal =
+  | { type: 'source'; source: string }
+  | { type: 'operator' }
+  | { type: 'agency'; agency: string; entitlement: Entitlement };
+
+export interface AgencyEntry {
+  keys: string[];
+  kinds: string[] | 'all';
+  provinces: string[] | 'all';
+  tier: string;
+}
 
 export interface AccessFile {
   sources?: Record<string, string[]>;
   operators?: string[];
+  agencies?: Record<string, AgencyEntry>;
+}
+
+/** Agency ids name Kafka topics (`out.<agency>.<kind>`) and consumer groups, so they stay plain. */
+export const AGENCY_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+/** True when `wanted` is no more than `allowed` (pseudonymous < identified). */
+export function tierWithin(wanted: Tier, allowed: Tier): boolean {
+  return TIERS.indexOf(wanted) <= TIERS.indexOf(allowed);
 }
 
 export class AccessFileError extends Error {
@@ -58,6 +94,8 @@ export function issueKeys(): { keys: IssuedKeys; file: AccessFile } {
 export class AccessPolicy {
   private readonly byHash = new Map<string, Principal>();
 
+  private readonly agencies = new Map<string, Entitlement>();
+
   constructor(file: AccessFile, origin = 'access file') {
     const add = (hash: unknown, where: string, principal: Principal) => {
       if (typeof hash !== 'string' || !HASH_PATTERN.test(hash)) {
@@ -75,12 +113,58 @@ export class AccessPolicy {
       throw new AccessFileError(origin, 'operators must be a list of key hashes');
     }
     (file.operators ?? []).forEach((hash, i) => add(hash, `operators[${i}]`, { type: 'operator' }));
+    if (file.agencies !== undefined && (file.agencies === null || typeof file.agencies !== 'object' || Array.isArray(file.agencies))) {
+      throw new AccessFileError(origin, 'agencies must be an object of agency id to entry');
+    }
+    for (const [agency, entry] of Object.entries(file.agencies ?? {})) {
+      const entitlement = parseAgency(agency, entry, origin);
+      this.agencies.set(agency, entitlement);
+      entry.keys.forEach((hash, i) => add(hash, `agencies.${agency}.keys[${i}]`, { type: 'agency', agency, entitlement }));
+    }
+  }
+
+  /** An agency's entitlement, or undefined when the access file does not list it. */
+  agency(id: string): Entitlement | undefined {
+    return this.agencies.get(id);
+  }
+
+  agencyIds(): string[] {
+    return [...this.agencies.keys()];
   }
 
   /** The principal a presented key belongs to, or null. Lookup is by hash, so no key is held in memory. */
   identify(key: string): Principal | null {
     return this.byHash.get(hashKey(key)) ?? null;
   }
+}
+
+function parseAgency(agency: string, entry: AgencyEntry, origin: string): Entitlement {
+  const where = `agencies.${agency}`;
+  if (!AGENCY_ID_PATTERN.test(agency)) {
+    throw new AccessFileError(origin, `${where}: an agency id must be 1 to 63 lowercase letters, digits or '-' (it names Kafka topics)`);
+  }
+  if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
+    throw new AccessFileError(origin, `${where} must be an object with keys, kinds, provinces and tier`);
+  }
+  if (!Array.isArray(entry.keys) || entry.keys.length === 0) throw new AccessFileError(origin, `${where}.keys must be a non-empty list of key hashes`);
+  let kinds: Kind[];
+  if (entry.kinds === 'all') kinds = [...KINDS];
+  else if (Array.isArray(entry.kinds) && entry.kinds.length > 0) {
+    entry.kinds.forEach((kind, i) => {
+      if (typeof kind !== 'string' || !isKind(kind)) throw new AccessFileError(origin, `${where}.kinds[${i}]=${JSON.stringify(kind)} is not a canonical kind (${KINDS.join(', ')})`);
+    });
+    kinds = [...new Set(entry.kinds as Kind[])];
+  } else throw new AccessFileError(origin, `${where}.kinds must be "all" or a non-empty list of canonical kinds`);
+  let provinces: string[] | 'all';
+  if (entry.provinces === 'all') provinces = 'all';
+  else if (Array.isArray(entry.provinces) && entry.provinces.length > 0) {
+    entry.provinces.forEach((code, i) => {
+      if (typeof code !== 'string' || !provinceByCode(code)) throw new AccessFileError(origin, `${where}.provinces[${i}]=${JSON.stringify(code)} is not a 2-digit GSO province code of 2021`);
+    });
+    provinces = [...new Set(entry.provinces)];
+  } else throw new AccessFileError(origin, `${where}.provinces must be "all" or a non-empty list of 2-digit province codes`);
+  if (!(TIERS as readonly string[]).includes(entry.tier)) throw new AccessFileError(origin, `${where}.tier must be one of ${TIERS.join(', ')}`);
+  return { kinds, provinces, tier: entry.tier as Tier };
 }
 
 export function loadAccessPolicy(file: string): AccessPolicy {
@@ -92,7 +176,7 @@ export function loadAccessPolicy(file: string): AccessPolicy {
     throw new AccessFileError(file, `not valid JSON (${(error as Error).message})`);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new AccessFileError(file, 'must hold a JSON object with "sources" and "operators"');
+    throw new AccessFileError(file, 'must hold a JSON object with "sources", "operators" and optionally "agencies"');
   }
   return new AccessPolicy(parsed, file);
 }

@@ -45,6 +45,39 @@ export interface ClickHouseConfig {
   password: string;
   database: string;
   dataDir: string;
+  /** ON CLUSTER name for migrations (replicated engines); null on a single server or the embedded engine. */
+  cluster: string | null;
+}
+
+export interface ClickHouseSinkConfig {
+  /** Consumer group of every sink instance; the canonical topics' partitions are split among them. */
+  groupId: string;
+  /** Topics read are `<topicPrefix><kind>` for every canonical kind (tests use their own prefix). */
+  topicPrefix: string;
+  /** A batch is inserted when it holds this many rows, or `maxWaitMs` after its first record. */
+  maxRows: number;
+  maxWaitMs: number;
+  /** Back-off between attempts while ClickHouse fails (exponential from the first to the cap). */
+  retryInitialMs: number;
+  retryMaxMs: number;
+  /** Kafka session timeout of the sink's consumer: how soon a crashed member's partitions move on. */
+  sessionTimeoutMs: number;
+}
+
+/** The analysts' read-only ClickHouse-HTTP endpoint served by the process owning the embedded engine. */
+export interface ClickHouseEndpointConfig {
+  host: string;
+  port: number;
+  /** The analyst user; its password comes from `password`, else from `passwordFile` (created on a local stack). */
+  user: string;
+  password: string | null;
+  passwordFile: string;
+  /** Limits set on every analyst query, so one query cannot stall or exhaust the process that owns the engine. */
+  maxExecutionSeconds: number;
+  maxMemoryBytes: number;
+  maxResultBytes: number;
+  /** Engine sessions serving analyst queries at once (each runs one query at a time). */
+  sessions: number;
 }
 
 export interface LocalStackConfig {
@@ -107,6 +140,24 @@ export interface NormalizerConfig {
   metricsPort: number;
 }
 
+export interface FanoutConfig {
+  /** Waits before each retry of a failed webhook batch; after the last, the batch is dead-lettered. */
+  retryScheduleMs: number[];
+  /** A webhook POST not answered within this is a failure (and retried). */
+  webhookTimeoutMs: number;
+  /** Hosts (names or IP addresses) a webhook may reach although private/loopback, and over plain http. */
+  allowHosts: string[];
+  /** The largest maxBatchSize a subscription may ask for. */
+  maxBatchSize: number;
+  /** Compacted topic of the subscriptions, and of their delivery status. */
+  subscriptionsTopic: string;
+  statusTopic: string;
+  /** Where canonical topics are read: `<prefix><kind>` (tests point this at topics of their own). */
+  canonicalTopicPrefix: string;
+  /** Prefix of every consumer group and transactional id of the fan-out. */
+  groupPrefix: string;
+}
+
 export interface Config {
   dataDir: string;
   logLevel: LogLevel;
@@ -119,7 +170,21 @@ export interface Config {
   topics: TopicDefaults;
   schemaRegistry: SchemaRegistryConfig;
   clickhouse: ClickHouseConfig;
+  clickhouseEndpoint: ClickHouseEndpointConfig;
+  clickhouseSink: ClickHouseSinkConfig;
   stack: LocalStackConfig;
+  fanout: FanoutConfig;
+  demoFeed: DemoFeedConfig;
+}
+
+/** `npm start`'s demo feed: generated records of every source and kind posted through HTTP ingest. */
+export interface DemoFeedConfig {
+  /** Records per second; 0 turns the feed off. */
+  ratePerSecond: number;
+  /** Percent of records with a defect (refused at ingest or dead-lettered by the normalizer). */
+  invalidPercent: number;
+  /** Percent of health declarations that arrive again through another app. */
+  duplicatePercent: number;
 }
 
 export class ConfigError extends Error {
@@ -226,6 +291,15 @@ export function formatBroker(address: BrokerAddress): string {
   return `${address.host}:${address.port}`;
 }
 
+const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+
+/** "5s,5m,30m,2h" → milliseconds; null when any entry is not a number with ms, s, m or h. */
+export function parseDurationList(value: string): number[] | null {
+  const entries = value.split(',').map((entry) => /^(\d+)(ms|s|m|h)$/.exec(entry.trim()));
+  if (entries.length === 0 || entries.some((match) => match === null)) return null;
+  return entries.map((match) => Number(match![1]) * DURATION_UNITS_MS[match![2]!]!);
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const read = new EnvReader(env);
   const dataDir = path.resolve(REPO_ROOT, read.string('TRUC_DATA_DIR', '.truc'));
@@ -305,15 +379,75 @@ export function loadConfig(env: Env = process.env): Config {
       password: read.string('CLICKHOUSE_PASSWORD', ''),
       database: read.string('CLICKHOUSE_DATABASE', 'truc'),
       dataDir: path.resolve(dataDir, read.string('CLICKHOUSE_DATA_DIR', 'clickhouse')),
+      cluster: read.optional('CLICKHOUSE_CLUSTER'),
+    },
+    clickhouseSink: {
+      groupId: read.string('CLICKHOUSE_SINK_GROUP_ID', 'truc-clickhouse-sink'),
+      topicPrefix: read.string('CLICKHOUSE_SINK_TOPIC_PREFIX', 'canonical.'),
+      maxRows: read.integer('CLICKHOUSE_SINK_MAX_ROWS', 50_000, 1, 1_000_000),
+      maxWaitMs: read.integer('CLICKHOUSE_SINK_MAX_WAIT_MS', 1_000, 10, 600_000),
+      retryInitialMs: read.integer('CLICKHOUSE_SINK_RETRY_INITIAL_MS', 250, 1, 600_000),
+      retryMaxMs: read.integer('CLICKHOUSE_SINK_RETRY_MAX_MS', 30_000, 1, 3_600_000),
+      sessionTimeoutMs: read.integer('CLICKHOUSE_SINK_SESSION_TIMEOUT_MS', 30_000, 6_000, 300_000),
+    },
+    clickhouseEndpoint: {
+      host: read.string('CLICKHOUSE_ENDPOINT_HOST', '127.0.0.1'),
+      port: read.integer('CLICKHOUSE_ENDPOINT_PORT', 8123, 0, 65535),
+      user: read.string('CLICKHOUSE_ANALYST_USER', 'analyst'),
+      password: read.optional('CLICKHOUSE_ANALYST_PASSWORD'),
+      passwordFile: path.resolve(dataDir, read.string('CLICKHOUSE_ANALYST_PASSWORD_FILE', 'clickhouse-analyst.secret')),
+      maxExecutionSeconds: read.integer('CLICKHOUSE_ENDPOINT_MAX_EXECUTION_SECONDS', 60, 1, 86_400),
+      maxMemoryBytes: read.integer('CLICKHOUSE_ENDPOINT_MAX_MEMORY_BYTES', 2 * 1024 ** 3, 16 * 1024 ** 2, 1024 ** 4),
+      maxResultBytes: read.integer('CLICKHOUSE_ENDPOINT_MAX_RESULT_BYTES', 256 * 1024 ** 2, 1024, 64 * 1024 ** 3),
+      sessions: read.integer('CLICKHOUSE_ENDPOINT_SESSIONS', 2, 1, 64),
+    },
+    demoFeed: {
+      ratePerSecond: read.integer('DEMO_FEED_RATE', 300, 0, 100_000),
+      invalidPercent: read.integer('DEMO_FEED_INVALID_PERCENT', 3, 0, 100),
+      duplicatePercent: read.integer('DEMO_FEED_DUPLICATE_PERCENT', 10, 0, 100),
     },
     stack: {
       controllerPort: read.integer('KAFKA_CONTROLLER_PORT', 9093, 1, 65535),
       heap: read.string('KAFKA_HEAP', '1g'),
     },
+    fanout: {
+      retryScheduleMs: parseDurationList(read.string('FANOUT_RETRY_SCHEDULE', '5s,5m,30m,2h,5h,10h')) ?? [],
+      webhookTimeoutMs: read.integer('FANOUT_WEBHOOK_TIMEOUT_MS', 10_000, 10, 600_000),
+      allowHosts: read
+        .string('FANOUT_WEBHOOK_ALLOW_HOSTS', '')
+        .split(',')
+        .map((host) => host.trim().toLowerCase())
+        .filter((host) => host !== ''),
+      maxBatchSize: read.integer('FANOUT_MAX_BATCH_SIZE', 1_000, 1, 100_000),
+      subscriptionsTopic: read.string('FANOUT_SUBSCRIPTIONS_TOPIC', '_truc.subscriptions'),
+      statusTopic: read.string('FANOUT_STATUS_TOPIC', '_truc.subscription-status'),
+      canonicalTopicPrefix: read.string('FANOUT_CANONICAL_TOPIC_PREFIX', 'canonical.'),
+      groupPrefix: read.string('FANOUT_GROUP_PREFIX', 'truc-fanout'),
+    },
   };
+  read.require(
+    parseDurationList(read.string('FANOUT_RETRY_SCHEDULE', '5s,5m,30m,2h,5h,10h')) !== null,
+    `FANOUT_RETRY_SCHEDULE=${JSON.stringify(read.string('FANOUT_RETRY_SCHEDULE', ''))} must be a comma-separated list of waits such as 5s,5m,30m,2h (units ms, s, m, h)`,
+  );
   read.require(
     /^[A-Za-z_][A-Za-z0-9_]*$/.test(config.clickhouse.database),
     `CLICKHOUSE_DATABASE=${JSON.stringify(config.clickhouse.database)} must be a plain identifier (letters, digits, _)`,
+  );
+  read.require(
+    config.clickhouse.cluster === null || /^[A-Za-z_][A-Za-z0-9_]*$/.test(config.clickhouse.cluster),
+    `CLICKHOUSE_CLUSTER=${JSON.stringify(config.clickhouse.cluster)} must be a plain identifier (letters, digits, _)`,
+  );
+  read.require(
+    config.clickhouseSink.retryInitialMs <= config.clickhouseSink.retryMaxMs,
+    `CLICKHOUSE_SINK_RETRY_INITIAL_MS=${config.clickhouseSink.retryInitialMs} must not exceed CLICKHOUSE_SINK_RETRY_MAX_MS=${config.clickhouseSink.retryMaxMs}`,
+  );
+  read.require(
+    /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/.test(config.clickhouseEndpoint.user),
+    `CLICKHOUSE_ANALYST_USER=${JSON.stringify(config.clickhouseEndpoint.user)} must be 1 to 64 letters, digits, '_', '.' or '-', starting with a letter or '_'`,
+  );
+  read.require(
+    config.clickhouseEndpoint.password === null || config.clickhouseEndpoint.password.length >= 12,
+    'CLICKHOUSE_ANALYST_PASSWORD must be at least 12 characters',
   );
   read.require(
     config.ingest.burstRecords >= config.ingest.maxRecordsPerRequest,

@@ -7,6 +7,22 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 
+/**
+ * Runs an admin step again for a few seconds while it fails: just after a topic is created, a KRaft
+ * broker may still answer a listing with NOT_LEADER_OR_FOLLOWER or UNKNOWN_TOPIC_OR_PARTITION.
+ */
+export async function retryingAdmin<T>(step: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await step();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
 /** The partitions holding data, with their end (the last stable offset) at the time of the call. */
 export async function committedEnds(kafka: Kafka, topic: string): Promise<Map<number, number>> {
   const admin = kafka.admin();
@@ -45,6 +61,44 @@ export class EndTracker {
   reached(): boolean {
     return [...this.ends].every(([partition, end]) => (this.positions.get(partition) ?? 0) >= end);
   }
+}
+
+export interface TopicFollower {
+  /** Every record, in order per partition; `caughtUp` tells whether the end read at the start was reached before it. */
+  message(message: KafkaMessage, partition: number, caughtUp: boolean): void | Promise<void>;
+  /** How far reading got (transaction markers included): `next` is the next offset of `partition`. */
+  position?(partition: number, next: number): void;
+}
+
+/**
+ * Reads `topic` from its beginning with `consumer` (a group of its own, never committing) and keeps
+ * following it; resolves once the end each partition had at the start (`ends`, read now when not
+ * given) is reached. For tables every instance holds in full (compacted topics).
+ */
+export async function followTopic(kafka: Kafka, consumer: Consumer, topic: string, follower: TopicFollower, ends?: Map<number, number>): Promise<void> {
+  const tracker = new EndTracker(ends ?? (await committedEnds(kafka, topic)));
+  let caughtUp = tracker.reached();
+  let ready: () => void = () => {};
+  const started = new Promise<void>((resolve) => (ready = resolve));
+  if (caughtUp) ready();
+  const advance = (partition: number, next: number) => {
+    follower.position?.(partition, next);
+    if (!caughtUp && tracker.advance(partition, next)) {
+      caughtUp = true;
+      ready();
+    }
+  };
+  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => advance(payload.partition, Number(payload.lastOffset) + 1));
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({
+    autoCommit: false,
+    eachMessage: async ({ partition, message }) => {
+      await follower.message(message, partition, caughtUp);
+      advance(partition, Number(message.offset) + 1);
+    },
+  });
+  await started;
 }
 
 export interface TopicMessage {

@@ -18,6 +18,7 @@ export interface TopicSpec {
 export const INTERNAL_TOPICS: readonly TopicSpec[] = [
   { name: '_truc.connect-offsets', compacted: true, partitions: 1 },
   { name: '_truc.subscriptions', compacted: true, partitions: 1 },
+  { name: '_truc.subscription-status', compacted: true, partitions: 1 },
   { name: '_truc.normalizer-state', compacted: true },
 ];
 
@@ -40,6 +41,13 @@ export function topicConfig(spec: TopicSpec, defaults: TopicDefaults): ITopicCon
 export const DLQ_INGEST_TOPIC = 'dlq.ingest';
 /** Dead letters of the normalizer (raw records that could not be decoded, mapped or validated). */
 export const DLQ_NORMALIZER_TOPIC = 'dlq.normalizer';
+/** Dead letters of the ClickHouse sink (canonical records it could not decode, project or that ClickHouse refused). */
+export const DLQ_SINK_CLICKHOUSE_TOPIC = 'dlq.sink.clickhouse';
+
+/** Dead letters of one subscription's webhook delivery (batches that ran out of retries). */
+export function subscriptionDlqTopic(subscriptionId: string): string {
+  return `dlq.sink.${subscriptionId}`;
+}
 
 /** Every topic of the pipeline: internal, raw per (source, kind), canonical per kind, dead letters. */
 export function pipelineTopics(): TopicSpec[] {
@@ -49,6 +57,7 @@ export function pipelineTopics(): TopicSpec[] {
     ...KINDS.map((kind) => ({ name: canonicalTopic(kind), compacted: kindEntry(kind).compacted ?? false })),
     { name: DLQ_INGEST_TOPIC },
     { name: DLQ_NORMALIZER_TOPIC },
+    { name: DLQ_SINK_CLICKHOUSE_TOPIC },
   ];
 }
 

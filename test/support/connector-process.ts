@@ -19,8 +19,9 @@ export interface ConnectorProcess {
 
 const running = new Set<ChildProcess>();
 
-export function startConnectorProcess(env: Record<string, string>): ConnectorProcess {
-  const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', path.join(REPO_ROOT, 'connectors/main.ts')], {
+/** `script` (relative to the repository) defaults to the connectors' main; any script logging JSON lines works. */
+export function startConnectorProcess(env: Record<string, string>, script = 'connectors/main.ts'): ConnectorProcess {
+  const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', path.join(REPO_ROOT, script)], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -85,3 +85,55 @@ describe('configuration', () => {
     expect(result.stdout).not.toContain('Truc is running');
   });
 });
+
+describe('configuration of the analysts\' ClickHouse endpoint', () => {
+  it('listens on 127.0.0.1:8123 as analyst, with the password from a file under the data folder by default', () => {
+    const { clickhouseEndpoint } = loadConfig({});
+    expect(clickhouseEndpoint).toMatchObject({ host: '127.0.0.1', port: 8123, user: 'analyst', password: null, sessions: 2 });
+    expect(clickhouseEndpoint.passwordFile).toBe(path.join(REPO_ROOT, '.truc/clickhouse-analyst.secret'));
+  });
+
+  it('names a bad analyst user, a short password or an out-of-range limit', () => {
+    const read = (): unknown =>
+      loadConfig({ CLICKHOUSE_ANALYST_USER: 'an alyst', CLICKHOUSE_ANALYST_PASSWORD: 'short', CLICKHOUSE_ENDPOINT_MAX_EXECUTION_SECONDS: '0' });
+    expect(read).toThrow(ConfigError);
+    try {
+      read();
+    } catch (error) {
+      const problems = (error as ConfigError).problems.join('\n');
+      expect(problems).toContain('CLICKHOUSE_ANALYST_USER="an alyst"');
+      expect(problems).toContain('CLICKHOUSE_ANALYST_PASSWORD must be at least 12 characters');
+      expect(problems).toContain('CLICKHOUSE_ENDPOINT_MAX_EXECUTION_SECONDS="0"');
+    }
+  });
+});
+
+describe('fan-out configuration', () => {
+  it('reads the retry schedule with units, and names a bad one', () => {
+    expect(loadConfig({}).fanout.retryScheduleMs).toEqual([5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000]);
+    expect(loadConfig({ FANOUT_RETRY_SCHEDULE: '20ms, 1s,2m' }).fanout.retryScheduleMs).toEqual([20, 1_000, 120_000]);
+    expect(loadConfig({ FANOUT_WEBHOOK_ALLOW_HOSTS: 'Receiver.local, 127.0.0.1' }).fanout.allowHosts).toEqual(['receiver.local', '127.0.0.1']);
+    expect(() => loadConfig({ FANOUT_RETRY_SCHEDULE: '5 minutes' })).toThrow(/FANOUT_RETRY_SCHEDULE="5 minutes"/);
+  });
+});
+
+describe('ClickHouse sink configuration', () => {
+  it('defaults to batches of 50,000 rows or 1 s, and checks its values', () => {
+    const config = loadConfig({});
+    expect(config.clickhouseSink).toMatchObject({ groupId: 'truc-clickhouse-sink', topicPrefix: 'canonical.', maxRows: 50_000, maxWaitMs: 1_000 });
+    expect(config.clickhouse.cluster).toBeNull();
+    expect(loadConfig({ CLICKHOUSE_SINK_MAX_ROWS: '2000', CLICKHOUSE_CLUSTER: 'analytics' })).toMatchObject({ clickhouseSink: { maxRows: 2_000 }, clickhouse: { cluster: 'analytics' } });
+    try {
+      loadConfig({ CLICKHOUSE_SINK_MAX_ROWS: '0', CLICKHOUSE_CLUSTER: 'a b', CLICKHOUSE_SINK_RETRY_INITIAL_MS: '5000', CLICKHOUSE_SINK_RETRY_MAX_MS: '100' });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as ConfigError).problems).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^CLICKHOUSE_SINK_MAX_ROWS="0"/),
+          expect.stringMatching(/^CLICKHOUSE_CLUSTER="a b"/),
+          expect.stringMatching(/^CLICKHOUSE_SINK_RETRY_INITIAL_MS=5000 must not exceed/),
+        ]),
+      );
+    }
+  });
+});

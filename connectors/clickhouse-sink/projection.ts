@@ -1,0 +1,204 @@
+/**
+ * Canonical record → row of its ClickHouse table, in the pseudonymous tier (DESIGN §1): names,
+ * document numbers, phones, address lines, free text, seats, private plates and report coordinates
+ * are left out; person_key, birth year, gender and the administrative codes stay. Each kind lists
+ * the top-level fields it knows (projected or deliberately left out), so a field added later to a
+ * canonical schema is recognised as new (schema-evolution.ts).
+ *
+ * Values arrive as the platform serde decodes them: instants as epoch milliseconds (DateTime64(3)
+ * takes them as-is), dates as days since the epoch, enums as their symbol, unions unwrapped.
+ */
+import type { Kind } from '../../services/platform/catalog.ts';
+
+export type Row = Record<string, unknown>;
+type CanonicalRecord = Record<string, unknown>;
+
+export interface KindProjection {
+  table: string;
+  /** Top-level canonical fields this projection handles (kept or left out on purpose). */
+  knownFields: ReadonlySet<string>;
+  project(record: CanonicalRecord): Row;
+}
+
+/** A record the projection cannot turn into a row (a field missing or of another shape). */
+export class ProjectionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProjectionError';
+  }
+}
+
+const ENVELOPE = ['event_id', 'kind', 'source', 'source_record_id', 'occurred_at', 'received_at', 'normalized_at', 'province_code', 'person_key', 'quality_flags'];
+
+function object(record: CanonicalRecord, field: string): CanonicalRecord {
+  const value = record[field];
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new ProjectionError(`${field} is not a record`);
+  return value as CanonicalRecord;
+}
+
+function optionalObject(record: CanonicalRecord, field: string): CanonicalRecord | null {
+  const value = record[field];
+  return value === null || value === undefined ? null : object(record, field);
+}
+
+function required(record: CanonicalRecord, field: string, type: 'string' | 'number' | 'boolean'): unknown {
+  const value = record[field];
+  if (typeof value !== type) throw new ProjectionError(`${field} is missing or not a ${type}`);
+  return value;
+}
+
+/** Codes in the tables are '' when unknown (they are sort keys; '' sorts first and needs no Nullable). */
+function code(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+function nullable(value: unknown): unknown {
+  return value === undefined ? null : value;
+}
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? (value as string[]) : [];
+}
+
+function envelope(record: CanonicalRecord): Row {
+  return {
+    event_id: required(record, 'event_id', 'string'),
+    source: required(record, 'source', 'string'),
+    occurred_at: required(record, 'occurred_at', 'number'),
+    received_at: required(record, 'received_at', 'number'),
+    normalized_at: required(record, 'normalized_at', 'number'),
+    province_code: code(record.province_code),
+    person_key: nullable(record.person_key),
+    quality_flags: strings(record.quality_flags),
+  };
+}
+
+function exposure(record: CanonicalRecord): Row {
+  const answers = object(record, 'exposure');
+  return {
+    contact_with_case: nullable(answers.contact_with_case),
+    from_outbreak_area: nullable(answers.from_outbreak_area),
+    contact_with_symptomatic: nullable(answers.contact_with_symptomatic),
+    places_visited_count: strings(answers.places_visited).length,
+  };
+}
+
+function personFacts(record: CanonicalRecord): Row {
+  const person = object(record, 'person');
+  return { birth_year: nullable(person.birth_year), gender: nullable(person.gender), nationality: nullable(person.nationality) };
+}
+
+const known = (...fields: string[]) => new Set([...ENVELOPE, ...fields]);
+
+export const PROJECTIONS: Readonly<Record<Kind, KindProjection>> = {
+  'health-declaration': {
+    table: 'health_declarations',
+    knownFields: known('declaration_type', 'person', 'address', 'symptoms', 'exposure', 'vaccination'),
+    project(record) {
+      const address = object(record, 'address');
+      const vaccination = object(record, 'vaccination');
+      return {
+        ...envelope(record),
+        district_code: code(address.district_code),
+        ward_code: code(address.ward_code),
+        declaration_type: required(record, 'declaration_type', 'string'),
+        ...personFacts(record),
+        symptoms: strings(record.symptoms),
+        ...exposure(record),
+        vaccine_doses: typeof vaccination.doses === 'number' ? vaccination.doses : 0,
+        last_dose_date: nullable(vaccination.last_dose_date),
+      };
+    },
+  },
+  'movement-declaration': {
+    table: 'movement_declarations',
+    knownFields: known('person', 'transport_mode', 'vehicle_code', 'seat', 'origin', 'destination', 'departure_date', 'symptoms', 'exposure'),
+    project(record) {
+      const mode = required(record, 'transport_mode', 'string');
+      const origin = object(record, 'origin');
+      const destination = object(record, 'destination');
+      return {
+        ...envelope(record),
+        ...personFacts(record),
+        transport_mode: mode,
+        // A private vehicle's plate points to its owner; public transport codes are what tracing needs.
+        vehicle_code: mode === 'PERSONAL' ? null : nullable(record.vehicle_code),
+        origin_province_code: code(origin.province_code),
+        origin_place: nullable(origin.name),
+        destination_province_code: code(destination.province_code),
+        destination_place: nullable(destination.name),
+        departure_date: required(record, 'departure_date', 'number'),
+        symptoms: strings(record.symptoms),
+        ...exposure(record),
+      };
+    },
+  },
+  'citizen-report': {
+    table: 'citizen_reports',
+    knownFields: known('report_id', 'category', 'text', 'location', 'channel', 'reporter', 'anonymous'),
+    project(record) {
+      const location = object(record, 'location');
+      return {
+        ...envelope(record),
+        district_code: code(location.district_code),
+        ward_code: code(location.ward_code),
+        report_id: required(record, 'report_id', 'string'),
+        category: required(record, 'category', 'string'),
+        channel: required(record, 'channel', 'string'),
+        anonymous: record.anonymous === true,
+      };
+    },
+  },
+  checkpoint: {
+    table: 'checkpoints',
+    knownFields: known(
+      'checkpoint_id', 'name', 'type', 'district_code', 'road', 'km_marker', 'managing_level', 'managing_agency',
+      'status', 'coordinates', 'location_qr_id', 'valid_from', 'valid_to',
+    ),
+    project(record) {
+      const coordinates = optionalObject(record, 'coordinates');
+      const { person_key: _none, ...rest } = envelope(record);
+      return {
+        ...rest,
+        checkpoint_id: required(record, 'checkpoint_id', 'string'),
+        name: required(record, 'name', 'string'),
+        type: required(record, 'type', 'string'),
+        district_code: code(record.district_code),
+        road: nullable(record.road),
+        km_marker: nullable(record.km_marker),
+        managing_level: nullable(record.managing_level),
+        managing_agency: nullable(record.managing_agency),
+        status: required(record, 'status', 'string'),
+        latitude: coordinates ? nullable(coordinates.latitude) : null,
+        longitude: coordinates ? nullable(coordinates.longitude) : null,
+        location_qr_id: nullable(record.location_qr_id),
+        valid_from: nullable(record.valid_from),
+        valid_to: nullable(record.valid_to),
+      };
+    },
+  },
+  'checkpoint-passage': {
+    table: 'checkpoint_passages',
+    knownFields: known(
+      'checkpoint_id', 'checkpoint_name', 'checkpoint_type', 'checkpoint_province_code', 'document', 'vehicle_plate',
+      'direction', 'passed_at', 'identification_method', 'health_status', 'outcome',
+    ),
+    project(record) {
+      return {
+        ...envelope(record),
+        checkpoint_id: required(record, 'checkpoint_id', 'string'),
+        checkpoint_name: nullable(record.checkpoint_name),
+        checkpoint_type: nullable(record.checkpoint_type),
+        checkpoint_province_code: code(record.checkpoint_province_code),
+        direction: code(record.direction),
+        passed_at: required(record, 'passed_at', 'number'),
+        identification_method: required(record, 'identification_method', 'string'),
+        health_status: required(record, 'health_status', 'string'),
+        outcome: code(record.outcome),
+      };
+    },
+  },
+};
+
+/** Every table the sink writes, for checks over all of them. */
+export const SINK_TABLES: readonly string[] = Object.values(PROJECTIONS).map((projection) => projection.table);

@@ -1,0 +1,238 @@
+/**
+ * The analysts' read-only ClickHouse-HTTP endpoint (issue 5, item 5). The embedded engine admits one
+ * process per data folder, so the process that owns it serves this endpoint and `curl`,
+ * `@clickhouse/client` and other HTTP ClickHouse tools reach the embedded data as they would a
+ * server: `GET|POST /` with the query in the `query` parameter and/or the body (joined by a newline,
+ * as ClickHouse joins them), `FORMAT` or `default_format` (TabSeparated by default), `database`,
+ * `param_<name>` placeholders, HTTP compression, `/ping`, the `X-ClickHouse-*` response headers and
+ * ClickHouse's error text and status. Every query runs read-only (see readonly-engine.ts).
+ *
+ * Logs name the query id, statement keyword, outcome, rows and time — never the query text, whose
+ * literals may carry personal data, nor any credential.
+ */
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
+import type { ClickHouseHandle } from '../platform/clickhouse.ts';
+import type { Config } from '../platform/config.ts';
+import type { Logger } from '../platform/logger.ts';
+import { credentialsChecker, loadAnalystCredentials } from './analyst-credentials.ts';
+import { ClickHouseHttpError, endpointError, formatErrorText, httpStatusFor } from './clickhouse-errors.ts';
+import { ReadOnlyEngine } from './readonly-engine.ts';
+import { contentTypeFor, readCredentials, readRequestOptions } from './request-options.ts';
+import { READ_KEYWORDS, WRITE_KEYWORDS, analyseStatement } from './sql-statement.ts';
+
+export interface ClickHouseEndpoint {
+  /** Base URL, e.g. http://127.0.0.1:8123 */
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface ClickHouseEndpointOptions {
+  config: Config;
+  logger: Logger;
+  /** The pipeline's embedded engine; the endpoint opens sessions of its own on the same folder. */
+  clickhouse: ClickHouseHandle;
+}
+
+/** Largest query text accepted (ClickHouse's default max_query_size is 256 KiB). */
+const MAX_QUERY_BYTES = 256 * 1024;
+
+const DECOMPRESS: Record<string, (input: Buffer, options: zlib.ZlibOptions & zlib.BrotliOptions) => Promise<Buffer>> = {
+  gzip: promisify(zlib.gunzip),
+  deflate: promisify(zlib.inflate),
+  br: promisify(zlib.brotliDecompress),
+};
+const COMPRESS: Record<string, (input: Buffer) => Promise<Buffer>> = {
+  gzip: promisify(zlib.gzip),
+  deflate: promisify(zlib.deflate),
+  br: promisify(zlib.brotliCompress),
+};
+
+export async function startClickHouseEndpoint({ config, logger, clickhouse }: ClickHouseEndpointOptions): Promise<ClickHouseEndpoint> {
+  if (clickhouse.mode !== 'embedded') {
+    throw new Error('the analysts\' endpoint serves the embedded engine; with CLICKHOUSE_URL analysts query that server directly');
+  }
+  const settings = config.clickhouseEndpoint;
+  const log = logger.child({ component: 'clickhouse-endpoint' });
+  const checkCredentials = credentialsChecker(loadAnalystCredentials(settings, true));
+  const engine = await ReadOnlyEngine.open(config.clickhouse.dataDir, settings);
+  const defaultDatabase = clickhouse.database;
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      log.error({ err: { message: (error as Error).message } }, 'clickhouse endpoint: request failed unexpectedly');
+      if (!response.headersSent) {
+        sendError(response, new ClickHouseHttpError(1002, 'UNKNOWN_EXCEPTION', 'Internal error of the analysts\' endpoint'), engine.version);
+      } else {
+        response.destroy();
+      }
+    });
+  });
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://endpoint');
+    response.setHeader('X-ClickHouse-Server-Display-Name', 'truc-embedded');
+    if (url.pathname === '/ping' || url.pathname === '/replicas_status') {
+      response.writeHead(200, { 'Content-Type': 'text/html; charset=UTF-8' }).end('Ok.\n');
+      return;
+    }
+    if (url.pathname !== '/') {
+      response.writeHead(404, { 'Content-Type': 'text/plain; charset=UTF-8' });
+      response.end(`There is no handle ${url.pathname.slice(0, 200)}\n\nUse / or /ping for health checks.\nSend queries with GET /?query=... or POST /.\n`);
+      return;
+    }
+    if (request.method !== 'GET' && request.method !== 'POST' && request.method !== 'HEAD') {
+      response.writeHead(405, { Allow: 'GET, POST, HEAD', 'Content-Type': 'text/plain; charset=UTF-8' }).end('Method not allowed.\n');
+      return;
+    }
+    if (request.method !== 'POST' && !url.searchParams.has('query')) {
+      // As on a server, a bare GET / is a health check and needs no credentials.
+      response.writeHead(200, { 'Content-Type': 'text/html; charset=UTF-8' }).end('Ok.\n');
+      return;
+    }
+    const queryId = readQueryId(url.searchParams, request);
+    response.setHeader('X-ClickHouse-Query-Id', queryId);
+    response.setHeader('X-ClickHouse-Timezone', engine.timezone);
+    const started = process.hrtime.bigint();
+    let keyword = '';
+    try {
+      const credentials = readCredentials(url.searchParams, request.headers);
+      if (credentials === null) throw endpointError('REQUIRED_PASSWORD', 'default: Authentication failed: password is required for this endpoint; log in as the analyst user');
+      if (!checkCredentials(credentials.user, credentials.password)) {
+        const shownUser = credentials.user.replace(/[^\w.@-]/g, '?').slice(0, 64);
+        throw endpointError('AUTHENTICATION_FAILED', `${shownUser}: Authentication failed: password is incorrect, or there is no user with such name`);
+      }
+      const options = readRequestOptions(url.searchParams, request.headers);
+      const body = request.method === 'POST' ? await readBody(request) : '';
+      const fromParameter = url.searchParams.get('query') ?? '';
+      const sql = fromParameter !== '' && body !== '' ? `${fromParameter}\n${body}` : fromParameter + body;
+      const info = analyseStatement(sql);
+      // Only known keywords are logged: the first word of an implicit SELECT is the analyst's own text.
+      keyword = READ_KEYWORDS.has(info.keyword) || WRITE_KEYWORDS.has(info.keyword) ? info.keyword : 'other';
+      const format = info.format ?? options.defaultFormat;
+      const result = await engine.query({
+        sql,
+        database: options.database ?? defaultDatabase,
+        format,
+        settings: options.settings,
+        params: options.params,
+      });
+      const summary = {
+        read_rows: String(result.rowsRead),
+        read_bytes: String(result.bytesRead),
+        written_rows: '0',
+        written_bytes: '0',
+        total_rows_to_read: String(result.rowsRead),
+        // The engine reports rows read, not rows returned, so result_rows is left out.
+        result_bytes: String(result.body.length),
+        elapsed_ns: String(Math.round(result.elapsedSeconds * 1e9)),
+      };
+      const encoding = options.compressResponse ? chooseEncoding(request.headers['accept-encoding']) : null;
+      const payload = encoding === null ? result.body : await COMPRESS[encoding]!(result.body);
+      response.writeHead(200, {
+        'Content-Type': contentTypeFor(format),
+        'X-ClickHouse-Format': format,
+        'X-ClickHouse-Summary': JSON.stringify(summary),
+        'Content-Length': String(payload.length),
+        ...(encoding === null ? {} : { 'Content-Encoding': encoding, Vary: 'Accept-Encoding' }),
+      });
+      response.end(request.method === 'HEAD' ? undefined : payload);
+      // Debug level: a busy analyst would otherwise fill the pipeline's console.
+      log.debug(
+        { queryId, statement: keyword, rowsRead: result.rowsRead, bytes: result.body.length, ms: elapsedMs(started) },
+        'clickhouse endpoint: query answered',
+      );
+    } catch (error) {
+      const failure =
+        error instanceof ClickHouseHttpError ? error : new ClickHouseHttpError(1002, 'UNKNOWN_EXCEPTION', (error as Error).message);
+      sendError(response, failure, engine.version);
+      // The error message may quote the query's literals; its code and name say enough.
+      log.info({ queryId, statement: keyword, code: failure.code, error: failure.type, ms: elapsedMs(started) }, 'clickhouse endpoint: query refused or failed');
+    }
+  }
+
+  server.keepAliveTimeout = 10_000;
+  server.listen(settings.port, settings.host);
+  try {
+    await once(server, 'listening');
+  } catch (error) {
+    await engine.close();
+    throw new Error(`the analysts' endpoint cannot listen on ${settings.host}:${settings.port}: ${(error as Error).message}`);
+  }
+  const { port } = server.address() as AddressInfo;
+  const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
+  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  log.info({ url, user: settings.user }, 'clickhouse endpoint: serving the embedded engine read-only');
+
+  return {
+    url,
+    async close() {
+      server.closeIdleConnections();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // In-flight queries finish within the engine's time limit; do not wait longer than that.
+      const deadline = setTimeout(() => server.closeAllConnections(), 5_000);
+      await closed;
+      clearTimeout(deadline);
+      await engine.close();
+    },
+  };
+}
+
+function readQueryId(search: URLSearchParams, request: IncomingMessage): string {
+  const given = search.get('query_id') ?? (typeof request.headers['x-clickhouse-query-id'] === 'string' ? request.headers['x-clickhouse-query-id'] : null);
+  return given !== null && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_QUERY_BYTES) {
+      request.resume();
+      throw endpointError('SYNTAX_ERROR', `Max query size exceeded (${MAX_QUERY_BYTES} bytes); the analysts' endpoint only reads`);
+    }
+    chunks.push(chunk);
+  }
+  let body: Buffer = Buffer.concat(chunks);
+  const encoding = String(request.headers['content-encoding'] ?? '').trim().toLowerCase();
+  if (encoding !== '' && encoding !== 'identity') {
+    const decompress = DECOMPRESS[encoding];
+    if (!decompress) throw endpointError('NOT_IMPLEMENTED', `Unknown HTTP compression method ${JSON.stringify(encoding.slice(0, 40))}`);
+    try {
+      body = await decompress(body, { maxOutputLength: MAX_QUERY_BYTES });
+    } catch {
+      throw endpointError('BAD_ARGUMENTS', `Cannot decompress the request body (${encoding}) or it exceeds ${MAX_QUERY_BYTES} bytes`);
+    }
+  }
+  return body.toString('utf8');
+}
+
+/** The first of gzip, deflate, br the client accepts (weights of zero refuse), or null. */
+function chooseEncoding(acceptEncoding: string | string[] | undefined): string | null {
+  const accepted = String(acceptEncoding ?? '')
+    .split(',')
+    .map((entry) => entry.trim().toLowerCase().split(';'))
+    .filter(([, weight]) => weight === undefined || !/^\s*q=0(\.0*)?\s*$/.test(weight))
+    .map(([name]) => name);
+  return ['gzip', 'deflate', 'br'].find((name) => accepted.includes(name)) ?? null;
+}
+
+function sendError(response: ServerResponse, error: ClickHouseHttpError, version: string): void {
+  const text = formatErrorText({ code: error.code, name: error.type, message: error.message }, version);
+  const status = httpStatusFor(error.type);
+  response.writeHead(status, {
+    'Content-Type': 'text/plain; charset=UTF-8',
+    'X-ClickHouse-Exception-Code': String(error.code),
+    ...(status === 401 ? { 'WWW-Authenticate': 'Basic realm="ClickHouse", charset="UTF-8"' } : {}),
+  });
+  response.end(text);
+}
+
+function elapsedMs(started: bigint): number {
+  return Number((process.hrtime.bigint() - started) / 1_000_000n);
+}

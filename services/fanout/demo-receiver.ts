@@ -1,0 +1,154 @@
+/**
+ * A webhook receiver for the demo agency of `npm start` and for tests: it checks every request's
+ * Standard Webhooks signature (and the timestamp's freshness), answers 401 to a bad one, drops
+ * repeats by webhook-id, and counts what it received. Can be told to fail (tests of retries).
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { WebhookEvent } from './webhook-message.ts';
+import { secretKey } from './webhook-message.ts';
+
+export interface ReceivedBatch {
+  webhookId: string;
+  timestamp: number;
+  events: WebhookEvent[];
+  receivedAt: number;
+}
+
+export type ReceiverMode = 'ok' | 'error' | 'slow';
+
+/** A request as it came (headers and body), whatever the answer — for checks made outside this module. */
+export interface RawRequest {
+  headers: Record<string, string>;
+  body: string;
+  answered: number;
+}
+
+export interface DemoReceiver {
+  url: string;
+  port: number;
+  /** Every accepted (signature-checked) request, repeats included, in arrival order. */
+  batches: ReceivedBatch[];
+  /** Every request with a valid signature, failed ones included. */
+  requests: RawRequest[];
+  counts(): { requests: number; batches: number; events: number; uniqueEvents: number; badSignatures: number; repeats: number };
+  /** ok: answer 204; error: answer 500; slow: answer after `slowMs` (beyond the sender's timeout). */
+  setMode(mode: ReceiverMode, slowMs?: number): void;
+  /** Answers 2xx only after this many ms (a receiver that takes its time, within the sender's timeout). */
+  setDelay(ms: number): void;
+  close(): Promise<void>;
+}
+
+/** The Standard Webhooks check: v1 HMAC-SHA-256 over "<id>.<timestamp>.<body>", any of the listed signatures. */
+export function verifySignature(secret: string, id: string, timestamp: string, body: string, header: string): boolean {
+  const expected = createHmac('sha256', secretKey(secret)).update(`${id}.${timestamp}.${body}`).digest();
+  return header.split(' ').some((entry) => {
+    const [version, signature] = entry.split(',');
+    if (version !== 'v1' || !signature) return false;
+    const given = Buffer.from(signature, 'base64');
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  });
+}
+
+export interface DemoReceiverOptions {
+  /** Keep every request's headers and body (tests); off for long runs (npm start, benchmarks). */
+  keepRequests?: boolean;
+  /** Keep every accepted batch with its events; off: only the counts. */
+  keepBatches?: boolean;
+  toleranceSeconds?: number;
+}
+
+/** Starts on 127.0.0.1 (port 0: a free one). */
+export async function startDemoReceiver(secret: string, port = 0, options: DemoReceiverOptions = {}): Promise<DemoReceiver> {
+  const { keepRequests = true, keepBatches = true, toleranceSeconds = 300 } = options;
+  let acceptedEvents = 0;
+  let accepted = 0;
+  let uniqueBefore = 0;
+  const batches: ReceivedBatch[] = [];
+  const raw: RawRequest[] = [];
+  const seenIds = new Set<string>();
+  const seenEvents = new Set<string>();
+  let requests = 0;
+  let badSignatures = 0;
+  let repeats = 0;
+  let mode: ReceiverMode = 'ok';
+  let slowMs = 0;
+  let delayMs = 0;
+  const server = http.createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      requests++;
+      const body = Buffer.concat(chunks).toString('utf8');
+      const id = String(request.headers['webhook-id'] ?? '');
+      const timestamp = String(request.headers['webhook-timestamp'] ?? '');
+      const signature = String(request.headers['webhook-signature'] ?? '');
+      const fresh = Math.abs(Date.now() / 1000 - Number(timestamp)) <= toleranceSeconds;
+      if (!id || !fresh || !verifySignature(secret, id, timestamp, body, signature)) {
+        badSignatures++;
+        response.writeHead(401).end();
+        return;
+      }
+      const logged: RawRequest = { headers: { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': signature }, body, answered: 0 };
+      if (keepRequests) raw.push(logged);
+      if (mode === 'error') {
+        logged.answered = 500;
+        response.writeHead(500).end();
+        return;
+      }
+      const accept = () => {
+        accepted++;
+        if (seenIds.has(id)) repeats++;
+        seenIds.add(id);
+        const events = (JSON.parse(body) as { events: WebhookEvent[] }).events;
+        // A demo left running for days must not grow without bound: past a million ids the set starts
+        // over (repeats across that reset count as new).
+        if (seenEvents.size > 1_000_000) {
+          uniqueBefore += seenEvents.size;
+          seenEvents.clear();
+          seenIds.clear();
+        }
+        for (const event of events) seenEvents.add(event.id);
+        acceptedEvents += events.length;
+        if (keepBatches) batches.push({ webhookId: id, timestamp: Number(timestamp), events, receivedAt: Date.now() });
+        logged.answered = 204;
+        response.writeHead(204).end();
+      };
+      if (mode === 'slow') {
+        logged.answered = 503;
+        setTimeout(() => (response.destroyed ? undefined : response.writeHead(503).end()), slowMs);
+      }
+      else if (delayMs > 0) setTimeout(accept, delayMs);
+      else accept();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const actualPort = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${actualPort}/webhook`,
+    port: actualPort,
+    batches,
+    requests: raw,
+    counts: () => ({
+      requests,
+      batches: accepted,
+      events: acceptedEvents,
+      uniqueEvents: uniqueBefore + seenEvents.size,
+      badSignatures,
+      repeats,
+    }),
+    setMode(next, ms = 0) {
+      mode = next;
+      slowMs = ms;
+    },
+    setDelay(ms) {
+      delayMs = ms;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,201 @@
+/**
+ * The subscriber fan-out service: follows the subscriptions topic and runs, for every active
+ * subscription whose agency is in the access file, a consumer of its own (so one slow or dead
+ * receiver never holds back another) delivering by webhook or to the agency's topics. A change to
+ * a subscription restarts its consumer with the new settings, from where the old one committed; a
+ * reset (new generation) starts a new consumer group at the reset instant.
+ */
+import type { Kafka, Producer } from 'kafkajs';
+import { loadAccessPolicy, type AccessPolicy } from '../platform/access.ts';
+import { createAvroSerde, type AvroSerde } from '../platform/avro-serde.ts';
+import type { Kind } from '../platform/catalog.ts';
+import type { Config } from '../platform/config.ts';
+import { createKafka } from '../platform/kafka.ts';
+import type { Logger } from '../platform/logger.ts';
+import { ensureTopics, subscriptionDlqTopic } from '../platform/topics.ts';
+import type { DeliveryStatus } from '../subscriptions/delivery-status.ts';
+import { agencyTopic, type Subscription } from '../subscriptions/model.ts';
+import { effectiveTier } from '../subscriptions/row-filter.ts';
+import { SubscriptionStore } from '../subscriptions/store.ts';
+import { StatusReporter } from './status-tracker.ts';
+import { SubscriptionRunner, subscriptionGroupId, type BatchDelivery } from './subscription-runner.ts';
+import { TopicBatchDelivery, agencyTopicWriters } from './topic-delivery.ts';
+import { WebhookClient } from './webhook-client.ts';
+import { WebhookBatchDelivery } from './webhook-delivery.ts';
+
+export interface StartFanoutOptions {
+  config: Config;
+  logger: Logger;
+  /** Entitlements; defaults to the access file of the configuration. */
+  access?: AccessPolicy;
+}
+
+export interface FanoutStatus {
+  subscriptions: DeliveryStatus[];
+}
+
+export interface RunningFanout {
+  store: SubscriptionStore;
+  status(): FanoutStatus;
+  close(): Promise<void>;
+}
+
+interface Running {
+  /** The stored subscription the runner was started for (a different one means restart). */
+  fingerprint: string;
+  subscription: Subscription;
+  runner: Promise<SubscriptionRunner | null>;
+}
+
+function fingerprint(subscription: Subscription): string {
+  const { updatedAt: _updatedAt, ...rest } = subscription;
+  return JSON.stringify(rest);
+}
+
+export async function startFanout(options: StartFanoutOptions): Promise<RunningFanout> {
+  const { config, logger } = options;
+  const access = options.access ?? loadAccessPolicy(config.api.accessFile);
+  const kafka: Kafka = createKafka(config.kafka, logger, 'fanout');
+  const serde: AvroSerde = createAvroSerde(config.schemaRegistry);
+  const store = await SubscriptionStore.start(kafka, config, logger);
+  const reporter = new StatusReporter(store, logger);
+  const client = new WebhookClient({ timeoutMs: config.fanout.webhookTimeoutMs, allowHosts: config.fanout.allowHosts });
+  const topicOf = (kind: Kind) => `${config.fanout.canonicalTopicPrefix}${kind}`;
+
+  let dlqProducer: Promise<Producer> | null = null;
+  const getDlqProducer = () => {
+    dlqProducer ??= (async () => {
+      const producer = kafka.producer({ idempotent: true });
+      await producer.connect();
+      return producer;
+    })();
+    dlqProducer.catch(() => (dlqProducer = null));
+    return dlqProducer;
+  };
+
+  const ensure = async (names: string[]) => {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await ensureTopics(admin, names.map((name) => ({ name })), config.topics);
+    } finally {
+      await admin.disconnect();
+    }
+  };
+
+  const deleteGroup = async (groupId: string) => {
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.deleteGroups([groupId]).catch(() => {});
+    await admin.disconnect();
+  };
+
+  async function launch(subscription: Subscription): Promise<SubscriptionRunner | null> {
+    const entitlement = access.agency(subscription.agency)!;
+    const tracker = reporter.tracker(subscription.id);
+    const groupId = subscriptionGroupId(config.fanout.groupPrefix, subscription);
+    const kinds = subscription.kinds.filter((kind) => entitlement.kinds.includes(kind));
+    let delivery: BatchDelivery;
+    if (subscription.delivery.type === 'webhook') {
+      await ensure([subscriptionDlqTopic(subscription.id)]);
+      delivery = new WebhookBatchDelivery({
+        subscriptionId: subscription.id,
+        target: subscription.delivery,
+        client,
+        retryScheduleMs: config.fanout.retryScheduleMs,
+        dlqProducer: getDlqProducer,
+        tracker,
+        logger,
+      });
+    } else {
+      await ensure(kinds.map((kind) => agencyTopic(subscription.agency, kind)));
+      const tier = effectiveTier(subscription, entitlement);
+      const topicDelivery = new TopicBatchDelivery(
+        { kafka, serde, agency: subscription.agency, subscriptionId: subscription.id, tier, groupId, transactionalPrefix: config.fanout.groupPrefix, tracker },
+        await agencyTopicWriters(serde, subscription.agency, kinds, tier),
+      );
+      const kindByTopic = new Map(kinds.map((kind) => [topicOf(kind), kind]));
+      topicDelivery.kindOf = (topic) => kindByTopic.get(topic);
+      delivery = topicDelivery;
+    }
+    const runner = new SubscriptionRunner({ kafka, serde, logger, subscription, entitlement, tracker, groupId, topicOf }, delivery);
+    await runner.start();
+    tracker.setState('delivering');
+    logger.info({ subscription: subscription.id, agency: subscription.agency, delivery: subscription.delivery.type, groupId }, 'subscription delivery started');
+    return runner;
+  }
+
+  const running = new Map<string, Running>();
+  const stop = async (id: string, entry: Running, dropGroup: boolean) => {
+    running.delete(id);
+    const runner = await entry.runner.catch(() => null);
+    await runner?.stop().catch((error) => logger.warn({ subscription: id, err: (error as Error).message }, 'could not stop delivery cleanly'));
+    if (dropGroup) await deleteGroup(subscriptionGroupId(config.fanout.groupPrefix, entry.subscription));
+  };
+
+  /** Brings the runners in line with the stored subscriptions; one pass at a time. */
+  let syncing: Promise<void> = Promise.resolve();
+  let closed = false;
+  const sync = () => {
+    syncing = syncing.then(async () => {
+      if (closed) return;
+      const wanted = new Map<string, Subscription>();
+      for (const subscription of store.list()) {
+        const tracker = reporter.tracker(subscription.id);
+        if (!access.agency(subscription.agency)) {
+          tracker.setState('failing');
+          continue;
+        }
+        if (subscription.state === 'paused') {
+          tracker.setState('paused');
+          continue;
+        }
+        wanted.set(subscription.id, subscription);
+      }
+      for (const [id, entry] of [...running]) {
+        const next = wanted.get(id);
+        if (next && fingerprint(next) === entry.fingerprint) continue;
+        // A deleted subscription's group goes; so does the group of a generation a reset replaced.
+        const dropGroup = !store.get(id) || (next !== undefined && next.generation !== entry.subscription.generation);
+        await stop(id, entry, dropGroup);
+        if (!store.get(id)) reporter.forget(id);
+      }
+      for (const [id, subscription] of wanted) {
+        if (running.has(id)) continue;
+        const runner = launch(subscription).catch((error) => {
+          logger.error({ subscription: id, err: (error as Error).message }, 'could not start subscription delivery');
+          reporter.tracker(id).retried(error);
+          // Try again at the next sync.
+          running.delete(id);
+          return null;
+        });
+        running.set(id, { fingerprint: fingerprint(subscription), subscription, runner });
+      }
+    });
+    return syncing;
+  };
+  store.subscriptions.onChange(() => void sync());
+  // A launch that failed (Kafka away, registry away) is tried again.
+  const retryTimer = setInterval(() => void sync(), 5_000);
+  await sync();
+  await Promise.all([...running.values()].map((entry) => entry.runner));
+
+  let closing: Promise<void> | null = null;
+  return {
+    store,
+    status: () => ({ subscriptions: reporter.all() }),
+    close() {
+      closing ??= (async () => {
+        closed = true;
+        clearInterval(retryTimer);
+        await syncing;
+        await Promise.all([...running].map(([id, entry]) => stop(id, entry, false)));
+        await reporter.close();
+        client.close();
+        await (await dlqProducer?.catch(() => null))?.disconnect();
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * One signed POST to a webhook, with a deadline and the SSRF guard at connection time. Resolves
+ * with the status code; throws when no answer came (refused, reset, timed out, blocked address).
+ */
+import http from 'node:http';
+import https from 'node:https';
+import { guardedLookup } from './webhook-target.ts';
+import { webhookSignature } from './webhook-message.ts';
+
+export interface WebhookClientOptions {
+  timeoutMs: number;
+  allowHosts: readonly string[];
+}
+
+export class WebhookClient {
+  private readonly httpAgent: http.Agent;
+  private readonly httpsAgent: https.Agent;
+  private readonly options: WebhookClientOptions;
+
+  constructor(options: WebhookClientOptions) {
+    this.options = options;
+    const lookup = guardedLookup(options.allowHosts);
+    // Kept-alive connections: a busy subscription POSTs many batches to one receiver.
+    this.httpAgent = new http.Agent({ keepAlive: true, maxSockets: 16, lookup } as http.AgentOptions);
+    this.httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 16, lookup } as https.AgentOptions);
+  }
+
+  post(url: string, secret: string, webhookId: string, body: string): Promise<number> {
+    const timestamp = Math.floor(Date.now() / 1000);
+    const target = new URL(url);
+    const secure = target.protocol === 'https:';
+    return new Promise<number>((resolve, reject) => {
+      const request = (secure ? https : http).request(
+        target,
+        {
+          method: 'POST',
+          agent: secure ? this.httpsAgent : this.httpAgent,
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+            'user-agent': 'truc-fanout',
+            'webhook-id': webhookId,
+            'webhook-timestamp': String(timestamp),
+            'webhook-signature': webhookSignature(secret, webhookId, timestamp, body),
+          },
+        },
+        (response) => {
+          // The answer's body is not needed, but must be read for the connection to be reused.
+          response.resume();
+          response.on('end', () => {
+            clearTimeout(timer);
+            resolve(response.statusCode ?? 0);
+          });
+          response.on('error', (error) => {
+            clearTimeout(timer);
+            reject(error);
+          });
+        },
+      );
+      const timer = setTimeout(() => request.destroy(new Error(`no answer within ${this.options.timeoutMs} ms`)), this.options.timeoutMs);
+      request.on('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+      request.end(body);
+    });
+  }
+
+  close(): void {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+}

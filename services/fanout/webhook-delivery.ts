@@ -1,0 +1,151 @@
+/**
+ * Webhook delivery of one subscription: a partition's selected records are cut into batches of at
+ * most maxBatchSize, and each batch is POSTed until the receiver answers 2xx — retried after the
+ * waits of the retry schedule (with jitter), the same batch under the same webhook-id each time.
+ * The group's offset moves past a batch only once it was delivered or dead-lettered, and the next
+ * batch of the partition waits for it, so records of one key arrive in order. After the schedule's
+ * last wait fails too, the batch's records go to `dlq.sink.<subscription>` (canonical value, with
+ * the reason in headers), the subscription is marked failing, and delivery carries on. While it is
+ * failing, a batch gets one attempt only before it is dead-lettered (a receiver gone for good must
+ * not hold every later batch for the whole schedule); the first success clears the mark.
+ */
+import type { Consumer, EachBatchPayload, Producer } from 'kafkajs';
+import type { Logger } from '../platform/logger.ts';
+import { HEADER } from '../platform/record-headers.ts';
+import { subscriptionDlqTopic } from '../platform/topics.ts';
+import type { WebhookDelivery as WebhookTarget } from '../subscriptions/model.ts';
+import type { BatchDelivery, SelectedRecord } from './subscription-runner.ts';
+import type { StatusTracker } from './status-tracker.ts';
+import type { WebhookClient } from './webhook-client.ts';
+import { batchWebhookId, webhookBody, type WebhookEvent } from './webhook-message.ts';
+
+export interface WebhookDeliveryOptions {
+  subscriptionId: string;
+  target: WebhookTarget;
+  client: WebhookClient;
+  /** Waits before each retry; the batch is dead-lettered after the last. */
+  retryScheduleMs: readonly number[];
+  /** A producer for dead letters (shared by the instance's subscriptions). */
+  dlqProducer: () => Promise<Producer>;
+  tracker: StatusTracker;
+  logger: Logger;
+}
+
+/** ±20 % around the scheduled wait, so many subscriptions failing together do not retry in step. */
+export function withJitter(ms: number, random: () => number = Math.random): number {
+  return Math.round(ms * (0.8 + 0.4 * random()));
+}
+
+class Stopped extends Error {}
+
+export class WebhookBatchDelivery implements BatchDelivery {
+  private readonly options: WebhookDeliveryOptions;
+  /** Set when a batch ran out of retries, cleared by the next success (on any partition). */
+  private failing = false;
+
+  constructor(options: WebhookDeliveryOptions) {
+    this.options = options;
+  }
+
+  /** Sleeps `ms`, heartbeating; throws Stopped when the consumer stops or loses the partition. */
+  private async wait(ms: number, payload: EachBatchPayload): Promise<void> {
+    const until = Date.now() + ms;
+    while (Date.now() < until) {
+      if (!payload.isRunning() || payload.isStale()) throw new Stopped();
+      await new Promise((resolve) => setTimeout(resolve, Math.min(500, until - Date.now())));
+      try {
+        await payload.heartbeat();
+      } catch {
+        // A rebalance: the partition may go to another member, which resumes from the committed offset.
+        throw new Stopped();
+      }
+    }
+  }
+
+  private async send(events: WebhookEvent[], webhookId: string): Promise<void> {
+    const { target, client, subscriptionId } = this.options;
+    const status = await client.post(target.url, target.secret, webhookId, webhookBody(subscriptionId, events));
+    if (status < 200 || status >= 300) throw new Error(`receiver answered ${status}`);
+  }
+
+  private async deadLetter(records: SelectedRecord[], topic: string, partition: number, webhookId: string, error: Error): Promise<void> {
+    const producer = await this.options.dlqProducer();
+    await producer.send({
+      topic: subscriptionDlqTopic(this.options.subscriptionId),
+      acks: -1,
+      messages: records.map((record) => ({
+        key: record.key,
+        value: record.value,
+        headers: {
+          [HEADER.eventId]: record.eventId,
+          [HEADER.dlqReason]: `webhook delivery failed after ${this.options.retryScheduleMs.length + 1} attempts: ${error.message}`,
+          [HEADER.dlqErrorClass]: 'WebhookDeliveryFailed',
+          [HEADER.dlqStage]: 'fanout',
+          [HEADER.dlqKind]: record.kind,
+          [HEADER.dlqTopic]: topic,
+          [HEADER.dlqPartition]: String(partition),
+          [HEADER.dlqOffset]: String(record.offset),
+          'truc-webhook-id': webhookId,
+        },
+      })),
+    });
+  }
+
+  async deliver(payload: EachBatchPayload, selected: SelectedRecord[], consumer: Consumer): Promise<void> {
+    const { batch, resolveOffset } = payload;
+    const { target, tracker, retryScheduleMs, logger, subscriptionId } = this.options;
+    let committed = -1;
+    const commit = async (next: number) => {
+      if (next <= committed) return;
+      committed = next;
+      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(next) }]);
+      resolveOffset(String(next - 1));
+    };
+    try {
+      for (let start = 0; start < selected.length; start += target.maxBatchSize) {
+        const records = selected.slice(start, start + target.maxBatchSize);
+        const events: WebhookEvent[] = records.map((record) => ({
+          id: record.eventId,
+          kind: record.kind,
+          time: new Date(Number(record.record.occurred_at)).toISOString(),
+          key: record.key,
+          data: record.record,
+        }));
+        const webhookId = batchWebhookId(subscriptionId, events.map((event) => event.id));
+        for (let attempt = 0; ; attempt++) {
+          if (!payload.isRunning() || payload.isStale()) throw new Stopped();
+          // The group must hear from this member while a receiver takes up to the whole timeout.
+          const keepAlive = setInterval(() => void payload.heartbeat().catch(() => {}), 3_000);
+          try {
+            await this.send(events, webhookId);
+            clearInterval(keepAlive);
+            this.failing = false;
+            tracker.delivered(records.length);
+            break;
+          } catch (error) {
+            clearInterval(keepAlive);
+            if (attempt >= retryScheduleMs.length || this.failing) {
+              this.failing = true;
+              await this.deadLetter(records, batch.topic, batch.partition, webhookId, error as Error);
+              tracker.deadLettered(records.length, error);
+              logger.warn({ subscription: subscriptionId, webhookId, events: records.length, err: (error as Error).message }, 'webhook batch dead-lettered after its retry budget');
+              break;
+            }
+            tracker.retried(error);
+            logger.debug({ subscription: subscriptionId, webhookId, attempt: attempt + 1, err: (error as Error).message }, 'webhook delivery failed; retrying');
+            await this.wait(withJitter(retryScheduleMs[attempt]!), payload);
+          }
+        }
+        await commit(records[records.length - 1]!.offset + 1);
+      }
+      // Records after the last selected one (filtered out) are done too.
+      await commit(Number(batch.lastOffset()) + 1);
+      await payload.heartbeat().catch(() => {});
+    } catch (error) {
+      if (error instanceof Stopped) return;
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {}
+}

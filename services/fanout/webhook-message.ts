@@ -1,0 +1,46 @@
+/**
+ * What a webhook receives, signed per Standard Webhooks:
+ *
+ *   POST <url>
+ *   webhook-id: <id>            the event id for a batch of one event; for a larger batch
+ *                               "batch_" + base64url(SHA-256(subscription id, event ids))[0..32)
+ *   webhook-timestamp: <unix seconds of this attempt>
+ *   webhook-signature: v1,<base64 HMAC-SHA-256(key, "<id>.<timestamp>.<body>")>
+ *   {"type": "truc.events", "subscription": "<id>", "events": [{"id", "kind", "time", "key", "data"}]}
+ *
+ * The key is the secret's bytes after `whsec_` (base64-decoded). A batch is cut once and resent
+ * unchanged on every retry, so a retry carries the same webhook-id and the same events; receivers
+ * drop repeats by webhook-id, and — since a restart of Truc may cut the batches anew — by each
+ * event's `id` in the body, which never changes.
+ */
+import { createHash, createHmac } from 'node:crypto';
+import type { Kind } from '../platform/catalog.ts';
+
+export interface WebhookEvent {
+  id: string;
+  kind: Kind;
+  /** When it happened (the record's occurred_at), ISO-8601 UTC. */
+  time: string;
+  /** The canonical topic's key (person_key, report_id, checkpoint_id). */
+  key: string | null;
+  /** The record as the subscription's tier may see it. */
+  data: Record<string, unknown>;
+}
+
+export function batchWebhookId(subscriptionId: string, eventIds: readonly string[]): string {
+  if (eventIds.length === 1) return eventIds[0]!;
+  const digest = createHash('sha256').update(subscriptionId).update('\n').update(eventIds.join('\n')).digest('base64url');
+  return `batch_${digest.slice(0, 32)}`;
+}
+
+export function webhookBody(subscriptionId: string, events: readonly WebhookEvent[]): string {
+  return JSON.stringify({ type: 'truc.events', subscription: subscriptionId, events });
+}
+
+export function secretKey(secret: string): Buffer {
+  return Buffer.from(secret.startsWith('whsec_') ? secret.slice(6) : secret, 'base64');
+}
+
+export function webhookSignature(secret: string, id: string, timestamp: number, body: string): string {
+  return `v1,${createHmac('sha256', secretKey(secret)).update(`${id}.${timestamp}.${body}`).digest('base64')}`;
+}

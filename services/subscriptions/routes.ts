@@ -1,0 +1,157 @@
+/**
+ * The subscriptions API: agencies manage their own subscriptions (and read their delivery status);
+ * operators manage everyone's. Changes are written to the compacted subscriptions topic, which
+ * every fan-out instance follows.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Kafka } from 'kafkajs';
+import type { AccessPolicy, Principal } from '../platform/access.ts';
+import type { Config } from '../platform/config.ts';
+import { sendError } from '../platform/http-errors.ts';
+import type { Logger } from '../platform/logger.ts';
+import { publicView, type Subscription } from './model.ts';
+import { SubscriptionStore } from './store.ts';
+import { checkSubscription } from './validation.ts';
+
+export interface SubscriptionRoutesOptions {
+  config: Config;
+  kafka: Kafka;
+  logger: Logger;
+  access: AccessPolicy;
+}
+
+type Caller = Exclude<Principal, { type: 'source' }>;
+
+export class SubscriptionRoutes {
+  readonly store: SubscriptionStore;
+  private readonly options: SubscriptionRoutesOptions;
+
+  private constructor(store: SubscriptionStore, options: SubscriptionRoutesOptions) {
+    this.store = store;
+    this.options = options;
+  }
+
+  static async start(options: SubscriptionRoutesOptions): Promise<SubscriptionRoutes> {
+    return new SubscriptionRoutes(await SubscriptionStore.start(options.kafka, options.config, options.logger), options);
+  }
+
+  close(): Promise<void> {
+    return this.store.close();
+  }
+
+  private caller(request: FastifyRequest, reply: FastifyReply): Caller | null {
+    const principal = request.principal;
+    if (!principal) {
+      sendError(reply, 401, 'unauthorized', 'an API key is required: Authorization: Bearer <key>', { headers: { 'www-authenticate': 'Bearer realm="truc"' } });
+      return null;
+    }
+    if (principal.type === 'source') {
+      sendError(reply, 403, 'forbidden', 'subscriptions need an agency or operator key');
+      return null;
+    }
+    return principal;
+  }
+
+  /** The subscription `id` if the caller may see it; otherwise answers 404 or 403 and returns null. */
+  private owned(caller: Caller, id: string, reply: FastifyReply): Subscription | null {
+    const subscription = this.store.get(id);
+    if (!subscription) {
+      sendError(reply, 404, 'unknown_subscription', `no subscription ${JSON.stringify(id)}`);
+      return null;
+    }
+    if (caller.type === 'agency' && caller.agency !== subscription.agency) {
+      sendError(reply, 403, 'forbidden', `subscription ${id} belongs to another agency`);
+      return null;
+    }
+    return subscription;
+  }
+
+  private view(subscription: Subscription): Record<string, unknown> {
+    return { ...publicView(subscription), status: this.store.status(subscription.id) ?? null };
+  }
+
+  private async save(caller: Caller, body: unknown, reply: FastifyReply, previous?: Subscription): Promise<FastifyReply> {
+    const { access, config, logger } = this.options;
+    const checked = await checkSubscription(body, {
+      principal: caller,
+      access,
+      config: config.fanout,
+      others: this.store.list(),
+      now: Date.now(),
+      newId: randomUUID,
+    }, previous);
+    if (!checked.ok) {
+      const [first] = checked.problems;
+      const message = `${first!.path}: ${first!.message}${checked.problems.length > 1 ? ` (and ${checked.problems.length - 1} more)` : ''}`;
+      return sendError(reply, checked.status, checked.status === 403 ? 'forbidden' : 'invalid_subscription', message, { details: { problems: checked.problems } });
+    }
+    await this.store.put(checked.subscription);
+    logger.info({ subscription: checked.subscription.id, agency: checked.subscription.agency, by: caller.type, action: previous ? 'update' : 'create' }, 'subscription saved');
+    const view = this.view(checked.subscription);
+    // A secret Truc made is shown this once, like an API key.
+    if (checked.generatedSecret) (view.delivery as Record<string, unknown>).secret = checked.generatedSecret;
+    return reply.code(previous ? 200 : 201).send(view);
+  }
+
+  register(app: FastifyInstance): void {
+    app.post('/v1/subscriptions', async (request, reply) => {
+      const caller = this.caller(request, reply);
+      return caller ? this.save(caller, request.body, reply) : reply;
+    });
+    app.get('/v1/subscriptions', async (request, reply) => {
+      const caller = this.caller(request, reply);
+      if (!caller) return reply;
+      const visible = this.store.list().filter((s) => caller.type === 'operator' || s.agency === caller.agency);
+      return { subscriptions: visible.map((s) => this.view(s)) };
+    });
+    app.get<{ Params: { id: string } }>('/v1/subscriptions/:id', async (request, reply) => {
+      const caller = this.caller(request, reply);
+      const subscription = caller && this.owned(caller, request.params.id, reply);
+      return subscription ? this.view(subscription) : reply;
+    });
+    app.get<{ Params: { id: string } }>('/v1/subscriptions/:id/status', async (request, reply) => {
+      const caller = this.caller(request, reply);
+      const subscription = caller && this.owned(caller, request.params.id, reply);
+      return subscription ? { subscription: subscription.id, status: this.store.status(subscription.id) ?? null } : reply;
+    });
+    app.patch<{ Params: { id: string } }>('/v1/subscriptions/:id', async (request, reply) => {
+      const caller = this.caller(request, reply);
+      const subscription = caller && this.owned(caller, request.params.id, reply);
+      return subscription ? this.save(caller!, request.body, reply, subscription) : reply;
+    });
+    app.delete<{ Params: { id: string } }>('/v1/subscriptions/:id', async (request, reply) => {
+      const caller = this.caller(request, reply);
+      const subscription = caller && this.owned(caller, request.params.id, reply);
+      if (!subscription) return reply;
+      await this.store.delete(subscription.id);
+      this.options.logger.info({ subscription: subscription.id, by: caller!.type }, 'subscription deleted');
+      return reply.code(204).send();
+    });
+    app.post<{ Params: { id: string; action: string } }>('/v1/subscriptions/:id/:action', async (request, reply) => {
+      const caller = this.caller(request, reply);
+      const subscription = caller && this.owned(caller, request.params.id, reply);
+      if (!subscription) return reply;
+      const { action } = request.params;
+      const now = Date.now();
+      let next: Subscription;
+      if (action === 'pause' || action === 'resume') {
+        next = { ...subscription, state: action === 'pause' ? 'paused' : 'active', updatedAt: now };
+      } else if (action === 'reset') {
+        const from = (request.body as { from?: unknown } | undefined)?.from;
+        const at = typeof from === 'number' ? from : typeof from === 'string' ? Date.parse(from) : Number.NaN;
+        if (!Number.isFinite(at) || at < 0 || at > now) {
+          return sendError(reply, 422, 'invalid_reset', 'from: must be an instant not in the future, as ISO-8601 or epoch milliseconds', {
+            details: { problems: [{ path: 'from', message: 'must be an ISO-8601 instant or epoch milliseconds, not in the future' }] },
+          });
+        }
+        next = { ...subscription, startFrom: at, generation: subscription.generation + 1, updatedAt: now };
+      } else {
+        return sendError(reply, 404, 'unknown_action', `subscriptions can be paused, resumed or reset, not ${JSON.stringify(action)}`);
+      }
+      await this.store.put(next);
+      this.options.logger.info({ subscription: next.id, action, by: caller!.type }, 'subscription changed');
+      return this.view(next);
+    });
+  }
+}

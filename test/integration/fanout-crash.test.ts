@@ -1,0 +1,91 @@
+/**
+ * The fan-out process killed with SIGKILL in the middle of delivering, then restarted: the webhook
+ * receiver still gets every record (at least once) and the agency topic, read read_committed,
+ * holds every record exactly once.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDemoReceiver, type DemoReceiver } from '../../services/fanout/demo-receiver.ts';
+import { readTopicToEnd } from '../../services/platform/topic-ends.ts';
+import { HEADER, headerString } from '../../services/platform/record-headers.ts';
+import { killAll, startConnectorProcess, type ConnectorProcess } from '../support/connector-process.ts';
+import { declaration, eventually, startFanoutBench, type FanoutBench } from '../support/fanout.ts';
+
+const AGENCY = `police-${randomUUID().slice(0, 8)}`;
+const SECRET = `whsec_${Buffer.from('crash-test-secret-of-32-bytes!!!').toString('base64')}`;
+const PEOPLE = Array.from({ length: 10 }, (_, i) => `${i}`.padStart(64, 'c'));
+
+describe('fan-out crash', () => {
+  let bench: FanoutBench;
+  let receiver: DemoReceiver;
+
+  beforeAll(async () => {
+    bench = await startFanoutBench({ [AGENCY]: { kinds: 'all', provinces: 'all', tier: 'identified' } });
+    receiver = await startDemoReceiver(SECRET);
+  });
+
+  afterAll(async () => {
+    await killAll();
+    await receiver?.close();
+    await bench?.close();
+  });
+
+  const start = async (): Promise<ConnectorProcess> => {
+    const child = startConnectorProcess({ ...bench.env, LOG_LEVEL: 'info' }, 'services/fanout/main.ts');
+    await child.waitForLog((line) => line.msg === 'fan-out running', 60_000);
+    return child;
+  };
+
+  it('loses nothing and duplicates nothing on the agency topic across a SIGKILL', async () => {
+    const key = bench.agencyKeys[AGENCY]!;
+    const webhook = await bench.call('POST', '/v1/subscriptions', key, {
+      kinds: ['health-declaration'],
+      tier: 'identified',
+      delivery: { type: 'webhook', url: receiver.url, secret: SECRET, maxBatchSize: 5 },
+    });
+    const topic = await bench.call('POST', '/v1/subscriptions', key, { kinds: ['health-declaration'], tier: 'identified', delivery: { type: 'topic' } });
+    expect([webhook.status, topic.status]).toEqual([201, 201]);
+
+    // A receiver that takes its time, so the kill lands in the middle of delivering.
+    receiver.setDelay(15);
+    const first = Array.from({ length: 600 }, (_, i) => declaration({ occurred_at: Date.UTC(2021, 9, 1) + i * 1_000, person_key: PEOPLE[i % PEOPLE.length] }));
+    const second = Array.from({ length: 200 }, (_, i) => declaration({ occurred_at: Date.UTC(2021, 9, 2) + i * 1_000, person_key: PEOPLE[i % PEOPLE.length] }));
+    const expected = new Set([...first, ...second].map((record) => record.event_id as string));
+
+    const child = await start();
+    // Records keep coming while the process dies, so both deliveries are in the middle of their work.
+    const producing = (async () => {
+      for (let i = 0; i < first.length; i += 50) {
+        await bench.produce('health-declaration', first.slice(i, i + 50));
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    })();
+    const unique = () => new Set(receiver.batches.flatMap((batch) => batch.events.map((event) => event.id)));
+    await eventually(() => unique().size >= 150, () => `receiver has ${unique().size}`);
+    child.child.kill('SIGKILL');
+    await child.exited;
+    const atKill = unique().size;
+    expect(atKill).toBeLessThan(expected.size);
+    await producing;
+
+    await start();
+    await bench.produce('health-declaration', second);
+    await eventually(() => unique().size >= expected.size, () => `receiver has ${unique().size} of ${expected.size}`, 90_000);
+    expect(unique()).toEqual(expected);
+
+    const outTopic = `out.${AGENCY}.health-declaration`;
+    let ids: string[] = [];
+    await eventually(
+      async () => {
+        ids = (await readTopicToEnd(bench.kafka, outTopic)).map(({ message }) => headerString(message.headers, HEADER.eventId)!);
+        return ids.length >= expected.size;
+      },
+      () => `agency topic has ${ids.length} of ${expected.size}`,
+      90_000,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    ids = (await readTopicToEnd(bench.kafka, outTopic)).map(({ message }) => headerString(message.headers, HEADER.eventId)!);
+    expect(ids.length).toBe(expected.size);
+    expect(new Set(ids)).toEqual(expected);
+  }, 240_000);
+});
