@@ -1,8 +1,14 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Files that run the normalizer in its real consumer group over the real raw topics: each assumes
+ * it is the group's only user (a faulty release, SIGKILLs), so they run one after another, after
+ * the other files (which write raw topics they would otherwise also normalise).
+ */
+const PIPELINE_FILES = ['test/integration/normalizer.test.ts', 'test/e2e/**/*.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     // One stack for the whole run (see test/support/global-setup.ts); files run in forked workers,
     // each with its own embedded ClickHouse folder (the engine admits one process per folder).
     globalSetup: ['test/support/global-setup.ts'],
@@ -12,5 +18,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 180_000,
     teardownTimeout: 120_000,
+    projects: [
+      { extends: true, test: { name: 'parallel', include: ['test/**/*.test.ts'], exclude: PIPELINE_FILES } },
+      { extends: true, test: { name: 'pipeline', include: PIPELINE_FILES, fileParallelism: false } },
+    ],
   },
 });

@@ -1,18 +1,38 @@
 /**
- * `npm start`: runs Truc in the foreground — the local stack (Kafka, schema registry), the HTTP API
- * with the ingest connector, the pull connectors (drop folder; polling when configured) and the
- * normalizer.
- * Ctrl-C stops what this run started and keeps the data.
+ * `npm start`: the whole pipeline in the foreground — the local stack (Kafka, schema registry), the
+ * HTTP API with the ingest connector and subscriptions, the pull connectors, the normalizer, the
+ * ClickHouse sink with the analysts' endpoint, the subscriber fan-out with a demo agency, and a demo
+ * feed posting generated records through the real ingest. One live status line per stage.
+ * Ctrl-C stops what this run started and keeps the data; `--reset` starts empty.
  */
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { startClickHouseSink } from '../connectors/clickhouse-sink/sink.ts';
 import { startPullConnectors } from '../connectors/main.ts';
 import { up, down, status, type ComponentStatus } from '../infra/stack/stack.ts';
 import { startApi } from './api/api-service.ts';
+import { startClickHouseEndpoint } from './clickhouse-endpoint/endpoint.ts';
+import { startDemoFeed } from './demo-feed/demo-feed.ts';
+import { DEMO_AGENCY, ensureDemoAgency, startDemoAgency, withDemoReceiverAllowed } from './fanout/demo-agency.ts';
+import { startFanout } from './fanout/fanout.ts';
+import { fanoutStages } from './fanout/live-stages.ts';
+import { LiveStatus } from './live-status.ts';
 import { ensureLocalAccess } from './local-access.ts';
 import { startNormalizer } from './normalizer/normalizer.ts';
 import { loadPersonKeySecret } from './normalizer/person-key.ts';
-import { ConfigError, loadConfig } from './platform/config.ts';
-import { createLogger } from './platform/logger.ts';
+import { loadAccessPolicy, type IssuedKeys } from './platform/access.ts';
+import { createClickHouse } from './platform/clickhouse.ts';
+import { ConfigError, loadConfig, type Config } from './platform/config.ts';
+import { createFileLogger } from './platform/logger.ts';
+
+const HELP = `usage: npm start [-- --reset]
+
+Runs the whole Truc pipeline on the local stack until Ctrl-C; data is kept in TRUC_DATA_DIR (.truc).
+  --reset   stop the local stack and delete its data (Kafka, ClickHouse, drop folder) before starting
+Configuration: environment variables (README, "Configuration"); DEMO_FEED_RATE=0 turns the demo feed off.
+`;
 
 const HEALTH_CHECK_INTERVAL_MS = 5_000;
 
@@ -20,9 +40,37 @@ function describe(components: ComponentStatus[]): string {
   return components.map((c) => `${c.name} ${c.serving ? 'up' : 'DOWN'} (${c.address})`).join(' | ');
 }
 
+/** Stops the local stack and deletes what it holds; keys and secrets stay, so callers keep working. */
+async function reset(config: Config): Promise<void> {
+  await down(config);
+  const stillServing = (await status(config)).filter((component) => component.serving);
+  if (stillServing.length > 0) {
+    throw new Error(`--reset: ${describe(stillServing)} still serving but not started by Truc; stop it first`);
+  }
+  for (const folder of [path.join(config.dataDir, 'kafka'), config.clickhouse.dataDir, config.fileConnector.dropDir]) {
+    // Only what lives in Truc's own data folder: a drop folder configured elsewhere belongs to others.
+    if (path.relative(config.dataDir, folder).startsWith('..')) console.log(`reset: ${folder} is outside ${config.dataDir}; left as it is`);
+    else rmSync(folder, { recursive: true, force: true });
+  }
+  console.log(`reset: deleted the data in ${config.dataDir}`);
+}
+
+/** The keys `npm start` issued for this machine, if it did (production access files have none). */
+function localKeys(config: Config): IssuedKeys | null {
+  const file = path.join(path.dirname(config.api.accessFile), 'local-keys.json');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as IssuedKeys) : null;
+}
+
 async function run(): Promise<void> {
+  const { values } = parseArgs({ options: { reset: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } } });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return;
+  }
   const config = loadConfig();
-  const logger = createLogger('truc', config.logLevel);
+  let lastProblem: string | null = null;
+  const logFile = path.join(config.dataDir, 'logs/truc.log');
+  const logger = createFileLogger('truc', config.logLevel, logFile, (problem) => (lastProblem = problem));
   let stopping = false;
   const stopSignal = new Promise<void>((resolve) => {
     const stop = () => {
@@ -33,28 +81,77 @@ async function run(): Promise<void> {
     process.once('SIGTERM', stop);
   });
 
+  if (values.reset) await reset(config);
   const { started, status: initial } = await up(config);
   logger.info({ started }, `stack ready: ${describe(initial)}`);
   const keysFile = ensureLocalAccess(config.api.accessFile);
+  // On a local stack: the demo agency (its key joins the local keys), before the API loads the access file.
+  const localStack = localKeys(config) !== null;
+  if (localStack) ensureDemoAgency(config.api.accessFile);
   // A local stack keeps its person_key secret in its data folder, made on first start.
   loadPersonKeySecret(config.normalizer, true);
+
+  const clickhouse = await createClickHouse(config.clickhouse);
+  const sink = await startClickHouseSink({ config, logger, clickhouse });
+  const endpoint = clickhouse.mode === 'embedded' ? await startClickHouseEndpoint({ config, logger, clickhouse }) : null;
   const normalizer = await startNormalizer({ config, logger });
   const pull = await startPullConnectors(config, logger);
   const api = await startApi({ config, logger, connectors: pull.connectors, metrics: normalizer.metrics.registry });
+  const fanoutConfig = localStack ? withDemoReceiverAllowed(config) : config;
+  const access = loadAccessPolicy(config.api.accessFile);
+  const fanout = await startFanout({ config: fanoutConfig, logger, access });
+  const demoAgency = localStack ? await startDemoAgency({ config: fanoutConfig, logger, access, store: fanout.store }) : null;
+  const keys = localKeys(config);
+  const feed = keys && config.demoFeed.ratePerSecond > 0 ? startDemoFeed({ apiUrl: api.url, sourceKeys: keys.sources, config: config.demoFeed, logger }) : null;
 
   console.log(
     [
       '',
-      'Truc is running. Ctrl-C stops it (data is kept).',
-      `  API            ${api.url}   (OpenAPI: ${api.url}/openapi.json)`,
+      'Truc is running. Ctrl-C stops it (data is kept; `npm start -- --reset` starts empty).',
+      `  API            ${api.url}   (OpenAPI: ${api.url}/openapi.json, Prometheus: ${api.url}/metrics)`,
       `  ingest         POST ${api.url}/v1/ingest/<source>/<kind>  with  Authorization: Bearer <source key>`,
       `  drop folder    ${config.fileConnector.dropDir}  (checkpoint-ops CSV and gate-reader JSON/NDJSON)`,
-      `  metrics        ${api.url}/metrics   (normalizer: records in/out, duplicates, dead letters, lag)`,
+      endpoint
+        ? `  ClickHouse     ${endpoint.url}  (read-only; user ${config.clickhouseEndpoint.user}, password in ${config.clickhouseEndpoint.password ? 'CLICKHOUSE_ANALYST_PASSWORD' : config.clickhouseEndpoint.passwordFile})`
+        : `  ClickHouse     ${config.clickhouse.url}`,
+      `  try            npm run truc -- sql "SELECT province_code, sum(declarations) AS n FROM declarations_daily GROUP BY 1 ORDER BY n DESC LIMIT 5"`,
+      `                 npm run truc -- sql "SELECT checkpoint_id, sum(passages) AS turned_back FROM passages_hourly WHERE outcome = 'TURNED_BACK' GROUP BY 1 ORDER BY 2 DESC LIMIT 5"`,
+      `                 npm run truc -- status     (stack, connectors, lag)`,
       `  Kafka          ${initial[0]?.address}    schema registry ${config.schemaRegistry.url}`,
       keysFile ? `  API keys       created for this machine in ${keysFile}` : `  access file    ${config.api.accessFile}`,
+      `  agencies       POST ${api.url}/v1/subscriptions  (webhook or topic out.<agency>.<kind>)${demoAgency ? `; demo agency "${DEMO_AGENCY}": webhook receiver ${demoAgency.receiver.url} and topics out.${DEMO_AGENCY}.<kind>, key in local-keys.json` : ''}`,
+      `  demo feed      ${feed ? `${config.demoFeed.ratePerSecond} records/s through HTTP ingest (DEMO_FEED_RATE=0 turns it off)` : 'off'}`,
+      `  logs           ${logFile}  (Kafka and registry: ${path.join(config.dataDir, 'logs')})`,
       '',
     ].join('\n'),
   );
+
+  const sumOf = async (counter: { get(): Promise<{ values: { value: number }[] }> }) => (await counter.get()).values.reduce((sum, v) => sum + v.value, 0);
+  const ingestStatus = () => [api.ingest.status(), ...pull.connectors.map((connector) => connector.status())];
+  const live = new LiveStatus({
+    out: process.stdout,
+    lastProblem: () => lastProblem,
+    stages: [
+      {
+        name: 'ingested',
+        total: () => ingestStatus().reduce((sum, s) => sum + s.records, 0),
+        detail: () => `refused ${ingestStatus().reduce((sum, s) => sum + s.rejected, 0)}`,
+      },
+      { name: 'normalised', total: () => sumOf(normalizer.metrics.recordsOut), detail: async () => `lag ${await sumOf(normalizer.metrics.lag)}` },
+      { name: 'duplicates', total: () => sumOf(normalizer.metrics.duplicates) },
+      { name: 'dead letters', total: () => sumOf(normalizer.metrics.deadLetters), detail: () => 'dlq.normalizer (npm run truc -- dlq list)' },
+      {
+        name: 'in ClickHouse',
+        total: () => Object.values(sink.status().rowsWritten).reduce((sum, n) => sum + n, 0),
+        detail: () => {
+          const s = sink.status();
+          return `lag ${s.lag}  dead letters ${s.deadLetters}${s.failing ? `  FAILING: ${s.lastError}` : ''}`;
+        },
+      },
+      ...fanoutStages(fanout, demoAgency ?? undefined),
+    ],
+  });
+  live.start();
 
   // Watch the components so an operator sees at once when one of them stops serving.
   let lastReport = describe(initial);
@@ -68,12 +165,19 @@ async function run(): Promise<void> {
     }
   }
 
-  logger.info({ stopping: started }, 'stopping');
+  live.stop();
+  console.log('\nstopping…');
+  await feed?.close();
+  await demoAgency?.close();
+  await fanout.close();
   await api.close();
   await pull.close();
   await normalizer.close();
+  await sink.close();
+  await endpoint?.close();
+  await clickhouse.close();
   await down(config, started);
-  logger.info('stopped; data kept in %s', config.dataDir);
+  console.log(`stopped; data kept in ${config.dataDir}`);
 }
 
 try {

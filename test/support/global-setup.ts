@@ -2,6 +2,7 @@
  * Starts (or reuses) the stack once for the whole test run and hands its addresses to the workers.
  */
 import { rmSync } from 'node:fs';
+import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { TEST_CLICKHOUSE_ROOT } from './paths.ts';
 import { containerStack, externalStack, nativeStack, type StackEnv, type TestStack } from './stack-modes.ts';
@@ -9,6 +10,7 @@ import { containerStack, externalStack, nativeStack, type StackEnv, type TestSta
 declare module 'vitest' {
   export interface ProvidedContext {
     stackEnv: StackEnv;
+    clickhouseRoot: string;
   }
 }
 
@@ -21,8 +23,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   else throw new Error(`TRUC_TEST_STACK=${JSON.stringify(mode)} must be native, containers or external`);
 
   project.provide('stackEnv', stack.env);
+  // This run's folder only: another run on the same machine may still use its own.
+  const clickhouseRoot = path.join(TEST_CLICKHOUSE_ROOT, `run-${process.pid}`);
+  project.provide('clickhouseRoot', clickhouseRoot);
   return async () => {
     await stack.stop();
-    rmSync(TEST_CLICKHOUSE_ROOT, { recursive: true, force: true });
+    rmSync(clickhouseRoot, { recursive: true, force: true });
   };
 }

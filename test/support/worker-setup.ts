@@ -4,11 +4,10 @@
  */
 import path from 'node:path';
 import { inject } from 'vitest';
-import { TEST_CLICKHOUSE_ROOT } from './paths.ts';
 
 Object.assign(process.env, inject('stackEnv'));
 // Tests share one person_key secret, so every service in a run computes the same keys.
 process.env.PERSON_KEY_SECRET ??= 'test-only-person-key-secret-0123456789abcdef';
 if (!process.env.CLICKHOUSE_URL) {
-  process.env.CLICKHOUSE_DATA_DIR = path.join(TEST_CLICKHOUSE_ROOT, String(process.pid));
+  process.env.CLICKHOUSE_DATA_DIR = path.join(inject('clickhouseRoot'), String(process.pid));
 }

@@ -1,0 +1,131 @@
+/**
+ * End-to-end latency, HTTP ingest acknowledged → row visible in ClickHouse, at a steady rate
+ * (default 2,000 records/s for 30 s; target p99 <= 3 s): the API, the normalizer and the ClickHouse
+ * sink (embedded engine) in this process, on a private broker, as `npm start` runs them. Records
+ * of every source and kind; no defects or duplicates, so every acknowledged record becomes a row.
+ * A poller looks for new rows every 50 ms, so figures are at most that much late.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { startClickHouseSink } from '../../connectors/clickhouse-sink/sink.ts';
+import { PROJECTIONS } from '../../connectors/clickhouse-sink/projection.ts';
+import { startApi } from '../../services/api/api-service.ts';
+import { CHECKPOINTS, generate, generateItems, type GeneratedItem } from '../../services/generator/index.ts';
+import { startNormalizer } from '../../services/normalizer/normalizer.ts';
+import { issueKeys } from '../../services/platform/access.ts';
+import { KINDS } from '../../services/platform/catalog.ts';
+import { loadConfig } from '../../services/platform/config.ts';
+import { createLogger } from '../../services/platform/logger.ts';
+import { privateKafka } from '../support/private-kafka.ts';
+import { percentile, printFigure, withStack } from './support.ts';
+
+const RATE = Number(process.env.BENCH_RATE ?? 2_000);
+const SECONDS = Number(process.env.BENCH_DURATION_S ?? 30);
+const WARM_UP_S = 5;
+const TICK_MS = 100;
+const POLL_MS = 50;
+const GIVE_UP_MS = 60_000;
+const logger = createLogger('bench', 'warn');
+
+await withStack(async () => {
+  const broker = await privateKafka();
+  try {
+    const env = { ...broker.env, PERSON_KEY_SECRET: 'bench-only-person-key-secret-0123456789abcdef', API_PORT: '0' };
+    const { keys, file } = issueKeys();
+    const config = loadConfig({ ...process.env, ...env });
+    writeFileSync(config.api.accessFile, JSON.stringify(file));
+    const sink = await startClickHouseSink({ config, logger });
+    const normalizer = await startNormalizer({ config, logger });
+    const api = await startApi({ config, logger, port: 0 });
+
+    const acknowledged = new Map<string, number>();
+    const post = async (items: GeneratedItem[]) => {
+      const byPair = new Map<string, GeneratedItem[]>();
+      for (const item of items) byPair.set(`${item.source}/${item.kind}`, [...(byPair.get(`${item.source}/${item.kind}`) ?? []), item]);
+      await Promise.all(
+        [...byPair].map(async ([pair, group]) => {
+          const response = await fetch(`${api.url}/v1/ingest/${pair}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${keys.sources[pair.split('/')[0]!]}` },
+            body: JSON.stringify(group.map((item) => item.record)),
+          });
+          const at = performance.now();
+          if (response.status !== 202) throw new Error(`ingest answered ${response.status} for ${pair}`);
+          for (const { event_id } of ((await response.json()) as { accepted: { event_id: string }[] }).accepted) acknowledged.set(event_id, at);
+        }),
+      );
+    };
+
+    // The registry first, so passages find their checkpoints; then the clock.
+    await post(generate({ seed: 1, counts: { 'checkpoint-ops/checkpoint': CHECKPOINTS.length }, invalid: 0, duplicates: 0 }));
+    while (normalizer.checkpoints.size < CHECKPOINTS.length) await new Promise((resolve) => setTimeout(resolve, 50));
+    acknowledged.clear();
+
+    const now = Date.now();
+    const source = generateItems({ seed: 2, count: RATE * (SECONDS + 5), kinds: KINDS.filter((kind) => kind !== 'checkpoint'), invalid: 0, duplicates: 0, window: { from: now - 7 * 24 * 3_600_000, to: now - 60_000 } });
+    const latencies: number[] = [];
+    // Where the time goes: received → normalized_at (ingest and normalizer), then → seen in ClickHouse (sink).
+    const normalizing: number[] = [];
+    const sinking: number[] = [];
+    const seen = new Set<string>();
+    const tables = KINDS.filter((kind) => kind !== 'checkpoint').map((kind) => PROJECTIONS[kind].table);
+    const union = tables.map((table) => `SELECT toString(event_id) AS id, toUnixTimestamp64Milli(received_at) AS received, toUnixTimestamp64Milli(normalized_at) AS normalized FROM ${table} WHERE received_at >= fromUnixTimestamp64Milli({since:Int64})`).join(' UNION ALL ');
+    const measuredFrom = performance.now() + WARM_UP_S * 1000;
+    let posting = true;
+
+    const poller = (async () => {
+      const since = Date.now() - 1_000;
+      let lastProgress = performance.now();
+      // A record the normalizer drops (the generator's people now and then declare the same thing
+      // twice within the tolerance) never becomes a row.
+      const dropped = async () => (await normalizer.metrics.duplicates.get()).values.reduce((sum, v) => sum + v.value, 0);
+      while (posting || seen.size < acknowledged.size - (await dropped())) {
+        if (performance.now() - lastProgress > GIVE_UP_MS) {
+          const dropped = { duplicates: (await normalizer.metrics.duplicates.get()).values, deadLetters: (await normalizer.metrics.deadLetters.get()).values };
+          throw new Error(`${acknowledged.size - seen.size} acknowledged records not in ClickHouse after ${GIVE_UP_MS / 1000} s; normalizer: ${JSON.stringify(dropped)}`);
+        }
+        const rows = await (await sink.clickhouse.client.query({ query: union, query_params: { since }, format: 'JSONEachRow' })).json<{ id: string; received: string; normalized: string }>();
+        const at = performance.now();
+        const wallClock = Date.now();
+        for (const { id, received, normalized } of rows) {
+          if (seen.has(id)) continue;
+          seen.add(id);
+          lastProgress = at;
+          const ack = acknowledged.get(id);
+          if (ack !== undefined && ack >= measuredFrom) {
+            latencies.push(at - ack);
+            normalizing.push(Number(normalized) - Number(received));
+            sinking.push(wallClock - Number(normalized));
+          }
+        }
+        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      }
+    })();
+
+    const start = performance.now();
+    for (let tick = 0; tick < (SECONDS * 1000) / TICK_MS; tick++) {
+      const items: GeneratedItem[] = [];
+      for (let i = 0; i < (RATE * TICK_MS) / 1000; i++) items.push(source.next().value as GeneratedItem);
+      void post(items).catch((error) => logger.error({ err: (error as Error).message }, 'post failed'));
+      const next = start + (tick + 1) * TICK_MS;
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, next - performance.now())));
+    }
+    posting = false;
+    await poller;
+
+    for (const list of [latencies, normalizing, sinking]) list.sort((a, b) => a - b);
+    console.log(
+      `end-to-end latency: ${RATE.toLocaleString('en-US')} records/s for ${SECONDS} s through HTTP ingest (batches per source and kind every ${TICK_MS} ms), normalizer, ClickHouse sink (up to ${config.clickhouseSink.maxWaitMs} ms per batch); first ${WARM_UP_S} s not measured`,
+    );
+    printFigure('ingest acknowledged → row in ClickHouse, p50', percentile(latencies, 50), 'ms', `${latencies.length.toLocaleString('en-US')} records`);
+    printFigure('ingest acknowledged → row in ClickHouse, p99', percentile(latencies, 99), 'ms');
+    printFigure('ingest acknowledged → row in ClickHouse, max', latencies[latencies.length - 1] ?? Number.NaN, 'ms');
+    printFigure('  of which received → normalized, p50 / p99', percentile(normalizing, 50), 'ms', `p99 ${Math.round(percentile(normalizing, 99))} ms`);
+    printFigure('  of which normalized → in ClickHouse, p50 / p99', percentile(sinking, 50), 'ms', `p99 ${Math.round(percentile(sinking, 99))} ms`);
+    await api.close();
+    await normalizer.close();
+    await sink.close();
+  } finally {
+    await broker.destroy();
+  }
+});
