@@ -16,6 +16,7 @@
  * decoded or projected, or that ClickHouse refuses as data (found by halving the range until the
  * refused rows stand alone), goes to `dlq.sink.clickhouse` with the reason in headers; the rest flows.
  */
+import { hash } from 'node:crypto';
 import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
 import { backoffDelay, type BackoffPolicy } from '../runtime/backoff.ts';
 import { createAvroSerde, readSchemaId, WireFormatError, type AvroSerde } from '../../services/platform/avro-serde.ts';
@@ -258,12 +259,18 @@ export async function startClickHouseSink(options: StartClickHouseSinkOptions): 
   }
 
   // --- writing ---------------------------------------------------------------------------------
-  async function logRange(chunk: Chunk): Promise<void> {
+  /**
+   * Logs the ranges about to be written, all in one insert (one per range made a flush of many
+   * partitions and kinds twice as many round trips). A retry of the same plan repeats the token.
+   */
+  async function logRanges(chunks: readonly Chunk[]): Promise<void> {
+    if (chunks.length === 0) return;
+    const ranges = chunks.map((chunk) => `${chunk.topic}:${chunk.partition}:${chunk.first}-${chunk.last}`);
     await clickhouse.client.insert({
       table: 'sink_batches',
       format: 'JSONEachRow',
-      values: [{ topic: chunk.topic, partition: chunk.partition, first_offset: chunk.first, last_offset: chunk.last, logged_at: Date.now() }],
-      clickhouse_settings: { insert_deduplication_token: `log:${chunk.topic}:${chunk.partition}:${chunk.first}-${chunk.last}` },
+      values: chunks.map((chunk) => ({ topic: chunk.topic, partition: chunk.partition, first_offset: chunk.first, last_offset: chunk.last, logged_at: Date.now() })),
+      clickhouse_settings: { insert_deduplication_token: `log:${hash('sha256', ranges.join(','), 'hex')}` },
     });
   }
 
@@ -304,7 +311,6 @@ export async function startClickHouseSink(options: StartClickHouseSinkOptions): 
       else letters.push({ message, topic: chunk.topic, partition: chunk.partition, kind: chunk.kind, ...outcome });
     }
     const started = performance.now();
-    await logRange(chunk);
     const refused = await insertRows(chunk, rows);
     timings.insertMs += performance.now() - started;
     for (const { row, reason } of refused) {
@@ -415,6 +421,7 @@ export async function startClickHouseSink(options: StartClickHouseSinkOptions): 
   }
 
   async function execute(work: Plan): Promise<void> {
+    await logRanges(work.chunks);
     for (const chunk of work.chunks) {
       if (work.generation !== generation) throw new StaleBatchError();
       if (chunk.done) continue;

@@ -4,9 +4,8 @@
  * in how names and addresses are written and in which optional fields each app asks for, so those
  * stay out; the times are compared separately, against the window.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Kind } from '../platform/catalog.ts';
-import { canonicalJson } from '../platform/event-id.ts';
 import type { CanonicalRecord } from './mapping/contract.ts';
 
 type Content = (record: CanonicalRecord) => unknown;
@@ -34,5 +33,6 @@ export function fingerprint(kind: Kind, record: CanonicalRecord): string | null 
   const content = CONTENT[kind];
   const personKey = record.person_key;
   if (!content || typeof personKey !== 'string') return null;
-  return createHash('sha256').update(canonicalJson([kind, personKey, content(record)])).digest('base64url');
+  // The content is an array of plain values and arrays, so JSON.stringify is already canonical.
+  return hash('sha256', JSON.stringify([kind, personKey, content(record)]), 'base64url');
 }

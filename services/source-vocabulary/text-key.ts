@@ -5,10 +5,13 @@
  */
 
 const COMBINING_MARKS = /[\u0300-\u036f]/g;
+const ASCII_ONLY = /^[\x00-\x7f]*$/;
 const NOT_ALPHANUMERIC = /[^a-z0-9]+/g;
 
 /** The text with Vietnamese diacritics removed (đ → d), case kept: "Nguyễn Văn Đức" → "Nguyen Van Duc". */
 export function stripDiacritics(text: string): string {
+  // Most codes and many names arrive without diacritics; Unicode normalisation is the costly part.
+  if (ASCII_ONLY.test(text)) return text;
   return text.normalize('NFD').replace(COMBINING_MARKS, '').replaceAll('đ', 'd').replaceAll('Đ', 'D');
 }
 

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { startClickHouseSink } from '../../connectors/clickhouse-sink/sink.ts';
 import { PROJECTIONS } from '../../connectors/clickhouse-sink/projection.ts';
 import { startApi } from '../../services/api/api-service.ts';
+import { ReadOnlyEngine } from '../../services/clickhouse-endpoint/readonly-engine.ts';
 import { CHECKPOINTS, generate, generateItems, type GeneratedItem } from '../../services/generator/index.ts';
 import { startNormalizer } from '../../services/normalizer/normalizer.ts';
 import { issueKeys } from '../../services/platform/access.ts';
@@ -37,6 +38,8 @@ await withStack(async () => {
     const sink = await startClickHouseSink({ config, logger });
     const normalizer = await startNormalizer({ config, logger });
     const api = await startApi({ config, logger, port: 0 });
+    // The poller reads on sessions of its own (as analysts do), not on the sink's.
+    const reader = await ReadOnlyEngine.open(config.clickhouse.dataDir, config.clickhouseEndpoint);
 
     const acknowledged = new Map<string, number>();
     const post = async (items: GeneratedItem[]) => {
@@ -84,7 +87,12 @@ await withStack(async () => {
           const dropped = { duplicates: (await normalizer.metrics.duplicates.get()).values, deadLetters: (await normalizer.metrics.deadLetters.get()).values };
           throw new Error(`${acknowledged.size - seen.size} acknowledged records not in ClickHouse after ${GIVE_UP_MS / 1000} s; normalizer: ${JSON.stringify(dropped)}`);
         }
-        const rows = await (await sink.clickhouse.client.query({ query: union, query_params: { since }, format: 'JSONEachRow' })).json<{ id: string; received: string; normalized: string }>();
+        const result = await reader.query({ sql: union, database: config.clickhouse.database, format: 'JSONEachRow', settings: {}, params: { since: String(since) } });
+        const rows = result.body
+          .toString('utf8')
+          .split('\n')
+          .filter((line) => line !== '')
+          .map((line) => JSON.parse(line) as { id: string; received: string; normalized: string });
         const at = performance.now();
         const wallClock = Date.now();
         for (const { id, received, normalized } of rows) {
@@ -122,6 +130,7 @@ await withStack(async () => {
     printFigure('ingest acknowledged → row in ClickHouse, max', latencies[latencies.length - 1] ?? Number.NaN, 'ms');
     printFigure('  of which received → normalized, p50 / p99', percentile(normalizing, 50), 'ms', `p99 ${Math.round(percentile(normalizing, 99))} ms`);
     printFigure('  of which normalized → in ClickHouse, p50 / p99', percentile(sinking, 50), 'ms', `p99 ${Math.round(percentile(sinking, 99))} ms`);
+    await reader.close();
     await api.close();
     await normalizer.close();
     await sink.close();
