@@ -39,10 +39,13 @@ const TICK_MS = 200;
 const GENERATION = 50_000;
 const RECENT_HOURS_MS = 6 * 3_600_000;
 
-interface IngestAnswer {
+interface IngestOutcome {
   accepted?: unknown[];
   rejected?: unknown[];
 }
+
+/** 202 and 207 answer the outcome itself; 422 (nothing valid) carries it as the error's details. */
+type IngestAnswer = IngestOutcome & { error?: { details?: IngestOutcome } };
 
 export function startDemoFeed(options: DemoFeedOptions): DemoFeed {
   const { apiUrl, sourceKeys, config, logger } = options;
@@ -77,8 +80,9 @@ export function startDemoFeed(options: DemoFeedOptions): DemoFeed {
           });
           const answer = (await response.json().catch(() => ({}))) as IngestAnswer;
           if (response.status === 202 || response.status === 207 || response.status === 422) {
-            stats.accepted += answer.accepted?.length ?? 0;
-            stats.rejected += answer.rejected?.length ?? 0;
+            const outcome = answer.error?.details ?? answer;
+            stats.accepted += outcome.accepted?.length ?? 0;
+            stats.rejected += outcome.rejected?.length ?? 0;
           } else {
             stats.failedRequests += 1;
             logger.warn({ pair, status: response.status }, 'demo feed: ingest refused a request');

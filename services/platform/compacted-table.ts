@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { Partitioners, type Consumer, type Kafka, type Producer } from 'kafkajs';
 import type { Logger } from './logger.ts';
-import { closePrivateConsumer, committedEnds, followTopic, retryingAdmin } from './topic-ends.ts';
+import { closePrivateConsumer, followTopic } from './topic-ends.ts';
 
 export type TableListener<T> = (key: string, value: T | null) => void;
 
@@ -105,19 +105,13 @@ export class CompactedTable<T> {
 
   private async follow(): Promise<void> {
     const { kafka, topic } = this.options;
-    await followTopic(
-      kafka,
-      this.consumer,
-      topic,
-      {
-        message: (message, _partition, caughtUp) => {
-          const key = message.key?.toString('utf8');
-          if (key) this.apply(key, message.value, caughtUp);
-        },
-        position: (partition, next) => this.advance(partition, next),
+    await followTopic(kafka, this.consumer, topic, {
+      message: (message, _partition, caughtUp) => {
+        const key = message.key?.toString('utf8');
+        if (key) this.apply(key, message.value, caughtUp);
       },
-      await retryingAdmin(() => committedEnds(kafka, topic)),
-    );
+      position: (partition, next) => this.advance(partition, next),
+    });
   }
 
   async close(): Promise<void> {

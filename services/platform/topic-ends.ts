@@ -30,7 +30,7 @@ export async function committedEnds(kafka: Kafka, topic: string): Promise<Map<nu
   const ends = new Map<number, number>();
   try {
     // The admin client lists offsets read_committed: the end is the last stable offset.
-    for (const { partition, offset, low } of await admin.fetchTopicOffsets(topic)) {
+    for (const { partition, offset, low } of await retryingAdmin(() => admin.fetchTopicOffsets(topic))) {
       if (Number(offset) > Number(low)) ends.set(partition, Number(offset));
     }
   } finally {
@@ -72,11 +72,10 @@ export interface TopicFollower {
 
 /**
  * Reads `topic` from its beginning with `consumer` (a group of its own, never committing) and keeps
- * following it; resolves once the end each partition had at the start (`ends`, read now when not
- * given) is reached. For tables every instance holds in full (compacted topics).
+ * following it; resolves once the end each partition had at the start is reached. For tables every instance holds in full (compacted topics).
  */
-export async function followTopic(kafka: Kafka, consumer: Consumer, topic: string, follower: TopicFollower, ends?: Map<number, number>): Promise<void> {
-  const tracker = new EndTracker(ends ?? (await committedEnds(kafka, topic)));
+export async function followTopic(kafka: Kafka, consumer: Consumer, topic: string, follower: TopicFollower): Promise<void> {
+  const tracker = new EndTracker(await committedEnds(kafka, topic));
   let caughtUp = tracker.reached();
   let ready: () => void = () => {};
   const started = new Promise<void>((resolve) => (ready = resolve));
