@@ -8,6 +8,7 @@ import { CHECKPOINTS, generate, generateItems, type GeneratedItem } from '../gen
 import { KINDS } from '../platform/catalog.ts';
 import type { DemoFeedConfig } from '../platform/config.ts';
 import type { Logger } from '../platform/logger.ts';
+import { postItems } from './ingest-poster.ts';
 
 export interface DemoFeedStats {
   /** Records posted. */
@@ -39,14 +40,6 @@ const TICK_MS = 200;
 const GENERATION = 50_000;
 const RECENT_HOURS_MS = 6 * 3_600_000;
 
-interface IngestOutcome {
-  accepted?: unknown[];
-  rejected?: unknown[];
-}
-
-/** 202 and 207 answer the outcome itself; 422 (nothing valid) carries it as the error's details. */
-type IngestAnswer = IngestOutcome & { error?: { details?: IngestOutcome } };
-
 export function startDemoFeed(options: DemoFeedOptions): DemoFeed {
   const { apiUrl, sourceKeys, config, logger } = options;
   const stats: DemoFeedStats = { posted: 0, accepted: 0, rejected: 0, failedRequests: 0 };
@@ -66,33 +59,16 @@ export function startDemoFeed(options: DemoFeedOptions): DemoFeed {
   };
 
   async function post(items: GeneratedItem[]): Promise<void> {
-    const groups = new Map<string, GeneratedItem[]>();
-    for (const item of items) groups.set(`${item.source}/${item.kind}`, [...(groups.get(`${item.source}/${item.kind}`) ?? []), item]);
-    await Promise.all(
-      [...groups].map(async ([pair, group]) => {
-        const [source] = pair.split('/') as [string];
-        stats.posted += group.length;
-        try {
-          const response = await fetch(`${apiUrl}/v1/ingest/${pair}`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', authorization: `Bearer ${sourceKeys[source]}` },
-            body: JSON.stringify(group.map((item) => item.record)),
-          });
-          const answer = (await response.json().catch(() => ({}))) as IngestAnswer;
-          if (response.status === 202 || response.status === 207 || response.status === 422) {
-            const outcome = answer.error?.details ?? answer;
-            stats.accepted += outcome.accepted?.length ?? 0;
-            stats.rejected += outcome.rejected?.length ?? 0;
-          } else {
-            stats.failedRequests += 1;
-            logger.warn({ pair, status: response.status }, 'demo feed: ingest refused a request');
-          }
-        } catch (error) {
-          stats.failedRequests += 1;
-          logger.warn({ pair, err: (error as Error).message }, 'demo feed: ingest not reachable');
-        }
-      }),
-    );
+    for (const result of await postItems(apiUrl, sourceKeys, items)) {
+      stats.posted += result.records;
+      if (result.status === 202 || result.status === 207 || result.status === 422) {
+        stats.accepted += result.accepted.length;
+        stats.rejected += result.rejected;
+      } else {
+        stats.failedRequests += 1;
+        logger.warn({ pair: result.pair, status: result.status, err: result.error }, 'demo feed: ingest did not take a request');
+      }
+    }
   }
 
   const running = (async () => {

@@ -7,7 +7,7 @@ import type { LogLevel } from './config.ts';
 
 export type { Logger };
 
-const OPTIONS = (name: string, level: LogLevel) => ({
+const loggerOptions = (name: string, level: LogLevel) => ({
   name,
   level,
   base: { service: name },
@@ -16,7 +16,7 @@ const OPTIONS = (name: string, level: LogLevel) => ({
 });
 
 export function createLogger(name: string, level: LogLevel): Logger {
-  return pino(OPTIONS(name, level));
+  return pino(loggerOptions(name, level));
 }
 
 /**
@@ -31,7 +31,7 @@ export function createFileLogger(name: string, level: LogLevel, file: string, on
     },
   };
   return pino(
-    OPTIONS(name, level),
+    loggerOptions(name, level),
     pino.multistream([
       { level, stream: pino.destination({ dest: file, mkdir: true, sync: false }) },
       { level: 'warn', stream: problems },

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { startClickHouseSink } from '../../connectors/clickhouse-sink/sink.ts';
 import { PROJECTIONS } from '../../connectors/clickhouse-sink/projection.ts';
 import { startApi } from '../../services/api/api-service.ts';
+import { postItems } from '../../services/demo-feed/ingest-poster.ts';
 import { ReadOnlyEngine } from '../../services/clickhouse-endpoint/readonly-engine.ts';
 import { CHECKPOINTS, generate, generateItems, type GeneratedItem } from '../../services/generator/index.ts';
 import { startNormalizer } from '../../services/normalizer/normalizer.ts';
@@ -43,20 +44,10 @@ await withStack(async () => {
 
     const acknowledged = new Map<string, number>();
     const post = async (items: GeneratedItem[]) => {
-      const byPair = new Map<string, GeneratedItem[]>();
-      for (const item of items) byPair.set(`${item.source}/${item.kind}`, [...(byPair.get(`${item.source}/${item.kind}`) ?? []), item]);
-      await Promise.all(
-        [...byPair].map(async ([pair, group]) => {
-          const response = await fetch(`${api.url}/v1/ingest/${pair}`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', authorization: `Bearer ${keys.sources[pair.split('/')[0]!]}` },
-            body: JSON.stringify(group.map((item) => item.record)),
-          });
-          const at = performance.now();
-          if (response.status !== 202) throw new Error(`ingest answered ${response.status} for ${pair}`);
-          for (const { event_id } of ((await response.json()) as { accepted: { event_id: string }[] }).accepted) acknowledged.set(event_id, at);
-        }),
-      );
+      for (const result of await postItems(api.url, keys.sources, items)) {
+        if (result.status !== 202) throw new Error(`ingest answered ${result.status} for ${result.pair}`);
+        for (const eventId of result.accepted) acknowledged.set(eventId, result.at);
+      }
     };
 
     // The registry first, so passages find their checkpoints; then the clock.
