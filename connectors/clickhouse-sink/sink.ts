@@ -4,11 +4,13 @@
  * CLICKHOUSE_SINK_MAX_ROWS rows or its oldest record waited CLICKHOUSE_SINK_MAX_WAIT_MS.
  *
  * Exactly once into the tables:
- * - one insert per topic partition range, with the deduplication token `<topic>:<partition>:<first>-<last>`;
- * - before inserting a range the sink logs it in `sink_batches`; after a crash, the ranges logged
- *   at or after the committed offset are inserted again with the same boundaries (same token), so
- *   ClickHouse drops the repeat in the base table and in the materialized views alike;
- * - offsets are committed (autoCommit off) only after ClickHouse acknowledged every range and the
+ * - one insert per topic and flush, holding a range of each partition that has records, with a
+ *   deduplication token derived from those ranges (flush-plan.ts);
+ * - before inserting, the sink logs the ranges and the token in `sink_batches`; after a crash or a
+ *   rebalance, the inserts logged after the committed offsets are formed again with the same
+ *   ranges (same token), so ClickHouse drops the repeat in the base table and in the materialized
+ *   views alike; a topic's partitions all go to one sink instance (topic-assigner.ts);
+ * - offsets are committed (autoCommit off) only after ClickHouse acknowledged every insert and the
  *   dead letters were acknowledged by Kafka.
  *
  * ClickHouse failing or unreachable: the write is retried with back-off for as long as it takes,
@@ -16,8 +18,7 @@
  * decoded or projected, or that ClickHouse refuses as data (found by halving the range until the
  * refused rows stand alone), goes to `dlq.sink.clickhouse` with the reason in headers; the rest flows.
  */
-import { hash } from 'node:crypto';
-import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
 import { backoffDelay, type BackoffPolicy } from '../runtime/backoff.ts';
 import { createAvroSerde, readSchemaId, WireFormatError, type AvroSerde } from '../../services/platform/avro-serde.ts';
 import { KINDS, kindEntry, type Kind } from '../../services/platform/catalog.ts';
@@ -32,6 +33,9 @@ import { clickhouseErrorType, isDataError } from './clickhouse-errors.ts';
 import { ClickHouseSinkMetrics } from './metrics.ts';
 import { PROJECTIONS, ProjectionError, type Row } from './projection.ts';
 import { addColumns, schemaExtras, type SchemaExtras } from './schema-evolution.ts';
+import { loadLoggedGroups, logGroups } from './batch-log.ts';
+import { planTopic, type LoggedGroup, type PlannedGroup, type TopicPlan } from './flush-plan.ts';
+import { wholeTopicAssigner } from './topic-assigner.ts';
 
 export interface StartClickHouseSinkOptions {
   config: Config;
@@ -73,17 +77,6 @@ interface Entry {
   outcome: Outcome | null;
 }
 
-interface Pending {
-  topic: string;
-  partition: number;
-  entries: Entry[];
-}
-
-interface LoggedRange {
-  first: number;
-  last: number;
-}
-
 interface DeadLetter {
   message: KafkaMessage;
   topic: string;
@@ -96,20 +89,18 @@ interface DeadLetter {
 
 interface PreparedRow {
   offset: number;
+  partition: number;
   message: KafkaMessage;
   row: Row;
 }
 
 const isRow = (outcome: Outcome | null): outcome is { row: Row } => outcome !== null && 'row' in outcome;
 
-/** One topic partition range, inserted with one token (or halved when ClickHouse refuses some rows). */
-interface Chunk {
+/** A flush's insert for one topic, with the kind it holds; `done` once ClickHouse acknowledged it. */
+interface Insert {
   topic: string;
-  partition: number;
   kind: Kind;
-  entries: Entry[];
-  first: number;
-  last: number;
+  group: PlannedGroup<Entry>;
   done: boolean;
 }
 
@@ -133,29 +124,27 @@ export async function startClickHouseSink(options: StartClickHouseSinkOptions): 
   const kindOfTopic = new Map<string, Kind>(KINDS.map((kind) => [`${sinkConfig.topicPrefix}${kind}`, kind]));
   const topics = [...kindOfTopic.keys()];
   const kafka: Kafka = createKafka(config.kafka, parentLogger, 'clickhouse-sink');
-  const admin = kafka.admin();
+  // Kept connected: a (re)assignment reads the committed offsets to find the inserts to form again.
+  const admin: Admin = kafka.admin();
   await admin.connect();
-  try {
-    await ensureTopics(
-      admin,
-      [...[...kindOfTopic].map(([topic, kind]) => ({ name: topic, compacted: kindEntry(kind).compacted ?? false })), { name: DLQ_SINK_CLICKHOUSE_TOPIC }],
-      config.topics,
-    );
-  } finally {
-    await admin.disconnect();
-  }
+  await ensureTopics(
+    admin,
+    [...[...kindOfTopic].map(([topic, kind]) => ({ name: topic, compacted: kindEntry(kind).compacted ?? false })), { name: DLQ_SINK_CLICKHOUSE_TOPIC }],
+    config.topics,
+  );
   const serde: AvroSerde = createAvroSerde(config.schemaRegistry);
   const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
 
   // --- state ---------------------------------------------------------------------------------
-  const buffer = new Map<string, Pending>();
+  /** Per topic, per partition: the records read and not yet written, in offset order. */
+  const buffer = new Map<string, Map<number, Entry[]>>();
   let bufferedRows = 0;
   let oldestAt = 0;
   /** Per partition, the next offset not yet buffered or written: a re-fetch after a rebalance repeats earlier ones. */
   const nextOffset = new Map<string, number>();
-  /** Per partition, logged ranges still to be replayed with their boundaries (loaded once per assignment). */
-  const loggedRanges = new Map<string, LoggedRange[]>();
+  /** Per topic, the logged inserts still to be formed again (loaded once per assignment). */
+  const loggedGroups = new Map<string, LoggedGroup[]>();
   const highWatermarks = new Map<string, number>();
   const committed = new Map<string, number>();
   const extrasBySchema = new Map<number, SchemaExtras>();
@@ -172,7 +161,7 @@ export async function startClickHouseSink(options: StartClickHouseSinkOptions): 
     buffer.clear();
     bufferedRows = 0;
     oldestAt = 0;
-    loggedRanges.clear();
+    loggedGroups.clear();
     nextOffset.clear();
   }
 
@@ -260,29 +249,17 @@ export async function startClickHouseSink(options: StartClickHouseSinkOptions): 
 
   // --- writing ---------------------------------------------------------------------------------
   /**
-   * Logs the ranges about to be written, all in one insert (one per range made a flush of many
-   * partitions and kinds twice as many round trips). A retry of the same plan repeats the token.
+   * Inserts the rows; returns the ones ClickHouse refuses as data, each with the reason. Halves get
+   * tokens of their own (the insert's token and their rows' positions): the same halving happens
+   * again after a crash.
    */
-  async function logRanges(chunks: readonly Chunk[]): Promise<void> {
-    if (chunks.length === 0) return;
-    const ranges = chunks.map((chunk) => `${chunk.topic}:${chunk.partition}:${chunk.first}-${chunk.last}`);
-    await clickhouse.client.insert({
-      table: 'sink_batches',
-      format: 'JSONEachRow',
-      values: chunks.map((chunk) => ({ topic: chunk.topic, partition: chunk.partition, first_offset: chunk.first, last_offset: chunk.last, logged_at: Date.now() })),
-      clickhouse_settings: { insert_deduplication_token: `log:${hash('sha256', ranges.join(','), 'hex')}` },
-    });
-  }
-
-  /** Inserts the rows; returns the ones ClickHouse refuses as data, each with the reason. */
-  async function insertRows(chunk: Chunk, rows: PreparedRow[]): Promise<{ row: PreparedRow; reason: string }[]> {
+  async function insertRows(insert: Insert, token: string, rows: PreparedRow[], from = 0): Promise<{ row: PreparedRow; reason: string }[]> {
     if (rows.length === 0) return [];
-    const token = `${chunk.topic}:${chunk.partition}:${rows[0]!.offset}-${rows[rows.length - 1]!.offset}`;
     // Compact rows (values in column order, no keys): about half the parsing work of JSONEachRow.
     const columns = columnsOf(rows);
     try {
       await clickhouse.client.insert({
-        table: PROJECTIONS[chunk.kind].table,
+        table: PROJECTIONS[insert.kind].table,
         columns,
         format: 'JSONCompactEachRow',
         values: rows.map(({ row }) => columns.map((column) => row[column] ?? null)),
@@ -296,37 +273,40 @@ export async function startClickHouseSink(options: StartClickHouseSinkOptions): 
     } catch (error) {
       if (!isDataError(error)) throw error;
       if (rows.length === 1) return [{ row: rows[0]!, reason: refusalReason(error) }];
-      // Halves get tokens of their own ranges: the same halving happens again after a crash.
       const middle = Math.ceil(rows.length / 2);
-      return [...(await insertRows(chunk, rows.slice(0, middle))), ...(await insertRows(chunk, rows.slice(middle)))];
+      const half = (start: number, end: number) => insertRows(insert, `${insert.group.token}#${start}-${end - 1}`, rows.slice(start - from, end - from), start);
+      return [...(await half(from, from + middle)), ...(await half(from + middle, from + rows.length))];
     }
   }
 
-  async function writeChunk(chunk: Chunk, deadLetters: DeadLetter[], timings: { insertMs: number }): Promise<void> {
+  async function writeInsert(insert: Insert, deadLetters: DeadLetter[], timings: { insertMs: number }): Promise<void> {
     const rows: PreparedRow[] = [];
     const letters: DeadLetter[] = [];
-    for (const { offset, message, outcome } of chunk.entries) {
-      if (outcome === null) continue;
-      if (isRow(outcome)) rows.push({ offset, message, row: outcome.row });
-      else letters.push({ message, topic: chunk.topic, partition: chunk.partition, kind: chunk.kind, ...outcome });
+    const { topic, kind } = insert;
+    for (const range of insert.group.ranges) {
+      for (const { offset, message, outcome } of range.entries) {
+        if (outcome === null) continue;
+        if (isRow(outcome)) rows.push({ offset, partition: range.partition, message, row: outcome.row });
+        else letters.push({ message, topic, partition: range.partition, kind, ...outcome });
+      }
     }
     const started = performance.now();
-    const refused = await insertRows(chunk, rows);
+    const refused = await insertRows(insert, insert.group.token, rows);
     timings.insertMs += performance.now() - started;
     for (const { row, reason } of refused) {
       letters.push({
         message: row.message,
-        topic: chunk.topic,
-        partition: chunk.partition,
-        kind: chunk.kind,
+        topic,
+        partition: row.partition,
+        kind,
         source: typeof row.row.source === 'string' ? row.row.source : null,
         errorClass: 'ClickHouseRejected',
         reason,
       });
     }
     deadLetters.push(...letters);
-    metrics.rowsWritten.inc({ kind: chunk.kind }, rows.length - refused.length);
-    counts.rows[chunk.kind] += rows.length - refused.length;
+    metrics.rowsWritten.inc({ kind }, rows.length - refused.length);
+    counts.rows[kind] += rows.length - refused.length;
   }
 
   function deadLetterMessage(letter: DeadLetter): Message {
@@ -344,89 +324,51 @@ export async function startClickHouseSink(options: StartClickHouseSinkOptions): 
     return { key: letter.message.key, value: letter.message.value, headers };
   }
 
-  /** Cuts a partition's buffered messages into chunks, replaying logged ranges with their boundaries. */
-  async function chunksOf(pending: Pending, kind: Kind): Promise<{ chunks: Chunk[]; kept: Entry[] }> {
-    const key = tpKey(pending.topic, pending.partition);
-    let ranges = loggedRanges.get(key);
-    if (ranges === undefined) {
-      // Ranges logged after the last commit start at or after the first record read since (the
-      // committed offset, or the first record after it): the key's prefix finds them.
-      const from = pending.entries[0]!.offset;
-      const rows = await (
-        await clickhouse.client.query({
-          query: 'SELECT DISTINCT first_offset, last_offset FROM sink_batches WHERE topic = {topic:String} AND partition = {partition:UInt32} AND first_offset >= {from:UInt64} ORDER BY first_offset',
-          query_params: { topic: pending.topic, partition: pending.partition, from },
-          format: 'JSONEachRow',
-        })
-      ).json<{ first_offset: string; last_offset: string }>();
-      ranges = rows.map((row) => ({ first: Number(row.first_offset), last: Number(row.last_offset) }));
-      loggedRanges.set(key, ranges);
-      if (ranges.length > 0) logger.info({ topic: pending.topic, partition: pending.partition, ranges: ranges.length }, 'replaying logged ranges with their boundaries');
-    }
-    const chunks: Chunk[] = [];
-    let rest = pending.entries;
-    const cut = (entries: Entry[]) =>
-      chunks.push({
-        topic: pending.topic,
-        partition: pending.partition,
-        kind,
-        entries,
-        first: entries[0]!.offset,
-        last: entries[entries.length - 1]!.offset,
-        done: false,
-      });
-    while (rest.length > 0) {
-      const range = ranges[0];
-      if (range === undefined) {
-        cut(rest);
-        rest = [];
-        break;
-      }
-      if (range.last < rest[0]!.offset) {
-        ranges.shift();
-        continue;
-      }
-      // The logged range is not all here yet: wait for the rest of it.
-      if (rest[rest.length - 1]!.offset < range.last) break;
-      const end = rest.findIndex((entry) => entry.offset > range.last);
-      const inRange = end === -1 ? rest : rest.slice(0, end);
-      rest = end === -1 ? [] : rest.slice(end);
-      if (inRange.length > 0) cut(inRange);
-    }
-    return { chunks, kept: rest };
+  /** The committed offsets of a topic's partitions (-1: none yet). */
+  async function committedOffsets(topic: string): Promise<Map<number, number>> {
+    const [entry] = await admin.fetchOffsets({ groupId: sinkConfig.groupId, topics: [topic] });
+    return new Map((entry?.partitions ?? []).map(({ partition, offset }) => [partition, Number(offset)]));
   }
 
   interface Plan {
     generation: number;
-    chunks: Chunk[];
-    /** Per partition: how many buffered messages the plan covers, and how many of them wait for a later flush. */
-    planned: Map<string, { covered: number; kept: number }>;
+    inserts: Insert[];
+    topics: Map<string, TopicPlan<Entry>>;
     deadLetters: DeadLetter[];
     deadLettersSent: boolean;
     timings: { insertMs: number };
   }
 
   async function plan(): Promise<Plan> {
-    const result: Plan = { generation, chunks: [], planned: new Map(), deadLetters: [], deadLettersSent: false, timings: { insertMs: 0 } };
+    const result: Plan = { generation, inserts: [], topics: new Map(), deadLetters: [], deadLettersSent: false, timings: { insertMs: 0 } };
     let budget = sinkConfig.maxRows;
-    for (const [key, pending] of buffer) {
+    for (const [topic, partitions] of buffer) {
       if (budget <= 0) break;
-      const covered = Math.min(pending.entries.length, budget);
-      budget -= covered;
-      const { chunks, kept } = await chunksOf({ ...pending, entries: pending.entries.slice(0, covered) }, kindOfTopic.get(pending.topic)!);
-      result.chunks.push(...chunks);
-      result.planned.set(key, { covered, kept: kept.length });
+      let logged = loggedGroups.get(topic);
+      if (logged === undefined) {
+        logged = await loadLoggedGroups(clickhouse, topic, await committedOffsets(topic));
+        loggedGroups.set(topic, logged);
+        if (logged.length > 0) logger.info({ topic, inserts: logged.length }, 'forming logged inserts again with their ranges');
+      }
+      const topicPlan = planTopic(topic, partitions, logged, budget);
+      budget -= topicPlan.rows;
+      result.topics.set(topic, topicPlan);
+      const kind = kindOfTopic.get(topic)!;
+      for (const group of topicPlan.groups) result.inserts.push({ topic, kind, group, done: group.inserted });
     }
     return result;
   }
 
   async function execute(work: Plan): Promise<void> {
-    await logRanges(work.chunks);
-    for (const chunk of work.chunks) {
+    await logGroups(
+      clickhouse,
+      work.inserts.filter(({ group }) => !group.logged).map(({ topic, group }) => ({ topic, token: group.token, ranges: group.ranges })),
+    );
+    for (const insert of work.inserts) {
       if (work.generation !== generation) throw new StaleBatchError();
-      if (chunk.done) continue;
-      await writeChunk(chunk, work.deadLetters, work.timings);
-      chunk.done = true;
+      if (insert.done) continue;
+      await writeInsert(insert, work.deadLetters, work.timings);
+      insert.done = true;
     }
     if (!work.deadLettersSent && work.deadLetters.length > 0) {
       await producer.send({ topic: DLQ_SINK_CLICKHOUSE_TOPIC, acks: -1, messages: work.deadLetters.map(deadLetterMessage) });
@@ -434,7 +376,12 @@ export async function startClickHouseSink(options: StartClickHouseSinkOptions): 
     }
     if (work.generation !== generation) throw new StaleBatchError();
     const ends = new Map<string, { topic: string; partition: number; offset: number }>();
-    for (const chunk of work.chunks) ends.set(tpKey(chunk.topic, chunk.partition), { topic: chunk.topic, partition: chunk.partition, offset: chunk.last + 1 });
+    for (const { topic, group } of work.inserts) {
+      for (const range of group.ranges) {
+        const key = tpKey(topic, range.partition);
+        ends.set(key, { topic, partition: range.partition, offset: Math.max(ends.get(key)?.offset ?? 0, range.last + 1) });
+      }
+    }
     if (ends.size > 0) {
       await consumer.commitOffsets([...ends.values()].map(({ topic, partition, offset }) => ({ topic, partition, offset: String(offset) })));
     }
@@ -448,25 +395,30 @@ export async function startClickHouseSink(options: StartClickHouseSinkOptions): 
     if (work === null) return;
     const done = await retrying(() => execute(work), work);
     if (done === null || work.generation !== generation) return;
-    // Remove what was written; keep what waits for the rest of a logged range and what came meanwhile.
-    for (const [key, { covered, kept }] of work.planned) {
-      const pending = buffer.get(key);
-      if (!pending) continue;
-      const written = covered - kept;
-      pending.entries = pending.entries.slice(written);
-      bufferedRows -= written;
-      if (pending.entries.length === 0) buffer.delete(key);
+    // Remove what was written; what came meanwhile and what waits for the rest of a logged insert stays.
+    for (const [topic, { taken, loggedTaken }] of work.topics) {
+      const partitions = buffer.get(topic);
+      if (!partitions) continue;
+      for (const [partition, count] of taken) {
+        const entries = partitions.get(partition);
+        if (!entries || count === 0) continue;
+        entries.splice(0, count);
+        bufferedRows -= count;
+        if (entries.length === 0) partitions.delete(partition);
+      }
+      if (partitions.size === 0) buffer.delete(topic);
+      loggedGroups.get(topic)?.splice(0, loggedTaken);
     }
     oldestAt = bufferedRows > 0 ? Date.now() : 0;
     for (const letter of work.deadLetters) metrics.deadLetters.inc({ kind: letter.kind, error_class: letter.errorClass });
     counts.deadLetters += work.deadLetters.length;
-    if (work.chunks.length > 0) {
+    if (work.inserts.length > 0) {
       counts.batches += 1;
       metrics.batches.inc();
       logger.debug(
         {
-          ranges: work.chunks.length,
-          records: work.chunks.reduce((sum, chunk) => sum + chunk.entries.length, 0),
+          inserts: work.inserts.length,
+          records: work.inserts.reduce((sum, { group }) => sum + group.ranges.reduce((n, range) => n + range.entries.length, 0), 0),
           deadLetters: work.deadLetters.length,
           insertMs: Math.round(work.timings.insertMs),
           totalMs: Math.round(performance.now() - started),
@@ -552,6 +504,7 @@ export async function startClickHouseSink(options: StartClickHouseSinkOptions): 
   // --- consuming -------------------------------------------------------------------------------
   const consumer: Consumer = kafka.consumer({
     groupId: sinkConfig.groupId,
+    partitionAssigners: [wholeTopicAssigner],
     readUncommitted: false,
     maxBytesPerPartition: 4 * 1024 * 1024,
     maxBytes: 32 * 1024 * 1024,
@@ -594,12 +547,14 @@ export async function startClickHouseSink(options: StartClickHouseSinkOptions): 
         if (entries === null) throw new Error('clickhouse sink stopping');
         // A rebalance meanwhile: Kafka delivers these again from the committed offsets.
         if (joined !== generation) return;
-        let pending = buffer.get(key);
-        if (!pending) {
-          pending = { topic: batch.topic, partition: batch.partition, entries: [] };
-          buffer.set(key, pending);
+        let partitions = buffer.get(batch.topic);
+        if (!partitions) {
+          partitions = new Map();
+          buffer.set(batch.topic, partitions);
         }
-        pending.entries.push(...entries);
+        const pending = partitions.get(batch.partition);
+        if (pending) pending.push(...entries);
+        else partitions.set(batch.partition, entries);
         if (bufferedRows === 0) oldestAt = Date.now();
         bufferedRows += entries.length;
         nextOffset.set(key, entries[entries.length - 1]!.offset + 1);
@@ -649,6 +604,7 @@ export async function startClickHouseSink(options: StartClickHouseSinkOptions): 
         await flush();
         await consumer.disconnect();
         await producer.disconnect();
+        await admin.disconnect();
         if (ownsClickHouse) await clickhouse.close();
         logger.info('clickhouse sink stopped');
       })();

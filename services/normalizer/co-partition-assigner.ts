@@ -7,31 +7,17 @@
  * index: co-partitioned assignment puts all of one index's input, state and fencing in one member.
  * kafkajs' built-in round-robin assigner spreads partitions without regard to their index.
  */
-import { AssignerProtocol, type PartitionAssigner } from 'kafkajs';
+import { definePartitionAssigner, type Assignment } from '../platform/partition-assigner.ts';
 
 export const CO_PARTITION_ASSIGNER_NAME = 'TrucCoPartitionAssigner';
 
-export const coPartitionAssigner: PartitionAssigner = ({ cluster }) => ({
-  name: CO_PARTITION_ASSIGNER_NAME,
-  version: 0,
-  async assign({ members, topics }) {
-    const memberIds = members.map(({ memberId }) => memberId).sort();
-    const assignment = new Map<string, Record<string, number[]>>(memberIds.map((id) => [id, {}]));
-    for (const topic of topics) {
-      for (const { partitionId } of cluster.findTopicPartitionMetadata(topic)) {
-        const owner = assignment.get(memberIds[partitionId % memberIds.length]!)!;
-        (owner[topic] ??= []).push(partitionId);
-      }
+export const coPartitionAssigner = definePartitionAssigner(CO_PARTITION_ASSIGNER_NAME, (memberIds, topics, partitionsOf) => {
+  const assignment = new Map<string, Assignment>(memberIds.map((id) => [id, {}]));
+  for (const topic of topics) {
+    for (const partition of partitionsOf(topic)) {
+      const owner = assignment.get(memberIds[partition % memberIds.length]!)!;
+      (owner[topic] ??= []).push(partition);
     }
-    return memberIds.map((memberId) => ({
-      memberId,
-      memberAssignment: AssignerProtocol.MemberAssignment.encode({ version: 0, assignment: assignment.get(memberId)!, userData: Buffer.alloc(0) }),
-    }));
-  },
-  protocol({ topics }) {
-    return {
-      name: CO_PARTITION_ASSIGNER_NAME,
-      metadata: AssignerProtocol.MemberMetadata.encode({ version: 0, topics, userData: Buffer.alloc(0) }),
-    };
-  },
+  }
+  return assignment;
 });

@@ -123,7 +123,7 @@ describe('ClickHouse sink under SIGKILL', () => {
       expect(row, row!.kind).toEqual({ kind: row!.kind, rows: expected, final: expected, distinct: expected });
     }
     for (const [name, [view, total]] of Object.entries(viewPairs(views![0]!))) expect(view, `${name}: view total vs base table`).toBe(total);
-    const replays = logLines.filter((line) => line.includes('replaying logged ranges')).length;
-    console.log(`clickhouse sink crash test: ${kills} SIGKILLs, ${records.length} records, ${replays} restarts replayed logged ranges`);
+    const replays = logLines.filter((line) => line.includes('forming logged inserts again')).length;
+    console.log(`clickhouse sink crash test: ${kills} SIGKILLs, ${records.length} records, ${replays} restarts formed logged inserts again`);
   }, 420_000);
 });

@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startClickHouseSink, type RunningClickHouseSink } from '../../connectors/clickhouse-sink/sink.ts';
-import { migrate } from '../../services/clickhouse/migrations.ts';
+import { migrate, readMigrationFiles } from '../../services/clickhouse/migrations.ts';
 import { createAvroSerde, valueSubject, type AvroSerde } from '../../services/platform/avro-serde.ts';
 import { canonicalSchema, KINDS, type Kind } from '../../services/platform/catalog.ts';
 import { createClickHouse, type ClickHouseHandle } from '../../services/platform/clickhouse.ts';
@@ -70,7 +70,7 @@ describe('ClickHouse sink', () => {
   it('applies its migrations once (a second run changes nothing) and keeps identifying columns out of every table', async () => {
     const again = await migrate(clickhouse, { cluster: null });
     expect(again.applied).toEqual([]);
-    expect(again.alreadyApplied).toHaveLength(8);
+    expect(again.alreadyApplied).toEqual(readMigrationFiles().map((file) => file.name));
     const columns = await (
       await clickhouse.client.query({
         query: 'SELECT table, name, comment FROM system.columns WHERE database = currentDatabase()',

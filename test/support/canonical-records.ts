@@ -69,7 +69,10 @@ export async function produceCanonical(
     const writer = await serde.writer(schemaIds.get(record.kind)!);
     const key = String(record[kindEntry(record.kind).key] ?? record.event_id);
     const topic = prefixedTopic(prefix, record.kind);
-    byTopic.set(topic, [...(byTopic.get(topic) ?? []), { key, value: writer.encode(record), headers: { [HEADER.eventId]: record.event_id } }]);
+    const message = { key, value: writer.encode(record), headers: { [HEADER.eventId]: record.event_id } };
+    const messages = byTopic.get(topic);
+    if (messages) messages.push(message);
+    else byTopic.set(topic, [message]);
   }
   const producer = kafka.producer({ idempotent: true });
   await producer.connect();

@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { AssignerProtocol, type Cluster } from 'kafkajs';
+import { AssignerProtocol, type Cluster, type PartitionAssigner } from 'kafkajs';
 import { coPartitionAssigner } from '../../services/normalizer/co-partition-assigner.ts';
+import { wholeTopicAssigner } from '../../connectors/clickhouse-sink/topic-assigner.ts';
 
 // Only partition metadata is read from the cluster: a plain object stands in for it.
 const cluster = {
   findTopicPartitionMetadata: (topic: string) => Array.from({ length: topic === 'small' ? 2 : 6 }, (_, partitionId) => ({ partitionId })),
 } as unknown as Cluster;
 
-async function assign(memberIds: string[], topics: string[]) {
-  const assigner = coPartitionAssigner({ cluster, groupId: 'g', logger: undefined as never });
+async function assign(memberIds: string[], topics: string[], rule: PartitionAssigner = coPartitionAssigner) {
+  const assigner = rule({ cluster, groupId: 'g', logger: undefined as never });
   const result = await assigner.assign({ members: memberIds.map((memberId) => ({ memberId, memberMetadata: Buffer.alloc(0) })), topics });
   return Object.fromEntries(result.map(({ memberId, memberAssignment }) => [memberId, AssignerProtocol.MemberAssignment.decode(memberAssignment)!.assignment]));
 }
@@ -27,5 +28,20 @@ describe('co-partition assigner', () => {
     const many = await assign(['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7'], ['raw.x']);
     expect(many.m7).toEqual({});
     expect(Object.values(many).flatMap((a) => a['raw.x'] ?? []).sort()).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+});
+
+describe('whole-topic assigner (ClickHouse sink)', () => {
+  it('gives all partitions of a topic to one member, topics spread over the members', async () => {
+    const assignment = await assign(['b', 'a'], ['canonical.y', 'canonical.x', 'small'], wholeTopicAssigner);
+    expect(assignment).toEqual({
+      a: { 'canonical.x': [0, 1, 2, 3, 4, 5], small: [0, 1] },
+      b: { 'canonical.y': [0, 1, 2, 3, 4, 5] },
+    });
+  });
+
+  it('leaves members beyond the number of topics idle', async () => {
+    const assignment = await assign(['m1', 'm2', 'm3'], ['canonical.x'], wholeTopicAssigner);
+    expect(assignment).toEqual({ m1: { 'canonical.x': [0, 1, 2, 3, 4, 5] }, m2: {}, m3: {} });
   });
 });
