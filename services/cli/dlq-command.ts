@@ -1,9 +1,11 @@
 /**
- * `truc dlq list|show|replay`: the dead letters of a stage (`dlq.normalizer` by default, or
- * `dlq.ingest`). `list` prints one line per dead letter with its reason and where it came from
+ * `truc dlq list|show|replay`: the dead letters of a stage (`dlq.normalizer` by default,
+ * `dlq.ingest`, or a sink's: `dlq.sink.clickhouse`, `dlq.sink.<subscription>`). `list` prints one line per dead letter with its reason and where it came from
  * (never record contents); `show` prints one decoded (an operator's look at personal data: use with
  * care); `replay` writes a selection back to its raw topic after a fix, with its original key and
- * headers, so it keeps its event id (and a record replayed twice is still emitted once).
+ * headers, so it keeps its event id (and a record replayed twice is still emitted once). Sinks'
+ * dead letters are canonical records: writing them back would reach every other consumer of the
+ * canonical topic again, so they are listed and shown, not replayed.
  */
 import { parseArgs } from 'node:util';
 import type { IHeaders, Message } from 'kafkajs';
@@ -15,15 +17,19 @@ import { HEADER, headerString } from '../platform/record-headers.ts';
 import { readTopicToEnd, type TopicMessage } from '../platform/topic-ends.ts';
 import { UsageError, type Command } from './command.ts';
 
-const HELP = `usage: truc dlq list   [--stage normalizer|ingest] [filters] [--limit N]
-       truc dlq show   <partition>:<offset> [--stage normalizer|ingest]
+const HELP = `usage: truc dlq list   [--stage STAGE] [filters] [--limit N]
+       truc dlq show   <partition>:<offset> [--stage STAGE]
        truc dlq replay [--stage normalizer] [filters] [--dry-run]
+
+stages: normalizer (default), ingest, sink.clickhouse, sink.<subscription id>
 
 filters:
   --error-class C   only this error class (e.g. UnknownProvince)
   --source S        only this source
   --kind K          only this kind
 `;
+
+const STAGE_PATTERN = /^(normalizer|ingest|sink\.[A-Za-z0-9][A-Za-z0-9._-]*)$/;
 
 const DLQ_HEADERS = new Set<string>([
   HEADER.dlqReason, HEADER.dlqErrorClass, HEADER.dlqStage, HEADER.dlqSource, HEADER.dlqKind,
@@ -58,7 +64,7 @@ function originalHeaders(headers: IHeaders | undefined): IHeaders {
 
 export const DLQ_COMMAND: Command = {
   name: 'dlq',
-  summary: 'list, show and replay dead letters (dlq.normalizer, dlq.ingest)',
+  summary: 'list, show and replay dead letters (dlq.normalizer, dlq.ingest, dlq.sink.*)',
   async run(args) {
     const { values, positionals } = parseArgs({
       args,
@@ -78,7 +84,7 @@ export const DLQ_COMMAND: Command = {
       process.stdout.write(HELP);
       return values.help ? 0 : 2;
     }
-    if (values.stage !== 'normalizer' && values.stage !== 'ingest') throw new UsageError(`--stage must be normalizer or ingest`);
+    if (!STAGE_PATTERN.test(values.stage)) throw new UsageError(`--stage must be normalizer, ingest, sink.clickhouse or sink.<subscription id>`);
     if (!/^\d+$/.test(values.limit)) throw new UsageError(`--limit must be a whole number`);
     const filters: Filters = { errorClass: values['error-class'], source: values.source, kind: values.kind };
     const topic = `dlq.${values.stage}`;
@@ -121,13 +127,22 @@ export const DLQ_COMMAND: Command = {
     }
 
     if (action === 'replay') {
-      if (values.stage !== 'normalizer') throw new UsageError('only normalizer dead letters can be replayed (ingest ones are not Avro records yet)');
+      if (values.stage !== 'normalizer') {
+        throw new UsageError(
+          values.stage === 'ingest'
+            ? 'only normalizer dead letters can be replayed (ingest ones are not Avro records yet)'
+            : 'sink dead letters are not replayed (they would reach every consumer of the canonical topic again); for a subscription, fix the cause, then reset it to a timestamp to deliver again',
+        );
+      }
       const letters = (await readTopicToEnd(kafka, topic, () => true)).filter((m) => matches(m, filters));
       const byTopic = new Map<string, Message[]>();
       for (const { message } of letters) {
         const raw = headerString(message.headers, HEADER.dlqTopic);
         if (!raw) continue;
-        byTopic.set(raw, [...(byTopic.get(raw) ?? []), { key: message.key, value: message.value, headers: originalHeaders(message.headers) }]);
+        const replayed = { key: message.key, value: message.value, headers: originalHeaders(message.headers) };
+        const list = byTopic.get(raw);
+        if (list) list.push(replayed);
+        else byTopic.set(raw, [replayed]);
       }
       for (const [raw, messages] of byTopic) process.stdout.write(`${values['dry-run'] ? 'would replay' : 'replaying'} ${messages.length} to ${raw}\n`);
       if (values['dry-run'] || byTopic.size === 0) return 0;

@@ -29,11 +29,7 @@ export interface PostResult {
 }
 
 export async function postItems(apiUrl: string, sourceKeys: Readonly<Record<string, string>>, items: readonly GeneratedItem[]): Promise<PostResult[]> {
-  const groups = new Map<string, GeneratedItem[]>();
-  for (const item of items) {
-    const pair = `${item.source}/${item.kind}`;
-    groups.set(pair, [...(groups.get(pair) ?? []), item]);
-  }
+  const groups = Map.groupBy(items, (item) => `${item.source}/${item.kind}`);
   return Promise.all(
     [...groups].map(async ([pair, group]): Promise<PostResult> => {
       const source = pair.split('/')[0]!;

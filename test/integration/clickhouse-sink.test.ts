@@ -16,6 +16,7 @@ import { SINK_TABLES } from '../../connectors/clickhouse-sink/projection.ts';
 import { canonicalRecords, prefixedTopic, prepareCanonicalTopics, produceCanonical, type CanonicalRecord } from '../support/canonical-records.ts';
 import { byKind, countEvents, IDENTIFYING_COLUMN, sinkTestConfig, VIEW_TOTALS_QUERY, viewPairs } from '../support/clickhouse-sink.ts';
 import { readTopicToEnd, testConfig, testKafka } from '../support/kafka.ts';
+import { runTruc, truc } from '../support/truc-cli.ts';
 
 const logger = createLogger('test', 'silent');
 
@@ -142,6 +143,16 @@ describe('ClickHouse sink', () => {
     expect(headerString(garbage.headers, HEADER.dlqErrorClass)).toBe('UndecodableRecord');
     expect(garbage.value!.toString()).toBe('not avro at all');
     expect(sink.status().deadLetters).toBeGreaterThanOrEqual(2);
+
+    // The operator's view: listed with the reason and where it came from, shown decoded, not replayed.
+    const listed = truc(['dlq', 'list', '--stage', 'sink.clickhouse', '--error-class', 'ClickHouseRejected', '--kind', 'health-declaration', '--limit', '1000000']).stdout;
+    const line = listed.split('\n').find((text) => text.includes(`${prefixedTopic(prefix, 'health-declaration')}/`) && text.includes('province_code_is_gso'));
+    expect(line, listed).toBeDefined();
+    const position = line!.split(' ')[0]!;
+    expect(JSON.parse(truc(['dlq', 'show', position, '--stage', 'sink.clickhouse']).stdout).record).toMatchObject({ event_id: refused.event_id });
+    const replay = runTruc(['dlq', 'replay', '--stage', 'sink.clickhouse']);
+    expect(replay.status).toBe(2);
+    expect(replay.stderr).toMatch(/sink dead letters are not replayed/);
   }, 180_000);
 
   it('adds a column for a new nullable canonical field, without a restart, before writing rows that carry it', async () => {

@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -16,6 +16,7 @@ import { DLQ_NORMALIZER_TOPIC } from '../../services/platform/topics.ts';
 import { readTopicToEnd, testConfig, testKafka, type TopicMessage } from '../support/kafka.ts';
 import { expectedCanonical } from '../support/expected-canonical.ts';
 import { produceRaw } from '../support/raw-producer.ts';
+import { runTruc, truc } from '../support/truc-cli.ts';
 
 const logger = createLogger('test', 'silent');
 
@@ -31,11 +32,8 @@ async function readEvents(
 ): Promise<Found> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const found: Found = new Map();
-    for (const message of await readTopicToEnd(kafka, topic, (m) => wanted.has(headerString(m.headers, HEADER.eventId)!))) {
-      const id = headerString(message.message.headers, HEADER.eventId)!;
-      found.set(id, [...(found.get(id) ?? []), message]);
-    }
+    const messages = await readTopicToEnd(kafka, topic, (m) => wanted.has(headerString(m.headers, HEADER.eventId)!));
+    const found: Found = Map.groupBy(messages, (message) => headerString(message.message.headers, HEADER.eventId)!);
     if (complete(found) || Date.now() > deadline) return found;
     await sleep(1_000);
   }
@@ -218,7 +216,7 @@ describe('normalizer', () => {
     // While no normalizer runs, the operator sees the backlog grow in truc status (lag from Kafka).
     const backlog = items.slice(0, items.length / 10);
     await produceRaw(kafka, pipeline.rawCodecs, backlog);
-    const status = spawnSync(process.execPath, [path.join(REPO_ROOT, 'services/cli/truc.ts'), 'status', '--api', 'http://127.0.0.1:9'], { encoding: 'utf8', timeout: 60_000 });
+    const status = runTruc(['status', '--api', 'http://127.0.0.1:9']);
     const lagged = [...status.stdout.matchAll(/lag (\d+)/g)].map((match) => Number(match[1]));
     expect(lagged.reduce((sum, lag) => sum + lag, 0)).toBeGreaterThanOrEqual(backlog.length);
 
@@ -254,15 +252,6 @@ function keepGroups(stream: GeneratedItem[], from: number, to: number): Generate
     return item.duplicateOf ? index.get(`${item.duplicateOf.source}:${item.duplicateOf.sourceRecordId}`)! : i;
   };
   return stream.filter((_, i) => home(i) >= from && home(i) < to);
-}
-
-function truc(args: string[]): { stdout: string; status: number | null } {
-  const result = spawnSync(process.execPath, ['--disable-warning=TimeoutNegativeWarning', path.join(REPO_ROOT, 'services/cli/truc.ts'), ...args], {
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  if (result.status !== 0) throw new Error(`truc ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
-  return { stdout: result.stdout, status: result.status };
 }
 
 function startChild(): ChildProcess {

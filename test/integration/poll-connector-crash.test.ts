@@ -86,8 +86,7 @@ describe('polling connector killed with SIGKILL mid-stream', () => {
     for (const { id } of tickets) expect(MALFORMED.has(indexOfTicket(id))).toBe(false);
 
     // Within each Kafka partition, items are in the feed's order.
-    const byPartition = new Map<number, number[]>();
-    for (const { partition, id } of tickets) byPartition.set(partition, [...(byPartition.get(partition) ?? []), indexOfTicket(id)]);
+    const byPartition = new Map([...Map.groupBy(tickets, (ticket) => ticket.partition)].map(([partition, group]) => [partition, group.map((ticket) => indexOfTicket(ticket.id))]));
     for (const indexes of byPartition.values()) expect(indexes).toEqual([...indexes].sort((a, b) => a - b));
 
     // Each malformed item once, with the cursor of its page and its index in the page as position.

@@ -43,9 +43,7 @@ export async function countEvents(client: ClickHouseClient, kind: Kind, eventIds
 }
 
 export function byKind(records: readonly CanonicalRecord[]): Map<Kind, string[]> {
-  const groups = new Map<Kind, string[]>();
-  for (const record of records) groups.set(record.kind, [...(groups.get(record.kind) ?? []), record.event_id]);
-  return groups;
+  return new Map([...Map.groupBy(records, (record) => record.kind)].map(([kind, group]) => [kind, group.map((record) => record.event_id)]));
 }
 
 /** The views' totals next to the counts computed from the base tables (FINAL), over all rows. */

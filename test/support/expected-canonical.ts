@@ -14,11 +14,9 @@ export interface ExpectedCanonical {
 }
 
 export function expectedCanonical(items: readonly GeneratedItem[]): ExpectedCanonical {
-  const byOriginal = new Map<string, GeneratedItem[]>();
-  for (const item of items) {
-    const original = item.duplicateOf ? `${item.duplicateOf.source}:${item.duplicateOf.sourceRecordId}` : `${item.source}:${item.sourceRecordId}`;
-    byOriginal.set(original, [...(byOriginal.get(original) ?? []), item]);
-  }
+  const byOriginal = Map.groupBy(items, (item) =>
+    item.duplicateOf ? `${item.duplicateOf.source}:${item.duplicateOf.sourceRecordId}` : `${item.source}:${item.sourceRecordId}`,
+  );
   const groups = [...byOriginal.values()].filter((group) => group.length > 1);
   const grouped = new Set(groups.flatMap((group) => group.map((item) => item.eventId)));
   return {

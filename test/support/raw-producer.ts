@@ -13,7 +13,9 @@ export async function produceRaw(kafka: Kafka, codecs: Map<string, RawRecordCode
     const topic = rawTopic(item.source, item.kind);
     const conversion = codecs.get(topic)!.convert(item.record, Date.now(), 'test');
     if (!conversion.ok) throw new Error(`${topic}: a generated record the raw schema refuses: ${JSON.stringify(conversion.problems)}`);
-    byTopic.set(topic, [...(byTopic.get(topic) ?? []), conversion.record.message]);
+    const messages = byTopic.get(topic);
+    if (messages) messages.push(conversion.record.message);
+    else byTopic.set(topic, [conversion.record.message]);
   }
   const producer = kafka.producer({ idempotent: true });
   await producer.connect();

@@ -1,0 +1,25 @@
+/** Runs the `truc` command line in a process of its own, as an operator would. */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { REPO_ROOT } from '../../services/platform/config.ts';
+
+export interface TrucResult {
+  stdout: string;
+  stderr: string;
+  status: number | null;
+}
+
+export function runTruc(args: readonly string[]): TrucResult {
+  const result = spawnSync(process.execPath, ['--disable-warning=TimeoutNegativeWarning', path.join(REPO_ROOT, 'services/cli/truc.ts'), ...args], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { stdout: result.stdout, stderr: result.stderr, status: result.status };
+}
+
+/** Like runTruc, for commands expected to succeed: a failure throws with what truc printed. */
+export function truc(args: readonly string[]): TrucResult {
+  const result = runTruc(args);
+  if (result.status !== 0) throw new Error(`truc ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
+  return result;
+}
