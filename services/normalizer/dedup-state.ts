@@ -27,10 +27,11 @@ export const NORMALIZER_STATE_TOPIC = '_truc.normalizer-state';
 /** Changelog keys of segments; other keys (start markers, older formats) carry no state. */
 const SEGMENT_PREFIX = 's:';
 
-interface Declaration {
-  occurredAt: number;
-  eventId: string;
-}
+/**
+ * A declaration as segment records hold it. The state keeps these very arrays (those it wrote, or
+ * read back): one object per declaration held.
+ */
+type Declaration = readonly [fingerprintKey: string, occurredAt: number, eventId: string];
 
 /** What one segment record holds (JSON). */
 interface SegmentValue {
@@ -38,7 +39,7 @@ interface SegmentValue {
   /** Event ids of records without a fingerprint. */
   events: string[];
   /** [fingerprint.bucket, occurred at, event id] of declarations. */
-  declarations: [string, number, string][];
+  declarations: Declaration[];
 }
 
 interface Segment {
@@ -52,6 +53,10 @@ export type Verdict =
   | { duplicate: true; reason: 'replayed-event' }
   | { duplicate: true; reason: 'same-declaration'; firstEventId: string };
 
+/** The verdicts that carry nothing of their own, made once (one is given per record). */
+const NEW: Verdict = Object.freeze({ duplicate: false });
+const REPLAYED: Verdict = Object.freeze({ duplicate: true, reason: 'replayed-event' });
+
 /** How many expired segments one transaction removes at most, so expiry never stalls processing. */
 const MAX_EXPIRIES_PER_TRANSACTION = 20;
 /** Entries per segment record: keeps records far below Kafka's default 1 MB message limit. */
@@ -64,11 +69,75 @@ export interface DedupWindow {
   toleranceMs: number;
 }
 
+/**
+ * The group of a fingerprint key (`fingerprint.bucket`) or of a fingerprint: what comes before the
+ * first dot. A fingerprint and each of its keys are in one group, whatever the fingerprint holds.
+ */
+function groupOf(fingerprintOrKey: string): string {
+  const dot = fingerprintOrKey.indexOf('.');
+  return dot < 0 ? fingerprintOrKey : fingerprintOrKey.slice(0, dot);
+}
+
+/**
+ * Declarations by fingerprint key, filed by group. Most declarations are new: one lookup of their
+ * group tells so, where looking up the keys of the three buckets took three lookups in a map of the
+ * whole window. A group holds one declaration, seldom more (the same answers declared hours apart).
+ */
+class FingerprintIndex {
+  private readonly groups = new Map<string, Declaration | Declaration[]>();
+
+  hasGroup(group: string): boolean {
+    return this.groups.has(group);
+  }
+
+  get(fingerprintKey: string): Declaration | undefined {
+    const filed = this.groups.get(groupOf(fingerprintKey));
+    if (filed === undefined) return undefined;
+    if (isDeclaration(filed)) return filed[0] === fingerprintKey ? filed : undefined;
+    return filed.find((declaration) => declaration[0] === fingerprintKey);
+  }
+
+  /** Files the declaration under its key, in place of one filed there before. */
+  set(declaration: Declaration): void {
+    const fingerprintKey = declaration[0];
+    const group = groupOf(fingerprintKey);
+    const filed = this.groups.get(group);
+    if (filed === undefined || (isDeclaration(filed) && filed[0] === fingerprintKey)) {
+      this.groups.set(group, declaration);
+    } else if (isDeclaration(filed)) {
+      this.groups.set(group, [filed, declaration]);
+    } else {
+      const at = filed.findIndex((other) => other[0] === fingerprintKey);
+      if (at < 0) filed.push(declaration);
+      else filed[at] = declaration;
+    }
+  }
+
+  delete(fingerprintKey: string): void {
+    const group = groupOf(fingerprintKey);
+    const filed = this.groups.get(group);
+    if (filed === undefined) return;
+    if (isDeclaration(filed)) {
+      if (filed[0] === fingerprintKey) this.groups.delete(group);
+      return;
+    }
+    const at = filed.findIndex((declaration) => declaration[0] === fingerprintKey);
+    if (at < 0) return;
+    filed.splice(at, 1);
+    if (filed.length === 1) this.groups.set(group, filed[0]!);
+  }
+}
+
+/** One declaration, rather than a list of them. */
+function isDeclaration(filed: Declaration | Declaration[]): filed is Declaration {
+  return typeof filed[0] === 'string';
+}
+
 export class DedupState {
   readonly window: DedupWindow;
-  /** Event id → key of the segment that holds it. */
-  private readonly events = new Map<string, string>();
-  private readonly fingerprints = new Map<string, Declaration>();
+  /** Event id → the segment that holds it. */
+  private readonly events = new Map<string, Segment>();
+  private readonly fingerprints = new FingerprintIndex();
   /** In expiry order: segments are written with now + window, and now only grows. */
   private readonly segments = new Map<string, Segment>();
 
@@ -81,28 +150,37 @@ export class DedupState {
     return this.events.size;
   }
 
-  /** Applies one changelog record (restore, or after a commit). */
+  /** Applies one changelog record (restore). */
   apply(key: string, value: Buffer | null): void {
     if (!key.startsWith(SEGMENT_PREFIX)) return;
+    this.applySegment(key, value === null ? null : (JSON.parse(value.toString('utf8')) as SegmentValue));
+  }
+
+  /**
+   * @internal Applies one segment (null: its tombstone). A committed transaction hands over the
+   * segments it wrote as they were before serialisation: parsing its own JSON back cost as much as
+   * writing it.
+   */
+  applySegment(key: string, segment: SegmentValue | null): void {
     this.remove(key);
-    if (value === null) return;
-    const segment = JSON.parse(value.toString('utf8')) as SegmentValue;
+    if (segment === null) return;
     const eventIds = [...segment.events];
     const fingerprintKeys: string[] = [];
-    for (const [fingerprintKey, occurredAt, eventId] of segment.declarations) {
-      this.fingerprints.set(fingerprintKey, { occurredAt, eventId });
-      fingerprintKeys.push(fingerprintKey);
-      eventIds.push(eventId);
+    for (const declaration of segment.declarations) {
+      this.fingerprints.set(declaration);
+      fingerprintKeys.push(declaration[0]);
+      eventIds.push(declaration[2]);
     }
-    for (const eventId of eventIds) this.events.set(eventId, key);
-    this.segments.set(key, { expiresAt: segment.expiresAt, eventIds, fingerprintKeys });
+    const held: Segment = { expiresAt: segment.expiresAt, eventIds, fingerprintKeys };
+    for (const eventId of eventIds) this.events.set(eventId, held);
+    this.segments.set(key, held);
   }
 
   private remove(key: string): void {
     const segment = this.segments.get(key);
     if (!segment) return;
     this.segments.delete(key);
-    for (const eventId of segment.eventIds) if (this.events.get(eventId) === key) this.events.delete(eventId);
+    for (const eventId of segment.eventIds) if (this.events.get(eventId) === segment) this.events.delete(eventId);
     for (const fingerprintKey of segment.fingerprintKeys) this.fingerprints.delete(fingerprintKey);
   }
 
@@ -112,13 +190,18 @@ export class DedupState {
 
   /** @internal Whether the event was emitted and has not expired at `now`. */
   hasEvent(eventId: string, now: number): boolean {
-    const key = this.events.get(eventId);
-    return key !== undefined && this.segments.get(key)!.expiresAt > now;
+    const segment = this.events.get(eventId);
+    return segment !== undefined && segment.expiresAt > now;
+  }
+
+  /** @internal Whether a fingerprint may have keys here: false means none of its keys is held. */
+  hasFingerprintGroup(group: string): boolean {
+    return this.fingerprints.hasGroup(group);
   }
 
   /** @internal */ lookupFingerprint(fingerprintKey: string, now: number): Declaration | undefined {
     const declaration = this.fingerprints.get(fingerprintKey);
-    return declaration && this.hasEvent(declaration.eventId, now) ? declaration : undefined;
+    return declaration && this.hasEvent(declaration[2], now) ? declaration : undefined;
   }
 
   /** @internal Keys of segments expired at `now`, oldest first. */
@@ -139,8 +222,11 @@ export class DedupTransaction {
   private readonly expiredSegments: string[];
   private readonly newEvents = new Set<string>();
   private readonly newDeclarations = new Map<string, Declaration>();
+  /** The groups of `newDeclarations`' keys (see groupOf). */
+  private readonly newGroups = new Set<string>();
   private readonly plainEvents: string[] = [];
-  private changes: [string, Buffer | null][] | null = null;
+  /** Changelog key, record value, and the segment it holds (null: a tombstone). */
+  private changes: [string, Buffer | null, SegmentValue | null][] | null = null;
 
   constructor(state: DedupState, now: number) {
     this.state = state;
@@ -150,36 +236,41 @@ export class DedupTransaction {
 
   /** Decides on one record and, when it is new, records it in this transaction. */
   check(eventId: string, fingerprint: string | null, occurredAt: number): Verdict {
-    if (this.newEvents.has(eventId) || this.state.hasEvent(eventId, this.now)) return { duplicate: true, reason: 'replayed-event' };
+    if (this.newEvents.has(eventId) || this.state.hasEvent(eventId, this.now)) return REPLAYED;
     const { toleranceMs } = this.state.window;
     const bucket = toleranceMs > 0 ? Math.floor(occurredAt / toleranceMs) : occurredAt;
-    if (fingerprint !== null) {
-      for (const near of [bucket - 1, bucket, bucket + 1]) {
+    const group = fingerprint === null ? '' : groupOf(fingerprint);
+    if (fingerprint !== null && (this.newGroups.has(group) || this.state.hasFingerprintGroup(group))) {
+      for (let near = bucket - 1; near <= bucket + 1; near++) {
         const key = `${fingerprint}.${near}`;
         const first = this.newDeclarations.get(key) ?? this.state.lookupFingerprint(key, this.now);
-        if (first && Math.abs(first.occurredAt - occurredAt) <= toleranceMs) {
-          return { duplicate: true, reason: 'same-declaration', firstEventId: first.eventId };
+        if (first && Math.abs(first[1] - occurredAt) <= toleranceMs) {
+          return { duplicate: true, reason: 'same-declaration', firstEventId: first[2] };
         }
       }
     }
     this.newEvents.add(eventId);
     if (fingerprint === null) this.plainEvents.push(eventId);
-    else this.newDeclarations.set(`${fingerprint}.${bucket}`, { occurredAt, eventId });
-    return { duplicate: false };
+    else {
+      const fingerprintKey = `${fingerprint}.${bucket}`;
+      this.newDeclarations.set(fingerprintKey, [fingerprintKey, occurredAt, eventId]);
+      this.newGroups.add(group);
+    }
+    return NEW;
   }
 
   /** Tombstones of expired segments first, then this transaction's segments (the order a restore replays). */
-  private changelog(): [string, Buffer | null][] {
+  private changelog(): [string, Buffer | null, SegmentValue | null][] {
     if (this.changes) return this.changes;
-    const changes: [string, Buffer | null][] = this.expiredSegments.map((key) => [key, null]);
+    const changes: [string, Buffer | null, SegmentValue | null][] = this.expiredSegments.map((key) => [key, null, null]);
     const expiresAt = this.now + this.state.window.windowMs;
-    const declarations = [...this.newDeclarations].map(([key, { occurredAt, eventId }]): [string, number, string] => [key, occurredAt, eventId]);
+    const declarations = [...this.newDeclarations.values()];
     for (let events = 0, declared = 0; events < this.plainEvents.length || declared < declarations.length; ) {
       const plain = this.plainEvents.slice(events, events + MAX_ENTRIES_PER_SEGMENT);
       const value: SegmentValue = { expiresAt, events: plain, declarations: declarations.slice(declared, declared + MAX_ENTRIES_PER_SEGMENT - plain.length) };
       events += value.events.length;
       declared += value.declarations.length;
-      changes.push([`${SEGMENT_PREFIX}${randomUUID()}`, Buffer.from(JSON.stringify(value))]);
+      changes.push([`${SEGMENT_PREFIX}${randomUUID()}`, Buffer.from(JSON.stringify(value)), value]);
     }
     this.changes = changes;
     return changes;
@@ -192,6 +283,6 @@ export class DedupTransaction {
 
   /** Call after the transaction committed. */
   commit(): void {
-    for (const [key, value] of this.changelog()) this.state.apply(key, value);
+    for (const [key, , segment] of this.changelog()) this.state.applySegment(key, segment);
   }
 }

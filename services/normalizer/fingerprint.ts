@@ -10,10 +10,18 @@ import type { CanonicalRecord } from './mapping/contract.ts';
 
 type Content = (record: CanonicalRecord) => unknown;
 
-const field = (record: CanonicalRecord, path: string): unknown =>
-  path.split('.').reduce<unknown>((value, part) => (value as Record<string, unknown> | null)?.[part] ?? null, record);
+/** The value at a path of field names; null where a field on the way is missing or null. */
+function field(record: CanonicalRecord, path: readonly string[]): unknown {
+  let value: unknown = record;
+  for (const part of path) value = (value as Record<string, unknown> | null)?.[part] ?? null;
+  return value;
+}
 
-const pick = (...paths: string[]): Content => (record) => paths.map((path) => field(record, path));
+/** The values at dotted paths (split once, here: a fingerprint is taken per record). */
+const pick = (...dotted: string[]): Content => {
+  const paths = dotted.map((path) => path.split('.'));
+  return (record) => paths.map((path) => field(record, path));
+};
 
 /** Kinds whose records can reach Truc twice through different sources; others have no fingerprint. */
 const CONTENT: Partial<Record<Kind, Content>> = {

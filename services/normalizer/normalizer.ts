@@ -63,13 +63,14 @@ export async function startNormalizer(options: StartNormalizerOptions): Promise<
   for (const kind of KINDS) canonicalWriters.set(kind, await serde.writer(canonicalSchemaIds.get(kind)!));
   const checkpoints = await CheckpointTable.start(kafka, serde, logger);
 
+  const checkpointIdOfLocationQr = (qr: string) => checkpoints.checkpointIdOfLocationQr(qr);
   const context: WorkerContext = {
     groupId: config.normalizer.groupId,
     serde,
     rawCodecs,
     canonicalWriters,
     checkpoints,
-    map: (input) => mapping(input, { personKey, now: now(), checkpointIdOfLocationQr: (qr) => checkpoints.checkpointIdOfLocationQr(qr) }),
+    map: (input) => mapping(input, { personKey, now: now(), checkpointIdOfLocationQr }),
     metrics,
     logger,
     now,

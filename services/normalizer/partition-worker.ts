@@ -71,14 +71,58 @@ function dlqMessage(batch: RawBatch, message: KafkaMessage, codec: RawRecordCode
 }
 
 /**
- * The key a canonical record is written under: its kind's key field (person_key, report_id,
- * checkpoint_id); without one (nobody identifiable), the raw record's key, so it stays on the
+ * The key a canonical record is written under: `key`, the value of its kind's key field (person_key,
+ * report_id, checkpoint_id); without one (nobody identifiable), the raw record's key, so it stays on the
  * partition its raw record was on.
  */
-function canonicalKey(kind: Kind, record: CanonicalRecord, rawKey: Buffer | null): string {
-  const key = record[kindEntry(kind).key];
+function canonicalKey(key: unknown, record: CanonicalRecord, rawKey: Buffer | null): string {
   if (typeof key === 'string' && key !== '') return key;
   return rawKey?.toString('utf8') || String(record.event_id);
+}
+
+/**
+ * `text`, or the raw record's bytes when they spell it exactly (ASCII, byte for byte): the producer
+ * writes bytes as they are, where it would encode the text again (a key twice: to choose its
+ * partition and to write it). The bytes written are the same either way.
+ */
+function sameBytes(text: string, raw: unknown): string | Buffer {
+  if (!Buffer.isBuffer(raw) || raw.length !== text.length) return text;
+  for (let i = 0; i < text.length; i++) {
+    const byte = raw[i]!;
+    if (byte > 0x7f || byte !== text.charCodeAt(i)) return text;
+  }
+  return raw;
+}
+
+/**
+ * The headers of a canonical record. Written with literal keys (HEADER's values, which the type
+ * checks): V8 builds such an object from a template, where computed keys cost a definition each.
+ */
+function canonicalHeaders(input: RawInput, rawHeaders: IHeaders | undefined): Record<typeof HEADER.eventId | typeof HEADER.receivedAt, string | Buffer> {
+  return {
+    'truc-event-id': sameBytes(input.eventId, rawHeaders?.[HEADER.eventId]),
+    'truc-received-at': sameBytes(String(input.receivedAt), rawHeaders?.[HEADER.receivedAt]),
+  };
+}
+
+function decodeFailure(error: unknown): Failure {
+  return { stage: 'decode', errorClass: (error as Error).name || 'DecodeError', path: '', message: (error as Error).message };
+}
+
+/** The mapping's input: the decoded value with the envelope its headers carry. */
+function rawInput(message: KafkaMessage, codec: RawRecordCodec, value: Record<string, unknown>): RawInput {
+  const headers = message.headers;
+  // Connectors set these headers; a record another producer wrote gets them computed the same way.
+  const sourceRecordId = headerString(headers, HEADER.sourceRecordId) ?? codec.sourceRecordId(value);
+  const receivedAt = Number(headerString(headers, HEADER.receivedAt) ?? message.timestamp);
+  return {
+    source: codec.source,
+    kind: codec.kind,
+    value,
+    sourceRecordId,
+    eventId: headerString(headers, HEADER.eventId) ?? computeEventId(codec.source, codec.kind, sourceRecordId),
+    receivedAt,
+  };
 }
 
 type Counted = 'in' | 'out' | 'dup' | 'dlq';
@@ -151,26 +195,30 @@ export class PartitionWorker {
     }
   }
 
-  private async read(batch: RawBatch, message: KafkaMessage, codec: RawRecordCodec): Promise<RawInput | Failure> {
+  /**
+   * The raw input of a message, or why it cannot be read; undefined when its schema is not cached
+   * yet (then `readUncached` fetches it). Synchronous: an await per record cost more than the decoding.
+   */
+  private readCached(message: KafkaMessage, codec: RawRecordCodec): RawInput | Failure | undefined {
     if (!message.value) return { stage: 'decode', errorClass: 'EmptyRecord', path: '', message: 'the raw record has no value' };
+    let value: Record<string, unknown> | undefined;
+    try {
+      value = this.context.serde.decodeCached<Record<string, unknown>>(message.value);
+    } catch (error) {
+      return decodeFailure(error);
+    }
+    return value === undefined ? undefined : rawInput(message, codec, value);
+  }
+
+  /** What `readCached` gives, for a message whose schema is not cached yet: fetched first. */
+  private async readUncached(message: KafkaMessage, codec: RawRecordCodec): Promise<RawInput | Failure> {
     let value: Record<string, unknown>;
     try {
-      // Synchronous once the schema is known: an await per record cost more than the decoding.
-      value = this.context.serde.decodeCached<Record<string, unknown>>(message.value) ?? (await this.context.serde.decode<Record<string, unknown>>(message.value));
+      value = await this.context.serde.decode<Record<string, unknown>>(message.value!);
     } catch (error) {
-      return { stage: 'decode', errorClass: (error as Error).name || 'DecodeError', path: '', message: (error as Error).message };
+      return decodeFailure(error);
     }
-    // Connectors set these headers; a record another producer wrote gets them computed the same way.
-    const sourceRecordId = headerString(message.headers, HEADER.sourceRecordId) ?? codec.sourceRecordId(value);
-    const receivedAt = Number(headerString(message.headers, HEADER.receivedAt) ?? message.timestamp);
-    return {
-      source: codec.source,
-      kind: codec.kind,
-      value,
-      sourceRecordId,
-      eventId: headerString(message.headers, HEADER.eventId) ?? computeEventId(codec.source, codec.kind, sourceRecordId),
-      receivedAt,
-    };
+    return rawInput(message, codec, value);
   }
 
   private enrich(record: CanonicalRecord): void {
@@ -195,19 +243,35 @@ export class PartitionWorker {
     const deadLetters: Message[] = [];
     const counts = new BatchCounts();
 
+    // Per batch: one (source, kind), so one output topic, writer and key field; the messages of a
+    // topic are gathered in one list, created when its first message is.
+    const outputList = (topic: string): Message[] => {
+      let list = output.get(topic);
+      if (list === undefined) {
+        list = [];
+        output.set(topic, list);
+      }
+      return list;
+    };
     for (const batch of batches) {
       const codec = rawCodecs.get(batch.topic)!;
       const labels = { source: codec.source, kind: codec.kind };
       counts.add('in', labels, batch.messages.length);
+      if (this.context.passThroughTopic) {
+        if (batch.messages.length === 0) continue;
+        const list = outputList(this.context.passThroughTopic);
+        for (const message of batch.messages) list.push({ key: message.key, value: message.value, headers: message.headers ?? {} });
+        counts.add('out', labels, batch.messages.length);
+        continue;
+      }
+      const kind = codec.kind;
+      const topic = canonicalTopic(kind);
+      const writer = canonicalWriters.get(kind)!;
+      const keyField = kindEntry(kind).key;
+      let list: Message[] | undefined;
+      let emitted = 0;
       for (const message of batch.messages) {
-        if (this.context.passThroughTopic) {
-          const list = output.get(this.context.passThroughTopic) ?? [];
-          list.push({ key: message.key, value: message.value, headers: message.headers ?? {} });
-          output.set(this.context.passThroughTopic, list);
-          counts.add('out', labels);
-          continue;
-        }
-        const input = await this.read(batch, message, codec);
+        const input = this.readCached(message, codec) ?? (await this.readUncached(message, codec));
         if ('stage' in input) {
           deadLetters.push(dlqMessage(batch, message, codec, input));
           counts.add('dlq', { ...labels, error_class: input.errorClass });
@@ -220,16 +284,16 @@ export class PartitionWorker {
           continue;
         }
         const record = outcome.record;
-        const verdict = transaction.check(input.eventId, fingerprint(codec.kind, record), Number(record.occurred_at));
+        const verdict = transaction.check(input.eventId, fingerprint(kind, record), Number(record.occurred_at));
         if (verdict.duplicate) {
           counts.add('dup', { ...labels, reason: verdict.reason });
           continue;
         }
-        if (codec.kind === 'checkpoint-passage') this.enrich(record);
+        if (kind === 'checkpoint-passage') this.enrich(record);
         record.normalized_at = started;
         let value: Buffer;
         try {
-          value = canonicalWriters.get(codec.kind)!.encode(record);
+          value = writer.encode(record);
         } catch (error) {
           if (!(error instanceof AvroValidationError)) throw error;
           // A mapping that breaks its canonical schema is a bug: the record waits in the DLQ for the fix.
@@ -237,16 +301,15 @@ export class PartitionWorker {
           counts.add('dlq', { ...labels, error_class: 'CanonicalSchemaViolation' });
           continue;
         }
-        const topic = canonicalTopic(codec.kind);
-        const list = output.get(topic) ?? [];
+        list ??= outputList(topic);
         list.push({
-          key: canonicalKey(codec.kind, record, message.key),
+          key: sameBytes(canonicalKey(record[keyField], record, message.key), message.key),
           value,
-          headers: { [HEADER.eventId]: input.eventId, [HEADER.receivedAt]: String(input.receivedAt) },
+          headers: canonicalHeaders(input, message.headers),
         });
-        output.set(topic, list);
-        counts.add('out', labels);
+        emitted++;
       }
+      if (emitted > 0) counts.add('out', labels, emitted);
     }
 
     const topicMessages: TopicMessages[] = [...output].map(([topic, messages]) => ({ topic, messages }));

@@ -65,4 +65,46 @@ describe('duplicate detection state', () => {
     expect(restored.begin(1).check('ev-2999', null, 0)).toEqual({ duplicate: true, reason: 'replayed-event' });
     expect(restored.begin(1).check('other', 'fp-2998', 0)).toEqual({ duplicate: true, reason: 'same-declaration', firstEventId: 'ev-2998' });
   });
+
+  it('keeps the same answers declared hours apart as separate declarations, and forgets each with its own segment', () => {
+    const MINUTE = 60_000;
+    const state = new DedupState({ windowMs: HOUR, toleranceMs: 10 * MINUTE });
+    const t1 = state.begin(0);
+    expect(t1.check('a1', 'fp', 0)).toEqual({ duplicate: false });
+    t1.commit();
+    const t2 = state.begin(30 * MINUTE);
+    expect(t2.check('a2', 'fp', 2 * HOUR)).toEqual({ duplicate: false });
+    t2.commit();
+    const t3 = state.begin(40 * MINUTE);
+    expect(t3.check('a3', 'fp', 2 * HOUR + 5 * MINUTE)).toEqual({ duplicate: true, reason: 'same-declaration', firstEventId: 'a2' });
+    expect(t3.check('a4', 'fp', 4 * MINUTE)).toEqual({ duplicate: true, reason: 'same-declaration', firstEventId: 'a1' });
+
+    // The first transaction's segment expires; the second's is still held.
+    const later = state.begin(HOUR + 1);
+    expect(later.messages(0).filter((m) => m.value === null)).toHaveLength(1);
+    later.commit();
+    const after = state.begin(HOUR + 2);
+    expect(after.check('a5', 'fp', 4 * MINUTE)).toEqual({ duplicate: false });
+    expect(after.check('a6', 'fp', 2 * HOUR + MINUTE)).toEqual({ duplicate: true, reason: 'same-declaration', firstEventId: 'a2' });
+  });
+
+  it('tells apart fingerprints that share their text up to a dot, live and after a restore', () => {
+    const state = new DedupState({ windowMs: HOUR, toleranceMs: HOUR });
+    const t = state.begin(0);
+    expect(t.check('e1', 'fp.with.dots', 0)).toEqual({ duplicate: false });
+    expect(t.check('e2', 'fp', 0)).toEqual({ duplicate: false });
+    expect(t.check('e3', 'fp.with', 0)).toEqual({ duplicate: false });
+    expect(t.check('e4', 'fp.with.dots', 60_000)).toEqual({ duplicate: true, reason: 'same-declaration', firstEventId: 'e1' });
+    const changelog = t.messages(0);
+    t.commit();
+    const restored = new DedupState({ windowMs: HOUR, toleranceMs: HOUR });
+    for (const m of changelog) restored.apply(String(m.key), m.value as Buffer | null);
+    for (const held of [state, restored]) {
+      const probe = held.begin(1);
+      expect(probe.check('p1', 'fp', 120_000)).toEqual({ duplicate: true, reason: 'same-declaration', firstEventId: 'e2' });
+      expect(probe.check('p2', 'fp.with', 120_000)).toEqual({ duplicate: true, reason: 'same-declaration', firstEventId: 'e3' });
+      expect(probe.check('p3', 'fp.with.dots', 120_000)).toEqual({ duplicate: true, reason: 'same-declaration', firstEventId: 'e1' });
+      expect(probe.check('p4', 'fp.other', 120_000)).toEqual({ duplicate: false });
+    }
+  });
 });

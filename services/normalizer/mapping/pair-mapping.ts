@@ -48,7 +48,9 @@ function run<Raw>(input: RawInput, context: MappingContext): MappingRun<Raw> {
 }
 
 function withFlags<R extends Envelope<Kind>>(built: Built<R>, flags: QualityFlags): CanonicalRecord {
-  return Object.assign(built, { quality_flags: flags.list() });
+  const record: CanonicalRecord = built;
+  record.quality_flags = flags.list();
+  return record;
 }
 
 /** A kind keyed by person_key (declarations, passages); a record whose person cannot be read is keyed by its source record id. */

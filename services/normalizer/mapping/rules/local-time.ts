@@ -21,6 +21,8 @@ export interface LocalFormat {
   readonly regex: RegExp;
   /** The tokens in the order the regex captures them. */
   readonly tokens: readonly Token[];
+  /** Whether it has a time of day (HH). */
+  readonly hasTime: boolean;
 }
 
 /** The calendar fields a text names; month and day 0 where a source writes a year only (C06 `yyyy-00-00`). */
@@ -43,15 +45,17 @@ export function localFormat(pattern: string): LocalFormat {
     tokens.push(token as Token);
     return token === 'yyyy' ? '(\\d{4})' : '(\\d{2})';
   });
-  return { pattern, regex: new RegExp(`^${source}$`), tokens };
+  return { pattern, regex: new RegExp(`^${source}$`), tokens, hasTime: tokens.includes('HH') };
 }
 
 /** The calendar fields of a text in `format`, unchecked; fails with MalformedDate when the text is not in the format. */
 export function calendarParts(written: string, format: LocalFormat, path: string): CalendarParts {
   const match = format.regex.exec(written.trim());
   if (match === null) throw new MappingProblem(ERROR_CLASSES.malformedDate, path, `not in the source's format ${format.pattern}`);
-  const parts: CalendarParts = { year: 0, month: 1, day: 1, hour: 0, minute: 0, second: 0, hasTime: false };
-  format.tokens.forEach((token, i) => {
+  const parts: CalendarParts = { year: 0, month: 1, day: 1, hour: 0, minute: 0, second: 0, hasTime: format.hasTime };
+  const { tokens } = format;
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i];
     const value = Number(match[i + 1]);
     if (token === 'yyyy') parts.year = value;
     else if (token === 'MM') parts.month = value;
@@ -59,8 +63,7 @@ export function calendarParts(written: string, format: LocalFormat, path: string
     else if (token === 'HH') parts.hour = value;
     else if (token === 'mm') parts.minute = value;
     else parts.second = value;
-  });
-  parts.hasTime = format.tokens.includes('HH');
+  }
   return parts;
 }
 

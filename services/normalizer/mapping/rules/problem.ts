@@ -29,7 +29,12 @@ export class MappingProblem extends Error {
   readonly failure: MappingFailure;
 
   constructor(errorClass: ErrorClass, path: string, message: string) {
+    // A record that cannot be mapped is data, not a fault of the code: nobody reads where it was
+    // thrown from, and capturing the stack cost more than mapping a good record.
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(`${errorClass} at ${path}: ${message}`);
+    Error.stackTraceLimit = stackTraceLimit;
     this.name = 'MappingProblem';
     this.failure = { errorClass, path, message };
   }
