@@ -1,7 +1,8 @@
 /**
  * The ClickHouse sink: a member of the consumer group CLICKHOUSE_SINK_GROUP_ID over every canonical
  * topic (read_committed). Records are buffered across partitions and written when the buffer holds
- * CLICKHOUSE_SINK_MAX_ROWS rows or its oldest record waited CLICKHOUSE_SINK_MAX_WAIT_MS.
+ * CLICKHOUSE_SINK_MAX_ROWS rows, when its oldest record waited CLICKHOUSE_SINK_MAX_WAIT_MS, or when
+ * no insert is running and it holds CLICKHOUSE_SINK_MIN_ROWS.
  *
  * Exactly once into the tables:
  * - one insert per topic and flush, holding a range of each partition that has records, with a
@@ -472,13 +473,17 @@ export async function startClickHouseSink(options: StartClickHouseSinkOptions): 
     }
   }
 
-  const due = () => bufferedRows >= sinkConfig.maxRows || (bufferedRows > 0 && (stopping || Date.now() - oldestAt >= sinkConfig.maxWaitMs));
   let flushing: Promise<void> | null = null;
+  /** Whether a batch should be written now; `writerFree`: no insert is running (or the writer asks for its next one). */
+  const due = (writerFree = flushing === null) =>
+    bufferedRows >= sinkConfig.maxRows ||
+    (writerFree && bufferedRows >= sinkConfig.minRows) ||
+    (bufferedRows > 0 && (stopping || Date.now() - oldestAt >= sinkConfig.maxWaitMs));
   /** Writes batches while one is due; one writer at a time, joined by whoever asks meanwhile. */
   function flush(): Promise<void> {
     flushing ??= (async () => {
       try {
-        while (due()) {
+        while (due(true)) {
           const before = bufferedRows;
           await flushOnce();
           // Nothing could be written (all of it waits for the rest of a logged range, or the sink stops).
@@ -560,10 +565,9 @@ export async function startClickHouseSink(options: StartClickHouseSinkOptions): 
         nextOffset.set(key, entries[entries.length - 1]!.offset + 1);
       }
       updateLag();
-      if (bufferedRows < sinkConfig.maxRows) return;
-      // A full batch is written while the next one is fetched; with two batches' worth buffered,
+      // A batch is written while the next one is fetched; with two full batches' worth buffered,
       // fetching stops until the writes catch up, however long ClickHouse takes (back pressure).
-      void flush();
+      if (due()) void flush();
       if (bufferedRows < 2 * sinkConfig.maxRows) return;
       const keepAlive = setInterval(() => void heartbeat().catch(() => {}), 1_000);
       try {

@@ -57,6 +57,12 @@ export interface ClickHouseSinkConfig {
   /** A batch is inserted when it holds this many rows, or `maxWaitMs` after its first record. */
   maxRows: number;
   maxWaitMs: number;
+  /**
+   * While no insert is running, a batch of at least this many rows is written at once instead of
+   * waiting for `maxWaitMs`: with a backlog, ClickHouse starts at once and the batches then grow
+   * with what arrives during each insert (up to `maxRows`).
+   */
+  minRows: number;
   /** Back-off between attempts while ClickHouse fails (exponential from the first to the cap). */
   retryInitialMs: number;
   retryMaxMs: number;
@@ -386,6 +392,7 @@ export function loadConfig(env: Env = process.env): Config {
       topicPrefix: read.string('CLICKHOUSE_SINK_TOPIC_PREFIX', 'canonical.'),
       maxRows: read.integer('CLICKHOUSE_SINK_MAX_ROWS', 50_000, 1, 1_000_000),
       maxWaitMs: read.integer('CLICKHOUSE_SINK_MAX_WAIT_MS', 1_000, 10, 600_000),
+      minRows: read.integer('CLICKHOUSE_SINK_MIN_ROWS', 5_000, 1, 1_000_000),
       retryInitialMs: read.integer('CLICKHOUSE_SINK_RETRY_INITIAL_MS', 250, 1, 600_000),
       retryMaxMs: read.integer('CLICKHOUSE_SINK_RETRY_MAX_MS', 30_000, 1, 3_600_000),
       sessionTimeoutMs: read.integer('CLICKHOUSE_SINK_SESSION_TIMEOUT_MS', 30_000, 6_000, 300_000),

@@ -14,34 +14,13 @@ import { CANONICAL_COMPATIBILITY } from '../../services/platform/schema-registra
 import { DLQ_SINK_CLICKHOUSE_TOPIC } from '../../services/platform/topics.ts';
 import { SINK_TABLES } from '../../connectors/clickhouse-sink/projection.ts';
 import { canonicalRecords, prefixedTopic, prepareCanonicalTopics, produceCanonical, type CanonicalRecord } from '../support/canonical-records.ts';
-import { byKind, countEvents, IDENTIFYING_COLUMN, sinkTestConfig, VIEW_TOTALS_QUERY, viewPairs } from '../support/clickhouse-sink.ts';
+import { byKind, countEvents, expectExactlyOnce, expectViewsAgree, IDENTIFYING_COLUMN, sinkTestConfig } from '../support/clickhouse-sink.ts';
 import { readTopicToEnd, testConfig, testKafka } from '../support/kafka.ts';
 import { runTruc, truc } from '../support/truc-cli.ts';
 
 const logger = createLogger('test', 'silent');
 
 /** Waits until every kind's rows of `records` are in ClickHouse, then checks: each exactly once. */
-async function expectExactlyOnce(client: ClickHouseHandle['client'], records: readonly CanonicalRecord[], timeout = 120_000): Promise<void> {
-  const groups = byKind(records);
-  await expect
-    .poll(async () => {
-      const counts = await Promise.all([...groups].map(async ([kind, ids]) => (await countEvents(client, kind, ids)).final === ids.length));
-      return counts.every(Boolean);
-    }, { timeout, interval: 500 })
-    .toBe(true);
-  for (const [kind, ids] of groups) {
-    expect(await countEvents(client, kind, ids), kind).toEqual({ rows: ids.length, final: ids.length, distinct: ids.length });
-  }
-}
-
-/** Every view total equals the count computed from its base table. */
-async function expectViewsAgree(client: ClickHouseHandle['client']): Promise<void> {
-  const [row] = await (await client.query({ query: VIEW_TOTALS_QUERY, format: 'JSONEachRow' })).json<Record<string, string>>();
-  const pairs = viewPairs(row!);
-  for (const [name, [view, base]] of Object.entries(pairs)) expect(view, `${name}: view total vs base table`).toBe(base);
-  expect(pairs.declarations![1]).toBeGreaterThan(0);
-}
-
 describe('ClickHouse sink', () => {
   const base = testConfig();
   const kafka = testKafka(base);

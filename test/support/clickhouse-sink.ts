@@ -3,6 +3,7 @@
  * database, counts per table, and the checks every sink test makes (exactly once; views agree).
  */
 import { randomUUID } from 'node:crypto';
+import { expect } from 'vitest';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ClickHouseClient } from '../../services/platform/clickhouse.ts';
@@ -84,4 +85,27 @@ export function identifyingColumns(columns: readonly { table: string; name: stri
   return columns
     .filter((c) => !impersonal.has(c.table) && c.name !== 'checkpoint_name' && IDENTIFYING_COLUMN.test(c.name))
     .map((c) => `${c.table}.${c.name}`);
+}
+
+/** Waits until every record is in its table, then checks each is there exactly once (even without FINAL). */
+export async function expectExactlyOnce(client: ClickHouseClient, records: readonly CanonicalRecord[], timeout = 120_000): Promise<void> {
+  const groups = byKind(records);
+  await expect
+    .poll(async () => {
+      const counts = await Promise.all([...groups].map(async ([kind, ids]) => (await countEvents(client, kind, ids)).final === ids.length));
+      return counts.every(Boolean);
+    }, { timeout, interval: 500 })
+    .toBe(true);
+  for (const [kind, ids] of groups) {
+    expect(await countEvents(client, kind, ids), kind).toEqual({ rows: ids.length, final: ids.length, distinct: ids.length });
+  }
+}
+
+/** Every view total equals the count computed from its base table. */
+/** Every view's total equals the count computed from its base table. */
+export async function expectViewsAgree(client: ClickHouseClient): Promise<void> {
+  const [row] = await (await client.query({ query: VIEW_TOTALS_QUERY, format: 'JSONEachRow' })).json<Record<string, string>>();
+  const pairs = viewPairs(row!);
+  for (const [name, [view, base]] of Object.entries(pairs)) expect(view, `${name}: view total vs base table`).toBe(base);
+  expect(pairs.declarations![1]).toBeGreaterThan(0);
 }
