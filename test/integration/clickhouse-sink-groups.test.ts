@@ -13,9 +13,10 @@ import { testConfig, testKafka } from '../support/kafka.ts';
  * The moment a crash test can only hit by chance, made certain: ClickHouse acknowledged the
  * inserts but the offsets were not committed (here: set back after the fact). The next sink forms
  * the logged inserts again with their ranges, so ClickHouse drops them; an insert of which some
- * range was committed is only committed.
+ * range was committed is only committed. And several instances: each holds whole topics, so each
+ * logged insert can be formed again by whoever holds its topic.
  */
-describe('ClickHouse sink after inserts whose commit was lost', () => {
+describe('ClickHouse sink: lost commits and several instances', () => {
   const base = testConfig();
   const kafka = testKafka(base);
   // Batches by time only: each insert spans every partition the records went to.
@@ -67,7 +68,7 @@ describe('ClickHouse sink after inserts whose commit was lost', () => {
     return running;
   }
 
-  it('writes nothing twice, in the table or the views', async () => {
+  it('writes nothing twice after inserts whose commit was lost, in the table or the views', async () => {
     const serde = createAvroSerde(config.schemaRegistry);
     const ids = await prepareCanonicalTopics(kafka, serde, prefix, { ...config.topics, partitions: 3 });
     const records = canonicalRecords(randomInt(2 ** 32 - 1), 3_000, ['health-declaration']);
@@ -99,5 +100,33 @@ describe('ClickHouse sink after inserts whose commit was lost', () => {
     sink = undefined;
     await expectExactlyOnce(clickhouse.client, records);
     await expectViewsAgree(clickhouse.client);
+  }, 180_000);
+
+  it('splits the work by whole topics between two instances, each record written once', async () => {
+    // Topics and group of its own; the same engine and database (one data folder per process).
+    const shared = { ...sinkTestConfig(base), clickhouse: config.clickhouse };
+    const sharedPrefix = shared.clickhouseSink.topicPrefix;
+    const serde = createAvroSerde(shared.schemaRegistry);
+    const ids = await prepareCanonicalTopics(kafka, serde, sharedPrefix, { ...shared.topics, partitions: 3 });
+    const records = canonicalRecords(randomInt(2 ** 32 - 1), 4_000);
+    const engine = clickhouse;
+    const instances: RunningClickHouseSink[] = [];
+    try {
+      instances.push(await startClickHouseSink({ config: shared, logger, clickhouse: engine }));
+      instances.push(await startClickHouseSink({ config: shared, logger, clickhouse: engine }));
+      await produceCanonical(kafka, serde, ids, sharedPrefix, records);
+      await expectExactlyOnce(engine.client, records);
+      await expectViewsAgree(engine.client);
+      const kindsOf = (instance: RunningClickHouseSink) =>
+        Object.entries(instance.status().rowsWritten)
+          .filter(([, rows]) => rows > 0)
+          .map(([kind]) => kind);
+      const [first, second] = instances.map(kindsOf);
+      expect(first!.length).toBeGreaterThan(0);
+      expect(second!.length).toBeGreaterThan(0);
+      expect(first!.filter((kind) => second!.includes(kind))).toEqual([]);
+    } finally {
+      for (const instance of instances) await instance.close();
+    }
   }, 180_000);
 });
