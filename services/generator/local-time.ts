@@ -2,26 +2,19 @@
  * Times as Vietnamese sources write them: local time UTC+7 (no daylight saving) in each source's
  * format, and the reverse arithmetic on local calendar days.
  */
+import { DAY_MS, LOCAL_OFFSET_MS, type CalendarFields } from '../source-vocabulary/local-time.ts';
 import { firstAbove } from './random.ts';
 
-export const LOCAL_OFFSET_MS = 7 * 3_600_000;
+export { DAY_MS };
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 3_600_000;
-export const DAY_MS = 86_400_000;
 
 function pad2(value: number): string {
   return value < 10 ? `0${value}` : String(value);
 }
 
 /** Local calendar fields of an instant. */
-export interface LocalParts {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-}
+export type LocalParts = CalendarFields;
 
 export function localParts(ms: number): LocalParts {
   const date = new Date(ms + LOCAL_OFFSET_MS);

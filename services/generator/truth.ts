@@ -18,126 +18,40 @@
  */
 import type { Kind } from '../platform/catalog.ts';
 import type {
-  CheckpointStatus, CheckpointType, DeclarationType, Direction, DocumentType, Gender, HealthStatus,
-  IdentificationMethod, ManagingLevel, PassageOutcome, ReportCategory, ReportChannel, Symptom, TransportMode,
-} from '../source-vocabulary/canonical-values.ts';
+  Address, CheckpointPassageRecord, CheckpointRecord, CitizenReportRecord, Envelope, Exposure, HealthDeclarationRecord,
+  MovementDeclarationRecord, Person, Place,
+} from '../normalizer/mapping/canonical.ts';
+import type { Coordinates } from '../normalizer/mapping/rules/coordinates.ts';
+import type { IdentityDocument } from '../normalizer/mapping/rules/identity.ts';
+import type { CheckpointType } from '../source-vocabulary/canonical-values.ts';
 
-/** Data-quality findings the normalizer keeps in `quality_flags`. */
+/** Data-quality findings the generator's defects make the normalizer keep in `quality_flags`. */
 export type QualityFlag = 'CCCD_BIRTH_YEAR_MISMATCH' | 'PHONE_INVALID';
 
-export interface EnvelopeTruth<K extends Kind> {
-  kind: K;
-  source: string;
-  /** Filled in once the record is final (a content hash covers the whole record). */
-  source_record_id: string;
-  /** UTC epoch ms, at the precision the source writes. */
-  occurred_at: number;
-  province_code: string | null;
-  quality_flags: QualityFlag[];
-}
+/** What only a run knows: the event id is on the item; reception and the key depend on the run. */
+type RunFields = 'event_id' | 'received_at' | 'person_key';
 
-export interface DocumentTruth {
-  type: DocumentType;
-  number: string;
-}
+/** The canonical record's shape (the normalizer's own types), without what only a run knows. */
+type TruthOf<R extends Envelope<Kind>> = Omit<R, RunFields | 'quality_flags'> & { quality_flags: QualityFlag[] };
 
-export interface PersonTruth {
-  full_name: string | null;
-  document: DocumentTruth | null;
-  birth_year: number | null;
-  gender: Gender | null;
-  nationality: string | null;
-  phone: string | null;
-}
-
-export interface ExposureTruth {
-  contact_with_case: boolean | null;
-  from_outbreak_area: boolean | null;
-  contact_with_symptomatic: boolean | null;
-  places_visited: string[];
-}
-
-export interface AddressTruth {
-  province_code: string | null;
-  district_code: string | null;
-  ward_code: string | null;
-  line: string | null;
-}
-
-export interface CoordinatesTruth {
-  latitude: number;
-  longitude: number;
-}
-
-export interface HealthDeclarationTruth extends EnvelopeTruth<'health-declaration'> {
-  declaration_type: DeclarationType;
-  person: PersonTruth;
-  address: AddressTruth;
-  symptoms: Symptom[];
-  exposure: ExposureTruth;
-  /** last_dose_date in days since 1970-01-01 (local date). */
-  vaccination: { doses: number; last_dose_date: number | null };
-}
-
-export interface PlaceTruth {
-  province_code: string | null;
-  name: string | null;
-}
-
-export interface MovementDeclarationTruth extends EnvelopeTruth<'movement-declaration'> {
-  person: PersonTruth;
-  transport_mode: TransportMode;
-  vehicle_code: string | null;
-  seat: string | null;
-  origin: PlaceTruth;
-  destination: PlaceTruth;
-  /** Local date, days since 1970-01-01. */
-  departure_date: number;
-  symptoms: Symptom[];
-  exposure: ExposureTruth;
-}
-
-export interface CitizenReportTruth extends EnvelopeTruth<'citizen-report'> {
-  /** `<source>:<source_record_id>`, filled in with source_record_id. */
-  report_id: string;
-  category: ReportCategory;
-  text: string;
-  location: AddressTruth & { coordinates: CoordinatesTruth | null };
-  channel: ReportChannel;
-  reporter: { name: string | null; phone: string | null } | null;
-  anonymous: boolean;
-}
-
-export interface CheckpointTruth extends EnvelopeTruth<'checkpoint'> {
-  checkpoint_id: string;
-  name: string;
-  type: CheckpointType;
-  district_code: string | null;
-  road: string | null;
-  km_marker: string | null;
-  managing_level: ManagingLevel | null;
-  managing_agency: string | null;
-  status: CheckpointStatus;
-  coordinates: CoordinatesTruth | null;
-  location_qr_id: string | null;
-  valid_from: number | null;
-  valid_to: number | null;
-}
+export type EnvelopeTruth<K extends Kind> = TruthOf<Envelope<K>>;
+export type DocumentTruth = IdentityDocument;
+export type PersonTruth = Person;
+export type ExposureTruth = Exposure;
+export type AddressTruth = Address;
+export type CoordinatesTruth = Coordinates;
+export type PlaceTruth = Place;
+export type HealthDeclarationTruth = TruthOf<HealthDeclarationRecord>;
+export type MovementDeclarationTruth = TruthOf<MovementDeclarationRecord>;
+export type CitizenReportTruth = TruthOf<CitizenReportRecord>;
+export type CheckpointTruth = TruthOf<CheckpointRecord>;
 
 /** Checkpoint name, type and province as the normalizer copies them from the registry (this generator's `CHECKPOINTS`). */
-export interface CheckpointPassageTruth extends EnvelopeTruth<'checkpoint-passage'> {
-  checkpoint_id: string;
+export type CheckpointPassageTruth = Omit<TruthOf<CheckpointPassageRecord>, 'checkpoint_name' | 'checkpoint_type' | 'checkpoint_province_code'> & {
   checkpoint_name: string;
   checkpoint_type: CheckpointType;
   checkpoint_province_code: string;
-  document: DocumentTruth | null;
-  vehicle_plate: string | null;
-  direction: Direction | null;
-  passed_at: number;
-  identification_method: IdentificationMethod;
-  health_status: HealthStatus;
-  outcome: PassageOutcome | null;
-}
+};
 
 export type Truth = HealthDeclarationTruth | MovementDeclarationTruth | CitizenReportTruth | CheckpointTruth | CheckpointPassageTruth;
 

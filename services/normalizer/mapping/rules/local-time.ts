@@ -6,10 +6,10 @@
  * 24:10) is an ImpossibleDate. A record's own time later than now is a FutureDate: sources stamp
  * records when they are made, so it is a wrong clock or a typo, and would sort wrongly downstream.
  */
+import { DAY_MS, LOCAL_OFFSET_MS, type CalendarFields } from '../../../source-vocabulary/local-time.ts';
 import { ERROR_CLASSES, MappingProblem } from './problem.ts';
 
-const LOCAL_OFFSET_MS = 7 * 3_600_000;
-export const DAY_MS = 86_400_000;
+export { DAY_MS };
 /** How far a record's time may be ahead of the engine's clock: source devices' clocks drift. */
 export const FUTURE_TOLERANCE_MS = 5 * 60_000;
 
@@ -26,13 +26,7 @@ export interface LocalFormat {
 }
 
 /** The calendar fields a text names; month and day 0 where a source writes a year only (C06 `yyyy-00-00`). */
-export interface CalendarParts {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
+export interface CalendarParts extends CalendarFields {
   /** Whether the format has a time of day (a date alone means local midnight). */
   hasTime: boolean;
 }
