@@ -7,9 +7,10 @@ import { FileConnector } from './file/file-connector.ts';
 import { PollConnector } from './http-poll/poll-connector.ts';
 import { ConnectorRunner } from './runtime/connector-runner.ts';
 import type { ManagedConnector } from './runtime/managed-connector.ts';
-import { ConfigError, loadConfig, type Config } from '../services/platform/config.ts';
+import type { Config } from '../services/platform/config.ts';
 import { createKafka } from '../services/platform/kafka.ts';
-import { createLogger, type Logger } from '../services/platform/logger.ts';
+import type { Logger } from '../services/platform/logger.ts';
+import { runStandalone } from '../services/platform/standalone.ts';
 import { preparePipeline } from '../services/platform/pipeline-bootstrap.ts';
 
 export interface PullConnectors {
@@ -62,24 +63,4 @@ export async function startPullConnectors(config: Config, logger: Logger): Promi
   };
 }
 
-async function main(): Promise<void> {
-  const config = loadConfig();
-  const logger = createLogger('connectors', config.logLevel);
-  const running = await startPullConnectors(config, logger);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  logger.info('stopping');
-  await running.close();
-  logger.info('stopped');
-}
-
-if (import.meta.main) {
-  try {
-    await main();
-  } catch (error) {
-    console.error(error instanceof ConfigError ? error.message : `connectors: ${(error as Error).stack ?? error}`);
-    process.exitCode = 1;
-  }
-}
+if (import.meta.main) await runStandalone('connectors', startPullConnectors);

@@ -3,27 +3,7 @@
  * SIGTERM. With the embedded engine this process owns the data folder; `npm start` runs the sink
  * inside the main process instead (startClickHouseSink).
  */
-import { ConfigError, loadConfig } from '../../services/platform/config.ts';
-import { createLogger } from '../../services/platform/logger.ts';
+import { runStandalone } from '../../services/platform/standalone.ts';
 import { startClickHouseSink } from './sink.ts';
 
-async function main(): Promise<void> {
-  const config = loadConfig();
-  const logger = createLogger('clickhouse-sink', config.logLevel);
-  const sink = await startClickHouseSink({ config, logger });
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  logger.info('stopping');
-  await sink.close();
-}
-
-if (import.meta.main) {
-  try {
-    await main();
-  } catch (error) {
-    console.error(error instanceof ConfigError ? error.message : `clickhouse-sink: ${(error as Error).stack ?? error}`);
-    process.exitCode = 1;
-  }
-}
+await runStandalone('clickhouse-sink', (config, logger) => startClickHouseSink({ config, logger }));

@@ -5,13 +5,10 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ConfigError, loadConfig } from '../platform/config.ts';
-import { createLogger } from '../platform/logger.ts';
+import { runStandalone } from '../platform/standalone.ts';
 import { startNormalizer } from './normalizer.ts';
 
-try {
-  const config = loadConfig();
-  const logger = createLogger('normalizer', config.logLevel);
+await runStandalone('normalizer', async (config, logger) => {
   const normalizer = await startNormalizer({ config, logger });
   const metricsServer = createServer((request, response) => {
     if (request.url !== '/metrics') {
@@ -26,13 +23,10 @@ try {
     const { port } = metricsServer.address() as AddressInfo;
     logger.info({ port }, `normalizer running; metrics on http://${config.api.host}:${port}/metrics`);
   });
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  metricsServer.close();
-  await normalizer.close();
-} catch (error) {
-  console.error(error instanceof ConfigError ? error.message : `normalizer: ${(error as Error).stack ?? error}`);
-  process.exitCode = 1;
-}
+  return {
+    async close() {
+      metricsServer.close();
+      await normalizer.close();
+    },
+  };
+});
