@@ -21,7 +21,7 @@
  */
 import type { Admin, Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
 import { backoffDelay, type BackoffPolicy } from '../runtime/backoff.ts';
-import { createAvroSerde, readSchemaId, WireFormatError, type AvroSerde } from '../../services/platform/avro-serde.ts';
+import { createAvroSerde } from '../../services/platform/avro-serde.ts';
 import { KINDS, kindEntry, type Kind } from '../../services/platform/catalog.ts';
 import { createClickHouse, type ClickHouseHandle } from '../../services/platform/clickhouse.ts';
 import type { Config } from '../../services/platform/config.ts';
@@ -32,8 +32,8 @@ import { DLQ_SINK_CLICKHOUSE_TOPIC, ensureTopics } from '../../services/platform
 import { migrate } from '../../services/clickhouse/migrations.ts';
 import { clickhouseErrorType, isDataError } from './clickhouse-errors.ts';
 import { ClickHouseSinkMetrics } from './metrics.ts';
-import { PROJECTIONS, ProjectionError, type Row } from './projection.ts';
-import { addColumns, schemaExtras, type SchemaExtras } from './schema-evolution.ts';
+import { PROJECTIONS, type Row } from './projection.ts';
+import { createRecordPreparer, isRow, type Entry } from './record-preparation.ts';
 import { loadLoggedGroups, logGroups } from './batch-log.ts';
 import { planTopic, type LoggedGroup, type PlannedGroup, type TopicPlan } from './flush-plan.ts';
 import { wholeTopicAssigner } from './topic-assigner.ts';
@@ -69,15 +69,6 @@ export interface RunningClickHouseSink {
 
 export const SINK_STAGE = 'sink.clickhouse';
 
-type Outcome = { row: Row } | { errorClass: string; reason: string; source: string | null };
-
-/** A consumed record with what it becomes: a row, a dead letter, or nothing (null: a tombstone). */
-interface Entry {
-  offset: number;
-  message: KafkaMessage;
-  outcome: Outcome | null;
-}
-
 interface DeadLetter {
   message: KafkaMessage;
   topic: string;
@@ -94,8 +85,6 @@ interface PreparedRow {
   message: KafkaMessage;
   row: Row;
 }
-
-const isRow = (outcome: Outcome | null): outcome is { row: Row } => outcome !== null && 'row' in outcome;
 
 /** A flush's insert for one topic, with the kind it holds; `done` once ClickHouse acknowledged it. */
 interface Insert {
@@ -133,7 +122,7 @@ export async function startClickHouseSink(options: StartClickHouseSinkOptions): 
     [...[...kindOfTopic].map(([topic, kind]) => ({ name: topic, compacted: kindEntry(kind).compacted ?? false })), { name: DLQ_SINK_CLICKHOUSE_TOPIC }],
     config.topics,
   );
-  const serde: AvroSerde = createAvroSerde(config.schemaRegistry);
+  const prepare = createRecordPreparer({ serde: createAvroSerde(config.schemaRegistry), registryUrl: config.schemaRegistry.url, clickhouse, logger });
   const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
 
@@ -148,7 +137,6 @@ export async function startClickHouseSink(options: StartClickHouseSinkOptions): 
   const loggedGroups = new Map<string, LoggedGroup[]>();
   const highWatermarks = new Map<string, number>();
   const committed = new Map<string, number>();
-  const extrasBySchema = new Map<number, SchemaExtras>();
   /** Bumped at every rebalance: work of an older generation is abandoned (Kafka redelivers it). */
   let generation = 0;
   let stopping = false;
@@ -164,88 +152,6 @@ export async function startClickHouseSink(options: StartClickHouseSinkOptions): 
     oldestAt = 0;
     loggedGroups.clear();
     nextOffset.clear();
-  }
-
-  // --- decoding, projection, schema evolution -------------------------------------------------
-  async function extrasFor(kind: Kind, schemaId: number): Promise<SchemaExtras> {
-    const cached = extrasBySchema.get(schemaId);
-    if (cached) return cached;
-    const projection = PROJECTIONS[kind];
-    const extras = schemaExtras(await schemaText(schemaId), projection);
-    if (extras.columns.length > 0) await addColumns(clickhouse, projection.table, extras.columns, logger);
-    for (const skipped of extras.skipped) logger.warn({ kind, schemaId, field: skipped.name, reason: skipped.reason }, 'new canonical field left out of ClickHouse');
-    extrasBySchema.set(schemaId, extras);
-    return extras;
-  }
-
-  /**
-   * The schema as registered (JSON): the parsed avsc type the serde holds drops logical types and
-   * docs, which the column type and comment come from.
-   */
-  async function schemaText(schemaId: number): Promise<{ fields?: [] }> {
-    const response = await fetch(`${config.schemaRegistry.url}/schemas/ids/${schemaId}`, { signal: AbortSignal.timeout(10_000) });
-    if (!response.ok) throw Object.assign(new Error(`schema registry answered ${response.status} for schema id ${schemaId}`), { status: response.status });
-    const { schema } = (await response.json()) as { schema: string };
-    return JSON.parse(schema) as { fields?: [] };
-  }
-
-  /**
-   * What each message becomes: a row, or the reason it is a dead letter. Done as records arrive, so
-   * it overlaps with the insert of the previous batch (the engine works off the JS thread). Throws
-   * only for passing failures (the registry unreachable); retried by the caller.
-   */
-  async function prepareAll(kind: Kind, messages: readonly KafkaMessage[]): Promise<Entry[]> {
-    const entries: Entry[] = [];
-    for (const message of messages) {
-      const offset = Number(message.offset);
-      // A tombstone of the compacted checkpoint topic: nothing to add.
-      if (message.value === null) {
-        entries.push({ offset, message, outcome: null });
-        continue;
-      }
-      let schemaId: number;
-      try {
-        schemaId = readSchemaId(message.value);
-      } catch (error) {
-        entries.push({ offset, message, outcome: { errorClass: 'UndecodableRecord', reason: (error as Error).message, source: null } });
-        continue;
-      }
-      let extras = extrasBySchema.get(schemaId);
-      if (extras === undefined) {
-        try {
-          extras = await extrasFor(kind, schemaId);
-          await serde.writer(schemaId); // fetches and caches the schema's codec, for decodeCached
-        } catch (error) {
-          if ((error as { status?: number }).status !== 404) throw error;
-          entries.push({ offset, message, outcome: { errorClass: 'UnknownSchema', reason: `schema id ${schemaId} is not in the registry`, source: null } });
-          continue;
-        }
-      }
-      entries.push({ offset, message, outcome: prepareKnown(kind, message, schemaId, extras) });
-    }
-    return entries;
-  }
-
-  function prepareKnown(kind: Kind, message: KafkaMessage, schemaId: number, extras: SchemaExtras): Outcome {
-    let record: Record<string, unknown>;
-    try {
-      // The codec is cached by now, so decoding fails only on the bytes.
-      const decoded = serde.decodeCached<Record<string, unknown>>(message.value!);
-      if (decoded === undefined) throw new WireFormatError(`no codec for schema id ${schemaId}`);
-      record = decoded;
-    } catch (error) {
-      const detail = error instanceof WireFormatError ? error.message : 'the body does not match the schema';
-      return { errorClass: 'UndecodableRecord', reason: `Avro body does not decode with schema id ${schemaId}: ${detail}`, source: null };
-    }
-    const source = typeof record.source === 'string' ? record.source : null;
-    try {
-      const row = PROJECTIONS[kind].project(record);
-      for (const column of extras.columns) row[column.name] = record[column.name] ?? null;
-      return { row };
-    } catch (error) {
-      if (error instanceof ProjectionError) return { errorClass: 'UnprojectableRecord', reason: error.message, source };
-      throw error;
-    }
   }
 
   // --- writing ---------------------------------------------------------------------------------
@@ -544,7 +450,7 @@ export async function startClickHouseSink(options: StartClickHouseSinkOptions): 
         const keepAlive = setInterval(() => void heartbeat().catch(() => {}), 1_000);
         let entries: Entry[] | null;
         try {
-          entries = await retrying(() => prepareAll(kindOfTopic.get(batch.topic)!, fresh), null);
+          entries = await retrying(() => prepare(kindOfTopic.get(batch.topic)!, fresh), null);
         } finally {
           clearInterval(keepAlive);
         }
