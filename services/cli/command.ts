@@ -2,6 +2,7 @@
  * What a `truc` subcommand is: a name, a one-line summary for `truc --help`, and a run function
  * taking the arguments after the command name and returning the exit code.
  */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 export interface Command {
   name: string;
@@ -14,5 +15,14 @@ export class UsageError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'UsageError';
+  }
+}
+
+/** `parseArgs` whose refusals (an unknown option, a missing value) are usage errors, not crashes. */
+export function parseCommandArgs<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
   }
 }

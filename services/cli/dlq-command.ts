@@ -7,7 +7,6 @@
  * dead letters are canonical records: writing them back would reach every other consumer of the
  * canonical topic again, so they are listed and shown, not replayed.
  */
-import { parseArgs } from 'node:util';
 import type { IHeaders, Message } from 'kafkajs';
 import { createAvroSerde } from '../platform/avro-serde.ts';
 import { loadConfig } from '../platform/config.ts';
@@ -15,7 +14,7 @@ import { createKafka } from '../platform/kafka.ts';
 import { createLogger } from '../platform/logger.ts';
 import { HEADER, headerString } from '../platform/record-headers.ts';
 import { readTopicToEnd, type TopicMessage } from '../platform/topic-ends.ts';
-import { UsageError, type Command } from './command.ts';
+import { UsageError, parseCommandArgs, type Command } from './command.ts';
 
 const HELP = `usage: truc dlq list   [--stage STAGE] [filters] [--limit N]
        truc dlq show   <partition>:<offset> [--stage STAGE]
@@ -66,7 +65,7 @@ export const DLQ_COMMAND: Command = {
   name: 'dlq',
   summary: 'list, show and replay dead letters (dlq.normalizer, dlq.ingest, dlq.sink.*)',
   async run(args) {
-    const { values, positionals } = parseArgs({
+    const { values, positionals } = parseCommandArgs({
       args,
       allowPositionals: true,
       options: {

@@ -2,9 +2,8 @@
  * `truc generate`: synthetic source records as NDJSON on stdout, one raw record per line, ready
  * to POST to `/v1/ingest/{source}/{kind}` (with `--labels`, the full labelled items instead).
  */
-import { parseArgs } from 'node:util';
 import { generateItems, GeneratorOptionsError, DEFAULT_WINDOW, type Defect, type Flag, type GeneratorOptions } from '../generator/index.ts';
-import { UsageError, type Command } from './command.ts';
+import { parseCommandArgs, UsageError, type Command } from './command.ts';
 import { writeLines } from './ndjson-output.ts';
 
 const HELP = `usage: truc generate [options]
@@ -71,33 +70,28 @@ function assignments(name: string, values: string[] | undefined, parse: (text: s
 }
 
 function parse(args: string[]): { options: GeneratorOptions; labels: boolean } | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        seed: { type: 'string' },
-        count: { type: 'string' },
-        source: { type: 'string', multiple: true },
-        kind: { type: 'string', multiple: true },
-        'pair-count': { type: 'string', multiple: true },
-        invalid: { type: 'string' },
-        defect: { type: 'string', multiple: true },
-        flagged: { type: 'string' },
-        flag: { type: 'string', multiple: true },
-        duplicates: { type: 'string' },
-        population: { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        labels: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const parsed = parseCommandArgs({
+    args,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      seed: { type: 'string' },
+      count: { type: 'string' },
+      source: { type: 'string', multiple: true },
+      kind: { type: 'string', multiple: true },
+      'pair-count': { type: 'string', multiple: true },
+      invalid: { type: 'string' },
+      defect: { type: 'string', multiple: true },
+      flagged: { type: 'string' },
+      flag: { type: 'string', multiple: true },
+      duplicates: { type: 'string' },
+      population: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      labels: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
   const v = parsed.values;
   if (v.help) return 'help';
   const options: GeneratorOptions = {

@@ -2,11 +2,10 @@
  * `truc migrate`: applies the ClickHouse migrations of infra/clickhouse (what `npm start` and the
  * sink do at start-up) on their own, or with --status lists what is applied and pending.
  */
-import { parseArgs } from 'node:util';
-import { createClickHouse } from '../platform/clickhouse.ts';
+import { createClickHouse, isFolderLockedError } from '../platform/clickhouse.ts';
 import { loadConfig } from '../platform/config.ts';
 import { migrate } from '../clickhouse/migrations.ts';
-import { UsageError, type Command } from './command.ts';
+import { parseCommandArgs, type Command } from './command.ts';
 
 const HELP = `usage: truc migrate [--status]
 
@@ -21,12 +20,7 @@ export const MIGRATE_COMMAND: Command = {
   name: 'migrate',
   summary: 'apply the ClickHouse migrations (tables, views) of infra/clickhouse',
   async run(args) {
-    let values: { status?: boolean; help?: boolean };
-    try {
-      ({ values } = parseArgs({ args, options: { status: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, strict: true }));
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
+    const { values } = parseCommandArgs({ args, options: { status: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, strict: true });
     if (values.help) {
       process.stdout.write(HELP);
       return 0;
@@ -36,8 +30,7 @@ export const MIGRATE_COMMAND: Command = {
     try {
       handle = await createClickHouse(config.clickhouse);
     } catch (error) {
-      const message = (error as Error).message;
-      if (/Cannot lock file|Another server instance/i.test(message)) {
+      if (isFolderLockedError(error)) {
         process.stderr.write(
           `truc migrate: the embedded ClickHouse in ${config.clickhouse.dataDir} is in use by a running Truc, which has applied the migrations at its start.\n`,
         );

@@ -8,12 +8,12 @@
  * Writes are refused here before anything is sent, and again by readonly=1 where the query runs.
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { ClickHouseLogLevel, createClient, type DataFormat } from '@clickhouse/client';
 import { loadAnalystCredentials } from '../clickhouse-endpoint/analyst-credentials.ts';
+import { endpointUrl as reachableEndpointUrl } from '../clickhouse-endpoint/endpoint-url.ts';
 import { analyseStatement, clientRefusal } from '../clickhouse-endpoint/sql-statement.ts';
 import { loadConfig, type Config } from '../platform/config.ts';
-import { UsageError, type Command } from './command.ts';
+import { UsageError, parseCommandArgs, type Command } from './command.ts';
 import { renderFooter, renderTable, type CompactResult } from './sql-output.ts';
 
 const HELP = `usage: truc sql [--format table|csv|json] [--database NAME] "<query>"   (or - to read the query from stdin)
@@ -43,12 +43,6 @@ interface SqlTarget {
 }
 
 class QueryFailure extends Error {}
-
-export function endpointBaseUrl(config: Config): string {
-  const { host, port } = config.clickhouseEndpoint;
-  const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
-  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
-}
 
 /** True when the endpoint answers /ping as a ClickHouse server does. */
 async function endpointAnswers(url: string): Promise<boolean> {
@@ -87,7 +81,8 @@ function httpTarget(name: string, options: { url: string; username: string; pass
 
 async function embeddedTarget(config: Config, endpointUrl: string): Promise<SqlTarget> {
   // Loaded only here: the engine is a large native library the HTTP paths do not need.
-  const { ReadOnlyEngine, isFolderLockedError } = await import('../clickhouse-endpoint/readonly-engine.ts');
+  const { ReadOnlyEngine } = await import('../clickhouse-endpoint/readonly-engine.ts');
+  const { isFolderLockedError } = await import('../platform/clickhouse.ts');
   const { ClickHouseHttpError } = await import('../clickhouse-endpoint/clickhouse-errors.ts');
   const dataDir = config.clickhouse.dataDir;
   let engine: Awaited<ReturnType<typeof ReadOnlyEngine.open>>;
@@ -129,7 +124,7 @@ async function chooseTarget(config: Config): Promise<SqlTarget> {
       database: clickhouse.database,
     });
   }
-  const endpointUrl = endpointBaseUrl(config);
+  const endpointUrl = reachableEndpointUrl(config.clickhouseEndpoint.host, config.clickhouseEndpoint.port);
   if (await endpointAnswers(endpointUrl)) {
     let credentials;
     try {
@@ -166,7 +161,7 @@ export const SQL_COMMAND: Command = {
   name: 'sql',
   summary: 'run a read-only query on the ClickHouse tables (table, csv or json output)',
   async run(args) {
-    const { values, positionals } = parseArgs({
+    const { values, positionals } = parseCommandArgs({
       args,
       allowPositionals: true,
       options: {

@@ -7,7 +7,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
 import { status as stackStatus } from '../../infra/stack/stack.ts';
 import type { ConnectorStatus } from '../../connectors/runtime/managed-connector.ts';
 import { rawTopic, sourceKinds } from '../platform/catalog.ts';
@@ -15,7 +14,7 @@ import { loadConfig, type Config } from '../platform/config.ts';
 import { consumerGroupLag } from '../platform/consumer-lag.ts';
 import { createKafka } from '../platform/kafka.ts';
 import { createLogger } from '../platform/logger.ts';
-import type { Command } from './command.ts';
+import { parseCommandArgs, type Command } from './command.ts';
 
 const HELP = `usage: truc status [--api URL]
 
@@ -92,7 +91,7 @@ export const STATUS_COMMAND: Command = {
   name: 'status',
   summary: 'stack, connectors and normalizer at a glance',
   async run(args) {
-    const { values } = parseArgs({ args, options: { api: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } } });
+    const { values } = parseCommandArgs({ args, options: { api: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } } });
     if (values.help) {
       process.stdout.write(HELP);
       return 0;

@@ -21,6 +21,7 @@ import type { Config } from '../platform/config.ts';
 import type { Logger } from '../platform/logger.ts';
 import { credentialsChecker, loadAnalystCredentials } from './analyst-credentials.ts';
 import { ClickHouseHttpError, endpointError, formatErrorText, httpStatusFor } from './clickhouse-errors.ts';
+import { endpointUrl } from './endpoint-url.ts';
 import { ReadOnlyEngine } from './readonly-engine.ts';
 import { contentTypeFor, readCredentials, readRequestOptions } from './request-options.ts';
 import { READ_KEYWORDS, WRITE_KEYWORDS, analyseStatement } from './sql-statement.ts';
@@ -66,7 +67,7 @@ export async function startClickHouseEndpoint({ config, logger, clickhouse }: Cl
     handle(request, response).catch((error: unknown) => {
       log.error({ err: { message: (error as Error).message } }, 'clickhouse endpoint: request failed unexpectedly');
       if (!response.headersSent) {
-        sendError(response, new ClickHouseHttpError(1002, 'UNKNOWN_EXCEPTION', 'Internal error of the analysts\' endpoint'), engine.version);
+        sendError(response, endpointError('UNKNOWN_EXCEPTION', 'Internal error of the analysts\' endpoint'), engine.version);
       } else {
         response.destroy();
       }
@@ -120,7 +121,7 @@ export async function startClickHouseEndpoint({ config, logger, clickhouse }: Cl
         format,
         settings: options.settings,
         params: options.params,
-      });
+      }, info);
       const summary = {
         read_rows: String(result.rowsRead),
         read_bytes: String(result.bytesRead),
@@ -148,7 +149,7 @@ export async function startClickHouseEndpoint({ config, logger, clickhouse }: Cl
       );
     } catch (error) {
       const failure =
-        error instanceof ClickHouseHttpError ? error : new ClickHouseHttpError(1002, 'UNKNOWN_EXCEPTION', (error as Error).message);
+        error instanceof ClickHouseHttpError ? error : endpointError('UNKNOWN_EXCEPTION', (error as Error).message);
       sendError(response, failure, engine.version);
       // The error message may quote the query's literals; its code and name say enough.
       log.info({ queryId, statement: keyword, code: failure.code, error: failure.type, ms: elapsedMs(started) }, 'clickhouse endpoint: query refused or failed');
@@ -163,9 +164,7 @@ export async function startClickHouseEndpoint({ config, logger, clickhouse }: Cl
     await engine.close();
     throw new Error(`the analysts' endpoint cannot listen on ${settings.host}:${settings.port}: ${(error as Error).message}`);
   }
-  const { port } = server.address() as AddressInfo;
-  const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
-  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  const url = endpointUrl(settings.host, (server.address() as AddressInfo).port);
   log.info({ url, user: settings.user }, 'clickhouse endpoint: serving the embedded engine read-only');
 
   return {
@@ -219,7 +218,7 @@ function chooseEncoding(acceptEncoding: string | string[] | undefined): string |
     .map((entry) => entry.trim().toLowerCase().split(';'))
     .filter(([, weight]) => weight === undefined || !/^\s*q=0(\.0*)?\s*$/.test(weight))
     .map(([name]) => name);
-  return ['gzip', 'deflate', 'br'].find((name) => accepted.includes(name)) ?? null;
+  return Object.keys(COMPRESS).find((name) => accepted.includes(name)) ?? null;
 }
 
 function sendError(response: ServerResponse, error: ClickHouseHttpError, version: string): void {

@@ -13,7 +13,7 @@
 import { Session } from 'chdb';
 import { existsSync } from 'node:fs';
 import { ClickHouseHttpError, endpointError, parseEngineError } from './clickhouse-errors.ts';
-import { analyseStatement, readOnlyRefusal } from './sql-statement.ts';
+import { analyseStatement, readOnlyRefusal, type StatementInfo } from './sql-statement.ts';
 
 export interface ReadOnlyLimits {
   maxExecutionSeconds: number;
@@ -72,7 +72,8 @@ const CAPPED_SETTINGS = new Set(['max_execution_time', 'max_result_bytes']);
 
 /** Setting values go into `SET name = '<value>'`: no quote, backslash or control character can appear. */
 export const SETTING_VALUE = /^[^'\\\u0000-\u001f\u007f]{0,100}$/;
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Database and format names: plain identifiers only, as they enter SQL text. */
+export const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 interface PooledSession {
   key: string;
@@ -102,7 +103,8 @@ export class ReadOnlyEngine {
 
   /**
    * Opens the folder (it must exist). In a process that does not own it yet, this takes the
-   * engine's lock, and fails while another process holds it: see `isFolderLockedError`.
+   * engine's lock, and fails while another process holds it: see `isFolderLockedError` in
+   * platform/clickhouse.ts.
    */
   static async open(dataDir: string, limits: ReadOnlyLimits): Promise<ReadOnlyEngine> {
     if (!existsSync(dataDir)) throw new Error(`no ClickHouse data folder at ${dataDir}`);
@@ -122,9 +124,9 @@ export class ReadOnlyEngine {
    * readonly mode: several statements, INTO OUTFILE, USE, KILL. A statement whose first word is not
    * a known read is parsed by the engine first: a typo gets the engine's syntax error, as from a
    * server, and the engine's own reading of the statement decides whether it only reads.
+   * `info` is the caller's own `analyseStatement(query.sql)`, when it has one, so it is not read twice.
    */
-  async query(query: ReadOnlyQuery): Promise<ReadOnlyResult> {
-    const info = analyseStatement(query.sql);
+  async query(query: ReadOnlyQuery, info: StatementInfo = analyseStatement(query.sql)): Promise<ReadOnlyResult> {
     if (info.empty) throw endpointError('SYNTAX_ERROR', 'Empty query');
     if (info.multiStatement) throw endpointError('SYNTAX_ERROR', 'Multi-statements are not allowed');
     let refusal = readOnlyRefusal(info);
@@ -237,14 +239,4 @@ function toClickHouseError(error: unknown): ClickHouseHttpError {
   if (error instanceof ClickHouseHttpError) return error;
   const info = parseEngineError(error);
   return new ClickHouseHttpError(info.code, info.name, info.message);
-}
-
-/**
- * The engine's refusal to open a folder another process holds. chdb reports it as a connection
- * failure whose message does not always carry the engine's reason (the native library prints
- * `Cannot lock file …/status` to stderr itself), so any connection failure counts.
- */
-export function isFolderLockedError(error: unknown): boolean {
-  if ((error as { code?: unknown } | null)?.code === 'CHDB_CONNECTION') return true;
-  return /Cannot lock file|Another server instance in same directory is already running/i.test(String((error as Error)?.message ?? error));
 }

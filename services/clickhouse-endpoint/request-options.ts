@@ -6,7 +6,7 @@
  * any other setting, and any `readonly` but 1, is refused the way a server refuses a readonly user.
  */
 import { ClickHouseHttpError, endpointError } from './clickhouse-errors.ts';
-import { ALLOWED_SETTINGS, SETTING_VALUE } from './readonly-engine.ts';
+import { ALLOWED_SETTINGS, IDENTIFIER, SETTING_VALUE } from './readonly-engine.ts';
 
 export interface RequestOptions {
   database: string | null;
@@ -26,8 +26,6 @@ const HTTP_PARAMETERS = new Set([
   'http_zlib_compression_level', 'http_native_compression_disable_checksumming_on_decompress', 'add_http_cors_header',
   'cancel_http_readonly_queries_on_client_close', 'http_response_compression_method', 'compress', 'decompress', 'readonly',
 ]);
-
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 function readonlyRefusal(name: string): ClickHouseHttpError {
   return endpointError('READONLY', `Cannot modify '${name}' setting in readonly mode`);

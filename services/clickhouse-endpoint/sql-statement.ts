@@ -29,7 +29,7 @@ interface Token {
 }
 
 /** Tokens outside literals and comments. Unterminated literals end the text; the engine reports them. */
-export function tokenize(sql: string): Token[] {
+function tokenize(sql: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   const n = sql.length;

@@ -13,9 +13,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../platform/config.ts';
 import type { ClickHouseHandle } from '../platform/clickhouse.ts';
+import { PROVINCES } from '../platform/provinces.ts';
 
-export const MIGRATIONS_DIR = path.join(REPO_ROOT, 'infra/clickhouse');
-export const PROVINCES_FILE = path.join(REPO_ROOT, 'schemas/reference/provinces-2021.json');
+const MIGRATIONS_DIR = path.join(REPO_ROOT, 'infra/clickhouse');
 const MIGRATIONS_TABLE = 'schema_migrations';
 
 export interface MigrateOptions {
@@ -148,20 +148,15 @@ export async function migrate(handle: ClickHouseHandle, options: MigrateOptions)
   return report;
 }
 
-interface ProvincesFile {
-  provinces: { code: string; name: string; type: string }[];
-}
-
-/** Loads the province dimension when it differs from the reference file (rows replace by code). */
-export async function loadProvinces(handle: ClickHouseHandle, file = PROVINCES_FILE): Promise<number> {
-  const { provinces } = JSON.parse(readFileSync(file, 'utf8')) as ProvincesFile;
+/** Loads the province dimension when it differs from the reference data (rows replace by code). */
+async function loadProvinces(handle: ClickHouseHandle): Promise<number> {
   const [current] = await (
     await handle.client.query({
       query: 'SELECT count() AS n, groupArray((code, name, type)) AS rows FROM (SELECT code, name, type FROM provinces FINAL ORDER BY code)',
       format: 'JSONEachRow',
     })
   ).json<{ n: string; rows: [string, string, string][] }>();
-  const wanted = [...provinces].sort((a, b) => a.code.localeCompare(b.code));
+  const wanted = [...PROVINCES].sort((a, b) => a.code.localeCompare(b.code));
   const same =
     current !== undefined &&
     Number(current.n) === wanted.length &&

@@ -53,3 +53,13 @@ export async function createClickHouse(config: ClickHouseConfig): Promise<ClickH
   await client.command({ query: `USE ${config.database}` });
   return { client, mode: 'embedded', database: config.database, close: () => client.close() };
 }
+
+/**
+ * The embedded engine's refusal to open a folder another process holds. chdb reports it as a
+ * connection failure whose message does not always carry the engine's reason (the native library
+ * prints `Cannot lock file …/status` to stderr itself), so any connection failure counts.
+ */
+export function isFolderLockedError(error: unknown): boolean {
+  if ((error as { code?: unknown } | null)?.code === 'CHDB_CONNECTION') return true;
+  return /Cannot lock file|Another server instance/i.test(String((error as Error | null)?.message ?? error));
+}
