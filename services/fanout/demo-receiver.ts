@@ -3,11 +3,11 @@
  * Standard Webhooks signature (and the timestamp's freshness), answers 401 to a bad one, drops
  * repeats by webhook-id, and counts what it received. Can be told to fail (tests of retries).
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { WebhookEvent } from './webhook-message.ts';
-import { secretKey } from './webhook-message.ts';
+import { signatureDigest } from './webhook-message.ts';
 
 export interface ReceivedBatch {
   webhookId: string;
@@ -42,7 +42,7 @@ export interface DemoReceiver {
 
 /** The Standard Webhooks check: v1 HMAC-SHA-256 over "<id>.<timestamp>.<body>", any of the listed signatures. */
 export function verifySignature(secret: string, id: string, timestamp: string, body: string, header: string): boolean {
-  const expected = createHmac('sha256', secretKey(secret)).update(`${id}.${timestamp}.${body}`).digest();
+  const expected = signatureDigest(secret, id, timestamp, body);
   return header.split(' ').some((entry) => {
     const [version, signature] = entry.split(',');
     if (version !== 'v1' || !signature) return false;

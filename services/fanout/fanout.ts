@@ -15,7 +15,7 @@ import type { Logger } from '../platform/logger.ts';
 import { ensureTopics, subscriptionDlqTopic } from '../platform/topics.ts';
 import type { DeliveryStatus } from '../subscriptions/delivery-status.ts';
 import { agencyTopic, type Subscription } from '../subscriptions/model.ts';
-import { effectiveTier } from '../subscriptions/row-filter.ts';
+import { deliveredKinds, effectiveTier } from '../subscriptions/row-filter.ts';
 import { SubscriptionStore } from '../subscriptions/store.ts';
 import { StatusReporter } from './status-tracker.ts';
 import { SubscriptionRunner, subscriptionGroupId, type BatchDelivery } from './subscription-runner.ts';
@@ -42,7 +42,6 @@ export interface RunningFanout {
 
 interface Running {
   /** The stored subscription the runner was started for (a different one means restart). */
-  fingerprint: string;
   subscription: Subscription;
   runner: Promise<SubscriptionRunner | null>;
 }
@@ -94,7 +93,7 @@ export async function startFanout(options: StartFanoutOptions): Promise<RunningF
     const entitlement = access.agency(subscription.agency)!;
     const tracker = reporter.tracker(subscription.id);
     const groupId = subscriptionGroupId(config.fanout.groupPrefix, subscription);
-    const kinds = subscription.kinds.filter((kind) => entitlement.kinds.includes(kind));
+    const kinds = deliveredKinds(subscription, entitlement);
     let delivery: BatchDelivery;
     if (subscription.delivery.type === 'webhook') {
       await ensure([subscriptionDlqTopic(subscription.id)]);
@@ -110,13 +109,10 @@ export async function startFanout(options: StartFanoutOptions): Promise<RunningF
     } else {
       await ensure(kinds.map((kind) => agencyTopic(subscription.agency, kind)));
       const tier = effectiveTier(subscription, entitlement);
-      const topicDelivery = new TopicBatchDelivery(
-        { kafka, serde, agency: subscription.agency, subscriptionId: subscription.id, tier, groupId, transactionalPrefix: config.fanout.groupPrefix, tracker },
+      delivery = new TopicBatchDelivery(
+        { kafka, agency: subscription.agency, subscriptionId: subscription.id, groupId, transactionalPrefix: config.fanout.groupPrefix, tracker },
         await agencyTopicWriters(serde, subscription.agency, kinds, tier),
       );
-      const kindByTopic = new Map(kinds.map((kind) => [topicOf(kind), kind]));
-      topicDelivery.kindOf = (topic) => kindByTopic.get(topic);
-      delivery = topicDelivery;
     }
     const runner = new SubscriptionRunner({ kafka, serde, logger, subscription, entitlement, tracker, groupId, topicOf }, delivery);
     await runner.start();
@@ -154,7 +150,7 @@ export async function startFanout(options: StartFanoutOptions): Promise<RunningF
       }
       for (const [id, entry] of [...running]) {
         const next = wanted.get(id);
-        if (next && fingerprint(next) === entry.fingerprint) continue;
+        if (next && fingerprint(next) === fingerprint(entry.subscription)) continue;
         // A deleted subscription's group goes; so does the group of a generation a reset replaced.
         const dropGroup = !store.get(id) || (next !== undefined && next.generation !== entry.subscription.generation);
         await stop(id, entry, dropGroup);
@@ -169,7 +165,7 @@ export async function startFanout(options: StartFanoutOptions): Promise<RunningF
           running.delete(id);
           return null;
         });
-        running.set(id, { fingerprint: fingerprint(subscription), subscription, runner });
+        running.set(id, { subscription, runner });
       }
     });
     return syncing;

@@ -54,11 +54,13 @@ export class StatusTracker {
     this.touch();
   }
 
+  /** Called twice per batch: the total moves by this partition's change rather than being summed again. */
   lag(topic: string, partition: number, lag: number): void {
-    this.lagByPartition.set(`${topic}:${partition}`, lag);
-    const total = [...this.lagByPartition.values()].reduce((sum, value) => sum + value, 0);
-    if (total !== this.status.lag) {
-      this.status.lag = total;
+    const name = `${topic}:${partition}`;
+    const change = lag - (this.lagByPartition.get(name) ?? 0);
+    this.lagByPartition.set(name, lag);
+    if (change !== 0) {
+      this.status.lag += change;
       this.touch();
     }
   }

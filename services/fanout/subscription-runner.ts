@@ -14,13 +14,12 @@ import type { Logger } from '../platform/logger.ts';
 import { retryingAdmin } from '../platform/topic-ends.ts';
 import { projectRecord } from '../subscriptions/canonical-fields.ts';
 import type { Subscription } from '../subscriptions/model.ts';
-import { compileRowFilter, effectiveTier } from '../subscriptions/row-filter.ts';
+import { compileRowFilter, deliveredKinds, effectiveTier } from '../subscriptions/row-filter.ts';
 import type { StatusTracker } from './status-tracker.ts';
 
 export interface SelectedRecord {
   offset: number;
   key: string | null;
-  kind: Kind;
   eventId: string;
   /** The projected record (what the tier may see). */
   record: Record<string, unknown>;
@@ -40,8 +39,8 @@ export interface RunnerContext {
 }
 
 export interface BatchDelivery {
-  /** Delivers the selected records of one partition's batch and commits past them. */
-  deliver(payload: EachBatchPayload, selected: SelectedRecord[], consumer: Consumer): Promise<void>;
+  /** Delivers the selected records of one partition's batch (of canonical `kind`) and commits past them. */
+  deliver(payload: EachBatchPayload, kind: Kind, selected: SelectedRecord[], consumer: Consumer): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -63,7 +62,7 @@ export class SubscriptionRunner {
     this.delivery = delivery;
     this.filter = compileRowFilter(context.subscription, context.entitlement);
     this.tier = effectiveTier(context.subscription, context.entitlement);
-    for (const kind of this.kinds()) this.kindOfTopic.set(context.topicOf(kind), kind);
+    for (const kind of deliveredKinds(context.subscription, context.entitlement)) this.kindOfTopic.set(context.topicOf(kind), kind);
     this.consumer = context.kafka.consumer({
       groupId: context.groupId,
       readUncommitted: false,
@@ -72,11 +71,6 @@ export class SubscriptionRunner {
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
     });
-  }
-
-  /** Kinds the subscription asks for and its agency may receive. */
-  private kinds(): Kind[] {
-    return this.context.subscription.kinds.filter((kind) => this.context.entitlement.kinds.includes(kind));
   }
 
   /**
@@ -103,8 +97,7 @@ export class SubscriptionRunner {
     return starts;
   }
 
-  private async select(batch: Batch): Promise<SelectedRecord[]> {
-    const kind = this.kindOfTopic.get(batch.topic)!;
+  private async select(batch: Batch, kind: Kind): Promise<SelectedRecord[]> {
     const selected: SelectedRecord[] = [];
     for (const message of batch.messages) {
       if (!message.value) continue;
@@ -120,7 +113,6 @@ export class SubscriptionRunner {
       selected.push({
         offset: Number(message.offset),
         key: message.key?.toString('utf8') ?? null,
-        kind,
         eventId: String(record.event_id),
         record: projectRecord(kind, this.tier, record),
         value: message.value,
@@ -130,7 +122,7 @@ export class SubscriptionRunner {
   }
 
   async start(): Promise<void> {
-    const topics = this.kinds().map(this.context.topicOf);
+    const topics = [...this.kindOfTopic.keys()];
     if (topics.length === 0) return;
     const starts = await retryingAdmin(() => this.startOffsets(topics));
     await this.consumer.connect();
@@ -153,8 +145,9 @@ export class SubscriptionRunner {
           }
         }
         this.context.tracker.lag(batch.topic, batch.partition, Number(batch.offsetLagLow()));
-        const selected = await this.select(batch);
-        await this.delivery.deliver(payload, selected, this.consumer);
+        const kind = this.kindOfTopic.get(batch.topic)!;
+        const selected = await this.select(batch, kind);
+        await this.delivery.deliver(payload, kind, selected, this.consumer);
         this.context.tracker.lag(batch.topic, batch.partition, Number(batch.offsetLag()));
       },
     });

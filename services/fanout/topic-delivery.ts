@@ -11,22 +11,20 @@
  * the instance it fenced, and skips what that instance already wrote.
  */
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Tier } from '../platform/access.ts';
 import { valueSubject, type AvroSerde, type AvroWriter } from '../platform/avro-serde.ts';
 import type { Kind } from '../platform/catalog.ts';
 import { HEADER } from '../platform/record-headers.ts';
 import { TransactionalWriter } from '../platform/transactional-writer.ts';
 import { projectedSchema } from '../subscriptions/canonical-fields.ts';
 import { agencyTopic } from '../subscriptions/model.ts';
-import type { Tier } from '../platform/access.ts';
 import type { BatchDelivery, SelectedRecord } from './subscription-runner.ts';
 import type { StatusTracker } from './status-tracker.ts';
 
 export interface TopicDeliveryOptions {
   kafka: Kafka;
-  serde: AvroSerde;
   agency: string;
   subscriptionId: string;
-  tier: Tier;
   groupId: string;
   transactionalPrefix: string;
   tracker: StatusTracker;
@@ -88,28 +86,23 @@ export class TopicBatchDelivery implements BatchDelivery {
     return opening;
   }
 
-  async deliver(payload: EachBatchPayload, selected: SelectedRecord[], _consumer: Consumer): Promise<void> {
+  async deliver(payload: EachBatchPayload, kind: Kind, selected: SelectedRecord[], _consumer: Consumer): Promise<void> {
     const { batch, resolveOffset } = payload;
-    const kind = selected[0]?.kind;
     const first = Number(batch.firstOffset() ?? 0);
     const next = Number(batch.lastOffset()) + 1;
     // The writer is opened even for a batch with nothing selected: its offsets still commit in a transaction.
-    const partitionWriter = await this.open(batch.topic, batch.partition, kind ?? (this.kindOf(batch.topic) as Kind));
+    const partitionWriter = await this.open(batch.topic, batch.partition, kind);
     if (next <= partitionWriter.floor) {
       resolveOffset(batch.lastOffset());
       return;
     }
     const records = selected.filter((record) => record.offset >= Math.max(first, partitionWriter.floor));
-    const byTopic = new Map<string, { key: string | null; value: Buffer; headers: Record<string, string> }[]>();
-    for (const record of records) {
-      const topic = agencyTopic(this.options.agency, record.kind);
-      const list = byTopic.get(topic) ?? [];
-      list.push({ key: record.key, value: this.encoders.get(record.kind)!.encode(record.record), headers: { [HEADER.eventId]: record.eventId } });
-      byTopic.set(topic, list);
-    }
+    // A batch is one partition of one canonical topic, so all its records go to one agency topic.
+    const encoder = this.encoders.get(kind)!;
+    const messages = records.map((record) => ({ key: record.key, value: encoder.encode(record.record), headers: { [HEADER.eventId]: record.eventId } }));
     try {
       await partitionWriter.writer.commit(
-        [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+        messages.length > 0 ? [{ topic: agencyTopic(this.options.agency, kind), messages }] : [],
         { consumerGroupId: this.options.groupId, topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: String(next) }] }] },
       );
     } catch (error) {
@@ -123,9 +116,6 @@ export class TopicBatchDelivery implements BatchDelivery {
     if (records.length > 0) this.options.tracker.delivered(records.length);
     await payload.heartbeat().catch(() => {});
   }
-
-  /** Set by the service: canonical topic → kind (for batches with nothing selected). */
-  kindOf: (topic: string) => Kind | undefined = () => undefined;
 
   async close(): Promise<void> {
     const writers = [...this.writers.values()];

@@ -10,6 +10,7 @@
  * not hold every later batch for the whole schedule); the first success clears the mark.
  */
 import type { Consumer, EachBatchPayload, Producer } from 'kafkajs';
+import type { Kind } from '../platform/catalog.ts';
 import type { Logger } from '../platform/logger.ts';
 import { HEADER } from '../platform/record-headers.ts';
 import { subscriptionDlqTopic } from '../platform/topics.ts';
@@ -68,7 +69,7 @@ export class WebhookBatchDelivery implements BatchDelivery {
     if (status < 200 || status >= 300) throw new Error(`receiver answered ${status}`);
   }
 
-  private async deadLetter(records: SelectedRecord[], topic: string, partition: number, webhookId: string, error: Error): Promise<void> {
+  private async deadLetter(records: SelectedRecord[], kind: Kind, topic: string, partition: number, webhookId: string, attempts: number, error: Error): Promise<void> {
     const producer = await this.options.dlqProducer();
     await producer.send({
       topic: subscriptionDlqTopic(this.options.subscriptionId),
@@ -78,10 +79,10 @@ export class WebhookBatchDelivery implements BatchDelivery {
         value: record.value,
         headers: {
           [HEADER.eventId]: record.eventId,
-          [HEADER.dlqReason]: `webhook delivery failed after ${this.options.retryScheduleMs.length + 1} attempts: ${error.message}`,
+          [HEADER.dlqReason]: `webhook delivery failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${error.message}`,
           [HEADER.dlqErrorClass]: 'WebhookDeliveryFailed',
           [HEADER.dlqStage]: 'fanout',
-          [HEADER.dlqKind]: record.kind,
+          [HEADER.dlqKind]: kind,
           [HEADER.dlqTopic]: topic,
           [HEADER.dlqPartition]: String(partition),
           [HEADER.dlqOffset]: String(record.offset),
@@ -91,7 +92,7 @@ export class WebhookBatchDelivery implements BatchDelivery {
     });
   }
 
-  async deliver(payload: EachBatchPayload, selected: SelectedRecord[], consumer: Consumer): Promise<void> {
+  async deliver(payload: EachBatchPayload, kind: Kind, selected: SelectedRecord[], consumer: Consumer): Promise<void> {
     const { batch, resolveOffset } = payload;
     const { target, tracker, retryScheduleMs, logger, subscriptionId } = this.options;
     let committed = -1;
@@ -106,7 +107,7 @@ export class WebhookBatchDelivery implements BatchDelivery {
         const records = selected.slice(start, start + target.maxBatchSize);
         const events: WebhookEvent[] = records.map((record) => ({
           id: record.eventId,
-          kind: record.kind,
+          kind,
           time: new Date(Number(record.record.occurred_at)).toISOString(),
           key: record.key,
           data: record.record,
@@ -126,7 +127,8 @@ export class WebhookBatchDelivery implements BatchDelivery {
             clearInterval(keepAlive);
             if (attempt >= retryScheduleMs.length || this.failing) {
               this.failing = true;
-              await this.deadLetter(records, batch.topic, batch.partition, webhookId, error as Error);
+              // attempt + 1: the whole schedule, or a single attempt when the subscription was already failing.
+              await this.deadLetter(records, kind, batch.topic, batch.partition, webhookId, attempt + 1, error as Error);
               tracker.deadLettered(records.length, error);
               logger.warn({ subscription: subscriptionId, webhookId, events: records.length, err: (error as Error).message }, 'webhook batch dead-lettered after its retry budget');
               break;

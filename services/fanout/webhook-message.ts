@@ -41,6 +41,11 @@ export function secretKey(secret: string): Buffer {
   return Buffer.from(secret.startsWith('whsec_') ? secret.slice(6) : secret, 'base64');
 }
 
+/** The v1 HMAC-SHA-256 over "<id>.<timestamp>.<body>" (signing here, checking in the demo receiver). */
+export function signatureDigest(secret: string, id: string, timestamp: number | string, body: string): Buffer {
+  return createHmac('sha256', secretKey(secret)).update(`${id}.${timestamp}.${body}`).digest();
+}
+
 export function webhookSignature(secret: string, id: string, timestamp: number, body: string): string {
-  return `v1,${createHmac('sha256', secretKey(secret)).update(`${id}.${timestamp}.${body}`).digest('base64')}`;
+  return `v1,${signatureDigest(secret, id, timestamp, body).toString('base64')}`;
 }

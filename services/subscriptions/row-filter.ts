@@ -3,7 +3,7 @@
  * agency's entitlement (kinds and provinces), whatever the subscription itself says — the access
  * file may have narrowed the agency since the subscription was made.
  */
-import type { Entitlement, Tier } from '../platform/access.ts';
+import { tierWithin, type Entitlement, type Tier } from '../platform/access.ts';
 import type { Kind } from '../platform/catalog.ts';
 import { valueAt } from './canonical-fields.ts';
 import type { Predicate, Scalar, Subscription } from './model.ts';
@@ -37,8 +37,13 @@ function compilePredicate(predicate: Predicate): (record: Record<string, unknown
   }
 }
 
+/** The kinds a subscription delivers: those it asks for that its agency may receive. */
+export function deliveredKinds(subscription: Subscription, entitlement: Entitlement): Kind[] {
+  return subscription.kinds.filter((kind) => entitlement.kinds.includes(kind));
+}
+
 export function compileRowFilter(subscription: Subscription, entitlement: Entitlement): RowFilter {
-  const kinds = new Set(subscription.kinds.filter((kind) => entitlement.kinds.includes(kind)));
+  const kinds = new Set(deliveredKinds(subscription, entitlement));
   const allowed = entitlement.provinces === 'all' ? null : new Set(entitlement.provinces);
   const wanted = subscription.filter.provinces ? new Set(subscription.filter.provinces) : null;
   const predicates = subscription.filter.where.map(compilePredicate);
@@ -53,5 +58,5 @@ export function compileRowFilter(subscription: Subscription, entitlement: Entitl
 
 /** The tier a subscription is delivered at: its own, never above its agency's. */
 export function effectiveTier(subscription: Subscription, entitlement: Entitlement): Tier {
-  return subscription.tier === 'identified' && entitlement.tier === 'identified' ? 'identified' : 'pseudonymous';
+  return tierWithin(subscription.tier, entitlement.tier) ? subscription.tier : entitlement.tier;
 }

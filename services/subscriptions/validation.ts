@@ -8,6 +8,7 @@ import { TIERS, type AccessPolicy, type Entitlement, type Principal, type Tier, 
 import { KINDS, isKind, type Kind } from '../platform/catalog.ts';
 import type { FanoutConfig } from '../platform/config.ts';
 import { provinceByCode } from '../platform/provinces.ts';
+import { secretKey } from '../fanout/webhook-message.ts';
 import { webhookUrlProblem } from '../fanout/webhook-target.ts';
 import { canonicalField, isIdentifying } from './canonical-fields.ts';
 import { PREDICATE_OPS, type Delivery, type Predicate, type Scalar, type Subscription, type SubscriptionFilter } from './model.ts';
@@ -178,10 +179,11 @@ async function checkDelivery(raw: unknown, previous: Delivery | undefined, confi
   let secret = previous?.type === 'webhook' ? previous.secret : '';
   let generatedSecret: string | undefined;
   if (raw.secret !== undefined) {
-    if (typeof raw.secret !== 'string' || !SECRET_PATTERN.test(raw.secret) || Buffer.from(raw.secret.slice(6), 'base64').length < 24) {
+    const bytes = typeof raw.secret === 'string' && SECRET_PATTERN.test(raw.secret) ? secretKey(raw.secret).length : 0;
+    if (bytes < 24) {
       problems.add('delivery.secret', 'must be "whsec_" followed by the base64 of 24 to 64 random bytes (Standard Webhooks); leave it out and Truc makes one');
-    } else if (Buffer.from(raw.secret.slice(6), 'base64').length > 64) problems.add('delivery.secret', 'must hold at most 64 bytes');
-    else secret = raw.secret;
+    } else if (bytes > 64) problems.add('delivery.secret', 'must hold at most 64 bytes');
+    else secret = raw.secret as string;
   } else if (!secret) {
     secret = generateWebhookSecret();
     generatedSecret = secret;
@@ -242,7 +244,7 @@ export async function checkSubscription(body: unknown, context: CheckContext, pr
     if (principal.type === 'agency') problems.forbid('tier', `${tier} is above the agency's tier (${entitlement.tier})`);
     else problems.add('tier', `${tier} is above agency ${agency}'s tier (${entitlement.tier})`);
   }
-  const filter = body.filter !== undefined ? checkFilter(body.filter, kinds, tier, limit, problems) : previous ? checkFilter(previous.filter, kinds, tier, limit, problems) : checkFilter(undefined, kinds, tier, limit, problems);
+  const filter = checkFilter(body.filter !== undefined ? body.filter : previous?.filter, kinds, tier, limit, problems);
   const deliveryBody = body.delivery ?? (previous ? { ...previous.delivery, ...(previous.delivery.type === 'webhook' ? { secret: undefined } : {}) } : undefined);
   const checked = deliveryBody === undefined ? (problems.add('delivery', 'is required: {"type": "webhook", ...} or {"type": "topic"}'), null) : await checkDelivery(stripUndefined(deliveryBody), previous?.delivery, context.config, problems);
 

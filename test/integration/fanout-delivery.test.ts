@@ -8,11 +8,9 @@ import { createHmac } from 'node:crypto';
 import { randomUUID } from 'node:crypto';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoReceiver, type DemoReceiver } from '../../services/fanout/demo-receiver.ts';
-import { startFanout, type RunningFanout } from '../../services/fanout/fanout.ts';
-import { createLogger } from '../../services/platform/logger.ts';
+import type { DemoReceiver } from '../../services/fanout/demo-receiver.ts';
 import { readTopicToEnd } from '../../services/platform/topic-ends.ts';
-import { declaration, eventually, passage, startFanoutBench, type FanoutBench } from '../support/fanout.ts';
+import { declaration, eventually, passage, startFanoutRig, type FanoutBench, type FanoutRig } from '../support/fanout.ts';
 
 const A = `hn-${randomUUID().slice(0, 8)}`;
 const B = `moh-${randomUUID().slice(0, 8)}`;
@@ -36,26 +34,22 @@ async function readAgencyTopic(bench: FanoutBench, topic: string): Promise<Recor
 }
 
 describe('subscriber fan-out', () => {
+  let rig: FanoutRig | undefined;
   let bench: FanoutBench;
-  let fanout: RunningFanout;
   let receiverA: DemoReceiver;
   let receiverB: DemoReceiver;
 
   beforeAll(async () => {
-    bench = await startFanoutBench({
+    rig = await startFanoutRig({
       [A]: { kinds: ['health-declaration', 'checkpoint-passage'], provinces: ['01'], tier: 'pseudonymous' },
       [B]: { kinds: ['health-declaration'], provinces: 'all', tier: 'identified' },
-    }, { FANOUT_RETRY_SCHEDULE: '200ms,400ms,800ms,1600ms,3200ms' });
-    receiverA = await startDemoReceiver(SECRET_A);
-    receiverB = await startDemoReceiver(SECRET_B);
-    fanout = await startFanout({ config: bench.config, logger: createLogger('test-fanout', 'silent') });
+    }, [SECRET_A, SECRET_B], { FANOUT_RETRY_SCHEDULE: '200ms,400ms,800ms,1600ms,3200ms' });
+    bench = rig.bench;
+    [receiverA, receiverB] = rig.receivers as [DemoReceiver, DemoReceiver];
   });
 
   afterAll(async () => {
-    await fanout?.close();
-    await receiverA?.close();
-    await receiverB?.close();
-    await bench?.close();
+    await rig?.close();
   });
 
   it('delivers to each agency exactly what its filters and entitlement select, masked to its tier, signed', async () => {

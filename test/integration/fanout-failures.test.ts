@@ -6,11 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoReceiver, type DemoReceiver } from '../../services/fanout/demo-receiver.ts';
-import { startFanout, type RunningFanout } from '../../services/fanout/fanout.ts';
-import { createLogger } from '../../services/platform/logger.ts';
 import { HEADER, headerString } from '../../services/platform/record-headers.ts';
 import { readTopicToEnd } from '../../services/platform/topic-ends.ts';
-import { declaration, eventually, startFanoutBench, type FanoutBench } from '../support/fanout.ts';
+import { declaration, eventually, startFanoutRig, type FanoutBench, type FanoutRig } from '../support/fanout.ts';
 import { freePort } from '../support/ports.ts';
 
 const AGENCY = `cdc-${randomUUID().slice(0, 8)}`;
@@ -19,8 +17,8 @@ const PEOPLE = Array.from({ length: 5 }, (_, i) => String(i + 1).repeat(64));
 const T0 = Date.UTC(2021, 8, 1);
 
 describe('webhook delivery failures', () => {
+  let rig: FanoutRig | undefined;
   let bench: FanoutBench;
-  let fanout: RunningFanout;
   let healthy: DemoReceiver;
   let flaky: DemoReceiver | null = null;
   let flakyPort: number;
@@ -32,13 +30,14 @@ describe('webhook delivery failures', () => {
 
   beforeAll(async () => {
     // About 16 s of retries per batch: longer than the outage below, short enough to see a dead receiver give up.
-    bench = await startFanoutBench(
+    rig = await startFanoutRig(
       { [AGENCY]: { kinds: 'all', provinces: 'all', tier: 'identified' } },
+      [SECRET],
       { FANOUT_RETRY_SCHEDULE: `100ms,200ms,400ms,${Array(15).fill('1s').join(',')}`, FANOUT_WEBHOOK_TIMEOUT_MS: '300' },
     );
-    healthy = await startDemoReceiver(SECRET);
+    bench = rig.bench;
+    healthy = rig.receivers[0]!;
     [flakyPort, deadPort] = await Promise.all([freePort(), freePort()]);
-    fanout = await startFanout({ config: bench.config, logger: createLogger('test-fanout', 'silent') });
     const key = bench.agencyKeys[AGENCY]!;
     const subscribe = async (port: number) => {
       const answer = await bench.call('POST', '/v1/subscriptions', key, {
@@ -55,10 +54,8 @@ describe('webhook delivery failures', () => {
   });
 
   afterAll(async () => {
-    await fanout?.close();
-    await healthy?.close();
+    await rig?.close();
     await flaky?.close();
-    await bench?.close();
   });
 
   const unique = (receiver: DemoReceiver) => new Set(receiver.batches.flatMap((batch) => batch.events.map((event) => event.id)));

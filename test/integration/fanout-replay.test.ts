@@ -4,31 +4,27 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoReceiver, type DemoReceiver } from '../../services/fanout/demo-receiver.ts';
-import { startFanout, type RunningFanout } from '../../services/fanout/fanout.ts';
-import { createLogger } from '../../services/platform/logger.ts';
+import type { DemoReceiver } from '../../services/fanout/demo-receiver.ts';
 import { HEADER, headerString } from '../../services/platform/record-headers.ts';
 import { readTopicToEnd } from '../../services/platform/topic-ends.ts';
-import { declaration, eventually, startFanoutBench, type FanoutBench } from '../support/fanout.ts';
+import { declaration, eventually, startFanoutRig, type FanoutBench, type FanoutRig } from '../support/fanout.ts';
 
 const AGENCY = `cdc-${randomUUID().slice(0, 8)}`;
 const SECRET = `whsec_${Buffer.from('replay-test-secret-of-32-bytes!!').toString('base64')}`;
 
 describe('replay from a timestamp', () => {
+  let rig: FanoutRig | undefined;
   let bench: FanoutBench;
-  let fanout: RunningFanout;
   let receiver: DemoReceiver;
 
   beforeAll(async () => {
-    bench = await startFanoutBench({ [AGENCY]: { kinds: ['health-declaration'], provinces: 'all', tier: 'pseudonymous' } });
-    receiver = await startDemoReceiver(SECRET);
-    fanout = await startFanout({ config: bench.config, logger: createLogger('test-fanout', 'silent') });
+    rig = await startFanoutRig({ [AGENCY]: { kinds: ['health-declaration'], provinces: 'all', tier: 'pseudonymous' } }, [SECRET]);
+    bench = rig.bench;
+    receiver = rig.receivers[0]!;
   });
 
   afterAll(async () => {
-    await fanout?.close();
-    await receiver?.close();
-    await bench?.close();
+    await rig?.close();
   });
 
   it('re-delivers exactly the records written since the reset instant; pause holds delivery, resume continues it', async () => {

@@ -10,6 +10,8 @@ import path from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { Partitioners } from 'kafkajs';
 import { startApi, type RunningApi } from '../../services/api/api-service.ts';
+import { startDemoReceiver, type DemoReceiver } from '../../services/fanout/demo-receiver.ts';
+import { startFanout, type RunningFanout } from '../../services/fanout/fanout.ts';
 import { generateKey, hashKey, type AccessFile } from '../../services/platform/access.ts';
 import { createAvroSerde, type AvroSerde } from '../../services/platform/avro-serde.ts';
 import { KINDS, type Kind } from '../../services/platform/catalog.ts';
@@ -109,6 +111,36 @@ export async function startFanoutBench(agencies: Record<string, AgencySpec>, env
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+export interface FanoutRig {
+  bench: FanoutBench;
+  /** The fan-out service running in this process on the bench's settings. */
+  fanout: RunningFanout;
+  /** One signature-checking receiver per secret given, in that order. */
+  receivers: DemoReceiver[];
+  /** Stops the fan-out, then the receivers, then the bench. */
+  close(): Promise<void>;
+}
+
+/** A bench, a receiver per webhook secret and the fan-out; what started is closed again when a later step fails. */
+export async function startFanoutRig(agencies: Record<string, AgencySpec>, secrets: string[], env: Record<string, string> = {}): Promise<FanoutRig> {
+  const bench = await startFanoutBench(agencies, env);
+  const receivers: DemoReceiver[] = [];
+  let fanout: RunningFanout | undefined;
+  const close = async () => {
+    await fanout?.close();
+    for (const receiver of receivers) await receiver.close();
+    await bench.close();
+  };
+  try {
+    for (const secret of secrets) receivers.push(await startDemoReceiver(secret));
+    fanout = await startFanout({ config: bench.config, logger: createLogger('test-fanout', 'silent') });
+  } catch (error) {
+    await close().catch(() => {});
+    throw error;
+  }
+  return { bench, fanout, receivers, close };
 }
 
 /** A canonical health declaration with a fresh event id. */
