@@ -13,7 +13,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Message } from 'kafkajs';
 import type { IngestConfig } from '../../services/platform/config.ts';
 import type { CoalescingProducer } from '../../services/platform/coalescing-producer.ts';
-import { sendError } from '../../services/platform/http-errors.ts';
+import { sendError, sendKeyRequired } from '../../services/platform/http-errors.ts';
 import type { Logger } from '../../services/platform/logger.ts';
 import { rawTopic, sourceEntry, sourcePublishes, type Kind } from '../../services/platform/catalog.ts';
 import type { Principal } from '../../services/platform/access.ts';
@@ -121,9 +121,7 @@ export class IngestConnector implements ManagedConnector {
     const principal = this.options.principalOf(request);
     const { source, kind } = request.params;
     if (!principal) {
-      sendError(reply, 401, 'unauthorized', 'an API key is required: Authorization: Bearer <key>', {
-        headers: { 'www-authenticate': 'Bearer realm="truc"' },
-      });
+      sendKeyRequired(reply);
       return true;
     }
     if (!sourceEntry(source)) {

@@ -5,7 +5,7 @@
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { bearerKey, type AccessPolicy, type Principal } from '../platform/access.ts';
-import { sendError } from '../platform/http-errors.ts';
+import { sendError, sendKeyRequired } from '../platform/http-errors.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { Registry } from 'prom-client';
 import type { ManagedConnector } from '../../connectors/runtime/managed-connector.ts';
@@ -36,9 +36,7 @@ type ConnectorAction = 'pause' | 'resume' | 'restart';
 
 function requireOperator(request: FastifyRequest, reply: FastifyReply): boolean {
   if (!request.principal) {
-    sendError(reply, 401, 'unauthorized', 'an API key is required: Authorization: Bearer <key>', {
-      headers: { 'www-authenticate': 'Bearer realm="truc"' },
-    });
+    sendKeyRequired(reply);
     return false;
   }
   if (request.principal.type !== 'operator') {

@@ -12,6 +12,7 @@ import type { Kind } from '../platform/catalog.ts';
 import type { Config } from '../platform/config.ts';
 import { createKafka } from '../platform/kafka.ts';
 import type { Logger } from '../platform/logger.ts';
+import { deleteConsumerGroup } from '../platform/topic-ends.ts';
 import { ensureTopics, subscriptionDlqTopic } from '../platform/topics.ts';
 import type { DeliveryStatus } from '../subscriptions/delivery-status.ts';
 import { agencyTopic, type Subscription } from '../subscriptions/model.ts';
@@ -82,13 +83,6 @@ export async function startFanout(options: StartFanoutOptions): Promise<RunningF
     }
   };
 
-  const deleteGroup = async (groupId: string) => {
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.deleteGroups([groupId]).catch(() => {});
-    await admin.disconnect();
-  };
-
   async function launch(subscription: Subscription): Promise<SubscriptionRunner | null> {
     const entitlement = access.agency(subscription.agency)!;
     const tracker = reporter.tracker(subscription.id);
@@ -126,7 +120,7 @@ export async function startFanout(options: StartFanoutOptions): Promise<RunningF
     running.delete(id);
     const runner = await entry.runner.catch(() => null);
     await runner?.stop().catch((error) => logger.warn({ subscription: id, err: (error as Error).message }, 'could not stop delivery cleanly'));
-    if (dropGroup) await deleteGroup(subscriptionGroupId(config.fanout.groupPrefix, entry.subscription));
+    if (dropGroup) await deleteConsumerGroup(kafka, subscriptionGroupId(config.fanout.groupPrefix, entry.subscription));
   };
 
   /** Brings the runners in line with the stored subscriptions; one pass at a time. */

@@ -23,3 +23,10 @@ export function sendError(
   if (options.headers) reply.headers(options.headers);
   return reply.code(status).send(apiError(status, code, message, options.details));
 }
+
+/** The answer to a request without an API key: 401, with the scheme to use. */
+export function sendKeyRequired(reply: FastifyReply): FastifyReply {
+  return sendError(reply, 401, 'unauthorized', 'an API key is required: Authorization: Bearer <key>', {
+    headers: { 'www-authenticate': 'Bearer realm="truc"' },
+  });
+}

@@ -161,6 +161,11 @@ export async function readTopicToEnd(
  */
 export async function closePrivateConsumer(kafka: Kafka, consumer: Consumer, groupId: string): Promise<void> {
   await consumer.disconnect();
+  await deleteConsumerGroup(kafka, groupId);
+}
+
+/** Deletes a consumer group that has no members left; one already gone is no error. */
+export async function deleteConsumerGroup(kafka: Kafka, groupId: string): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   await admin.deleteGroups([groupId]).catch(() => {});

@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kafka } from 'kafkajs';
 import type { AccessPolicy, Principal } from '../platform/access.ts';
 import type { Config } from '../platform/config.ts';
-import { sendError } from '../platform/http-errors.ts';
+import { sendError, sendKeyRequired } from '../platform/http-errors.ts';
 import type { Logger } from '../platform/logger.ts';
 import { publicView, type Subscription } from './model.ts';
 import { SubscriptionStore } from './store.ts';
@@ -43,7 +43,7 @@ export class SubscriptionRoutes {
   private caller(request: FastifyRequest, reply: FastifyReply): Caller | null {
     const principal = request.principal;
     if (!principal) {
-      sendError(reply, 401, 'unauthorized', 'an API key is required: Authorization: Bearer <key>', { headers: { 'www-authenticate': 'Bearer realm="truc"' } });
+      sendKeyRequired(reply);
       return null;
     }
     if (principal.type === 'source') {
