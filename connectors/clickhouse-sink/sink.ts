@@ -67,7 +67,7 @@ export interface RunningClickHouseSink {
   close(): Promise<void>;
 }
 
-export const SINK_STAGE = 'sink.clickhouse';
+const SINK_STAGE = 'sink.clickhouse';
 
 interface DeadLetter {
   message: KafkaMessage;

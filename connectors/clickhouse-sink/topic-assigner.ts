@@ -7,7 +7,7 @@
  */
 import { definePartitionAssigner, type Assignment } from '../../services/platform/partition-assigner.ts';
 
-export const WHOLE_TOPIC_ASSIGNER_NAME = 'TrucWholeTopicAssigner';
+const WHOLE_TOPIC_ASSIGNER_NAME = 'TrucWholeTopicAssigner';
 
 export const wholeTopicAssigner = definePartitionAssigner(WHOLE_TOPIC_ASSIGNER_NAME, (memberIds, topics, partitionsOf) => {
   const assignment = new Map<string, Assignment>(memberIds.map((id) => [id, {}]));

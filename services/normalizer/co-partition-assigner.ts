@@ -9,7 +9,7 @@
  */
 import { definePartitionAssigner, type Assignment } from '../platform/partition-assigner.ts';
 
-export const CO_PARTITION_ASSIGNER_NAME = 'TrucCoPartitionAssigner';
+const CO_PARTITION_ASSIGNER_NAME = 'TrucCoPartitionAssigner';
 
 export const coPartitionAssigner = definePartitionAssigner(CO_PARTITION_ASSIGNER_NAME, (memberIds, topics, partitionsOf) => {
   const assignment = new Map<string, Assignment>(memberIds.map((id) => [id, {}]));

@@ -17,7 +17,7 @@ export type PersonKeyFunction = (identity: PersonIdentity) => string;
  * recur — passages at checkpoints, declarations through several apps — and an HMAC costs some 2 µs
  * where a lookup costs a tenth of that. Some 150 bytes an entry: 6 MB at most.
  */
-export const PERSON_KEY_CACHE_GENERATION = 20_000;
+const PERSON_KEY_CACHE_GENERATION = 20_000;
 
 /**
  * The person_key function of a secret. The keys of recently seen identities are kept in this
