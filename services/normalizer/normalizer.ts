@@ -45,11 +45,11 @@ export interface StartNormalizerOptions {
   /** The mappings; tests replace them to play a faulty release whose dead letters are replayed after the fix. */
   mapping?: typeof mapRecord;
   /**
-   * Benchmarks only: write every raw record unchanged to this topic instead of normalising it — the
-   * same consumer and transactions without decoding, mapping, dedup or encoding — to tell what the
-   * mapping itself costs.
+   * Benchmarks only: write every raw record unchanged to the topic this names for its kind instead
+   * of normalising it — the same consumer, transactions and output topic layout without decoding,
+   * mapping, dedup or encoding — to tell what the mapping itself costs.
    */
-  passThroughTopic?: string;
+  passThroughTopic?: (kind: Kind) => string;
 }
 
 export async function startNormalizer(options: StartNormalizerOptions): Promise<RunningNormalizer> {

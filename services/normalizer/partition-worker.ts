@@ -42,8 +42,8 @@ export interface WorkerContext {
   metrics: NormalizerMetrics;
   logger: Logger;
   now: () => number;
-  /** Benchmarks: copy raw records unchanged here instead of normalising them (see startNormalizer). */
-  passThroughTopic: string | null;
+  /** Benchmarks: copy raw records unchanged to their kind's topic here instead of normalising them (see startNormalizer). */
+  passThroughTopic: ((kind: Kind) => string) | null;
 }
 
 interface Failure extends MappingFailure {
@@ -259,7 +259,7 @@ export class PartitionWorker {
       counts.add('in', labels, batch.messages.length);
       if (this.context.passThroughTopic) {
         if (batch.messages.length === 0) continue;
-        const list = outputList(this.context.passThroughTopic);
+        const list = outputList(this.context.passThroughTopic(codec.kind));
         for (const message of batch.messages) list.push({ key: message.key, value: message.value, headers: message.headers ?? {} });
         counts.add('out', labels, batch.messages.length);
         continue;
