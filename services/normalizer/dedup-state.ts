@@ -42,10 +42,16 @@ interface SegmentValue {
   declarations: Declaration[];
 }
 
+/**
+ * The entries one transaction added, as held in memory: one object however many segment records
+ * carry it (all of them expire together, so the first tombstone removes it all).
+ */
 interface Segment {
   expiresAt: number;
-  eventIds: string[];
-  fingerprintKeys: string[];
+  /** Event ids of records without a fingerprint. */
+  plainEvents: string[];
+  declarations: Declaration[];
+  removed: boolean;
 }
 
 export type Verdict =
@@ -78,59 +84,71 @@ function groupOf(fingerprintOrKey: string): string {
   return dot < 0 ? fingerprintOrKey : fingerprintOrKey.slice(0, dot);
 }
 
+/** What a group holds: one declaration, seldom more (the same answers declared hours apart). */
+type Filed = Declaration | Declaration[];
+
+/** One declaration, rather than a list of them. */
+function isDeclaration(filed: Filed): filed is Declaration {
+  return typeof filed[0] === 'string';
+}
+
+/** The declaration filed under a key, among what its group holds. */
+function findDeclaration(filed: Filed, fingerprintKey: string): Declaration | undefined {
+  if (isDeclaration(filed)) return filed[0] === fingerprintKey ? filed : undefined;
+  return filed.find((declaration) => declaration[0] === fingerprintKey);
+}
+
 /**
  * Declarations by fingerprint key, filed by group. Most declarations are new: one lookup of their
  * group tells so, where looking up the keys of the three buckets took three lookups in a map of the
- * whole window. A group holds one declaration, seldom more (the same answers declared hours apart).
+ * whole window.
  */
 class FingerprintIndex {
-  private readonly groups = new Map<string, Declaration | Declaration[]>();
+  private readonly groups = new Map<string, Filed>();
 
-  hasGroup(group: string): boolean {
-    return this.groups.has(group);
+  /** What the group holds; undefined (the commonest answer) when nothing. */
+  filedIn(group: string): Filed | undefined {
+    return this.groups.get(group);
   }
 
-  get(fingerprintKey: string): Declaration | undefined {
-    const filed = this.groups.get(groupOf(fingerprintKey));
-    if (filed === undefined) return undefined;
-    if (isDeclaration(filed)) return filed[0] === fingerprintKey ? filed : undefined;
-    return filed.find((declaration) => declaration[0] === fingerprintKey);
-  }
-
-  /** Files the declaration under its key, in place of one filed there before. */
-  set(declaration: Declaration): void {
-    const fingerprintKey = declaration[0];
-    const group = groupOf(fingerprintKey);
-    const filed = this.groups.get(group);
-    if (filed === undefined || (isDeclaration(filed) && filed[0] === fingerprintKey)) {
+  /**
+   * Files the declaration in its group, which holds `filed` (as `filedIn` told), in place of one
+   * filed under the same key; returns that one.
+   */
+  add(group: string, filed: Filed | undefined, declaration: Declaration): Declaration | undefined {
+    if (filed === undefined) {
       this.groups.set(group, declaration);
-    } else if (isDeclaration(filed)) {
-      this.groups.set(group, [filed, declaration]);
-    } else {
-      const at = filed.findIndex((other) => other[0] === fingerprintKey);
-      if (at < 0) filed.push(declaration);
-      else filed[at] = declaration;
+      return undefined;
     }
+    const fingerprintKey = declaration[0];
+    if (isDeclaration(filed)) {
+      this.groups.set(group, filed[0] === fingerprintKey ? declaration : [filed, declaration]);
+      return filed[0] === fingerprintKey ? filed : undefined;
+    }
+    const at = filed.findIndex((other) => other[0] === fingerprintKey);
+    if (at < 0) {
+      filed.push(declaration);
+      return undefined;
+    }
+    const replaced = filed[at];
+    filed[at] = declaration;
+    return replaced;
   }
 
-  delete(fingerprintKey: string): void {
-    const group = groupOf(fingerprintKey);
+  /** Removes the declaration, unless a later one has taken its place under its key. */
+  delete(declaration: Declaration): void {
+    const group = groupOf(declaration[0]);
     const filed = this.groups.get(group);
     if (filed === undefined) return;
     if (isDeclaration(filed)) {
-      if (filed[0] === fingerprintKey) this.groups.delete(group);
+      if (filed === declaration) this.groups.delete(group);
       return;
     }
-    const at = filed.findIndex((declaration) => declaration[0] === fingerprintKey);
+    const at = filed.indexOf(declaration);
     if (at < 0) return;
     filed.splice(at, 1);
     if (filed.length === 1) this.groups.set(group, filed[0]!);
   }
-}
-
-/** One declaration, rather than a list of them. */
-function isDeclaration(filed: Declaration | Declaration[]): filed is Declaration {
-  return typeof filed[0] === 'string';
 }
 
 export class DedupState {
@@ -138,8 +156,13 @@ export class DedupState {
   /** Event id → the segment that holds it. */
   private readonly events = new Map<string, Segment>();
   private readonly fingerprints = new FingerprintIndex();
-  /** In expiry order: segments are written with now + window, and now only grows. */
+  /**
+   * Committed segments by changelog key, in expiry order (segments are written with now + window,
+   * and now only grows). A segment split into several records is here under each of its keys.
+   */
   private readonly segments = new Map<string, Segment>();
+  /** The transaction whose entries are filed but not committed yet. */
+  private open: DedupTransaction | null = null;
 
   constructor(window: DedupWindow) {
     this.window = window;
@@ -153,124 +176,141 @@ export class DedupState {
   /** Applies one changelog record (restore). */
   apply(key: string, value: Buffer | null): void {
     if (!key.startsWith(SEGMENT_PREFIX)) return;
-    this.applySegment(key, value === null ? null : (JSON.parse(value.toString('utf8')) as SegmentValue));
+    this.remove(key);
+    if (value === null) return;
+    const held = JSON.parse(value.toString('utf8')) as SegmentValue;
+    const segment: Segment = { expiresAt: held.expiresAt, plainEvents: held.events, declarations: held.declarations, removed: false };
+    for (const eventId of segment.plainEvents) this.events.set(eventId, segment);
+    for (const declaration of segment.declarations) {
+      const group = groupOf(declaration[0]);
+      this.fingerprints.add(group, this.fingerprints.filedIn(group), declaration);
+      this.events.set(declaration[2], segment);
+    }
+    this.segments.set(key, segment);
   }
 
   /**
-   * @internal Applies one segment (null: its tombstone). A committed transaction hands over the
-   * segments it wrote as they were before serialisation: parsing its own JSON back cost as much as
-   * writing it.
+   * Starts the changes of one Kafka transaction. Its entries are filed at once, so each record is
+   * looked up and filed in one place; they are taken back if it aborts, or when the next
+   * transaction begins without this one having committed.
    */
-  applySegment(key: string, segment: SegmentValue | null): void {
-    this.remove(key);
-    if (segment === null) return;
-    const eventIds = [...segment.events];
-    const fingerprintKeys: string[] = [];
-    for (const declaration of segment.declarations) {
-      this.fingerprints.set(declaration);
-      fingerprintKeys.push(declaration[0]);
-      eventIds.push(declaration[2]);
-    }
-    const held: Segment = { expiresAt: segment.expiresAt, eventIds, fingerprintKeys };
-    for (const eventId of eventIds) this.events.set(eventId, held);
-    this.segments.set(key, held);
-  }
-
-  private remove(key: string): void {
-    const segment = this.segments.get(key);
-    if (!segment) return;
-    this.segments.delete(key);
-    for (const eventId of segment.eventIds) if (this.events.get(eventId) === segment) this.events.delete(eventId);
-    for (const fingerprintKey of segment.fingerprintKeys) this.fingerprints.delete(fingerprintKey);
-  }
-
   begin(now: number): DedupTransaction {
-    return new DedupTransaction(this, now);
-  }
-
-  /** @internal Whether the event was emitted and has not expired at `now`. */
-  hasEvent(eventId: string, now: number): boolean {
-    const segment = this.events.get(eventId);
-    return segment !== undefined && segment.expiresAt > now;
-  }
-
-  /** @internal Whether a fingerprint may have keys here: false means none of its keys is held. */
-  hasFingerprintGroup(group: string): boolean {
-    return this.fingerprints.hasGroup(group);
-  }
-
-  /** @internal */ lookupFingerprint(fingerprintKey: string, now: number): Declaration | undefined {
-    const declaration = this.fingerprints.get(fingerprintKey);
-    return declaration && this.hasEvent(declaration[2], now) ? declaration : undefined;
-  }
-
-  /** @internal Keys of segments expired at `now`, oldest first. */
-  expired(now: number, limit: number): string[] {
-    const keys: string[] = [];
+    this.open?.abort();
+    const expiredKeys: string[] = [];
     for (const [key, segment] of this.segments) {
-      if (segment.expiresAt > now || keys.length >= limit) break;
-      keys.push(key);
+      if (segment.expiresAt > now || expiredKeys.length >= MAX_EXPIRIES_PER_TRANSACTION) break;
+      expiredKeys.push(key);
     }
-    return keys;
-  }
-}
-
-/** The state changes of one Kafka transaction: applied to the state only once it committed. */
-export class DedupTransaction {
-  private readonly state: DedupState;
-  private readonly now: number;
-  private readonly expiredSegments: string[];
-  private readonly newEvents = new Set<string>();
-  private readonly newDeclarations = new Map<string, Declaration>();
-  /** The groups of `newDeclarations`' keys (see groupOf). */
-  private readonly newGroups = new Set<string>();
-  private readonly plainEvents: string[] = [];
-  /** Changelog key, record value, and the segment it holds (null: a tombstone). */
-  private changes: [string, Buffer | null, SegmentValue | null][] | null = null;
-
-  constructor(state: DedupState, now: number) {
-    this.state = state;
-    this.now = now;
-    this.expiredSegments = state.expired(now, MAX_EXPIRIES_PER_TRANSACTION);
+    const segment: Segment = { expiresAt: now + this.window.windowMs, plainEvents: [], declarations: [], removed: false };
+    this.open = new DedupTransaction(this, now, segment, expiredKeys);
+    return this.open;
   }
 
-  /** Decides on one record and, when it is new, records it in this transaction. */
-  check(eventId: string, fingerprint: string | null, occurredAt: number): Verdict {
-    if (this.newEvents.has(eventId) || this.state.hasEvent(eventId, this.now)) return REPLAYED;
-    const { toleranceMs } = this.state.window;
+  /** @internal Decides on one record of the open transaction and, when it is new, files it in `segment`. */
+  admit(segment: Segment, replaced: Declaration[], now: number, eventId: string, fingerprint: string | null, occurredAt: number): Verdict {
+    if (this.hasEvent(eventId, now)) return REPLAYED;
+    if (fingerprint === null) {
+      this.events.set(eventId, segment);
+      segment.plainEvents.push(eventId);
+      return NEW;
+    }
+    const { toleranceMs } = this.window;
     const bucket = toleranceMs > 0 ? Math.floor(occurredAt / toleranceMs) : occurredAt;
-    const group = fingerprint === null ? '' : groupOf(fingerprint);
-    if (fingerprint !== null && (this.newGroups.has(group) || this.state.hasFingerprintGroup(group))) {
+    const group = groupOf(fingerprint);
+    const filed = this.fingerprints.filedIn(group);
+    if (filed !== undefined) {
       for (let near = bucket - 1; near <= bucket + 1; near++) {
-        const key = `${fingerprint}.${near}`;
-        const first = this.newDeclarations.get(key) ?? this.state.lookupFingerprint(key, this.now);
-        if (first && Math.abs(first[1] - occurredAt) <= toleranceMs) {
+        const first = findDeclaration(filed, `${fingerprint}.${near}`);
+        if (first && Math.abs(first[1] - occurredAt) <= toleranceMs && this.hasEvent(first[2], now)) {
           return { duplicate: true, reason: 'same-declaration', firstEventId: first[2] };
         }
       }
     }
-    this.newEvents.add(eventId);
-    if (fingerprint === null) this.plainEvents.push(eventId);
-    else {
-      const fingerprintKey = `${fingerprint}.${bucket}`;
-      this.newDeclarations.set(fingerprintKey, [fingerprintKey, occurredAt, eventId]);
-      this.newGroups.add(group);
-    }
+    const declaration: Declaration = [`${fingerprint}.${bucket}`, occurredAt, eventId];
+    const previous = this.fingerprints.add(group, filed, declaration);
+    if (previous !== undefined) replaced.push(previous);
+    this.events.set(eventId, segment);
+    segment.declarations.push(declaration);
     return NEW;
   }
 
+  /** @internal The open transaction committed: its tombstones' segments go, its segment records stay. */
+  committed(transaction: DedupTransaction, expiredKeys: string[], segment: Segment, segmentKeys: string[]): void {
+    for (const key of expiredKeys) this.remove(key);
+    for (const key of segmentKeys) this.segments.set(key, segment);
+    if (this.open === transaction) this.open = null;
+  }
+
+  /** @internal The open transaction aborted: its entries go, and those it took the place of come back. */
+  aborted(transaction: DedupTransaction, segment: Segment, replaced: Declaration[]): void {
+    this.discard(segment);
+    for (const declaration of replaced) {
+      const group = groupOf(declaration[0]);
+      this.fingerprints.add(group, this.fingerprints.filedIn(group), declaration);
+    }
+    if (this.open === transaction) this.open = null;
+  }
+
+  private hasEvent(eventId: string, now: number): boolean {
+    const segment = this.events.get(eventId);
+    return segment !== undefined && segment.expiresAt > now;
+  }
+
+  /** The segment of a tombstone's key: the first of its keys to go takes all its entries. */
+  private remove(key: string): void {
+    const segment = this.segments.get(key);
+    if (!segment) return;
+    this.segments.delete(key);
+    this.discard(segment);
+  }
+
+  private discard(segment: Segment): void {
+    if (segment.removed) return;
+    segment.removed = true;
+    for (const eventId of segment.plainEvents) if (this.events.get(eventId) === segment) this.events.delete(eventId);
+    for (const declaration of segment.declarations) {
+      if (this.events.get(declaration[2]) === segment) this.events.delete(declaration[2]);
+      this.fingerprints.delete(declaration);
+    }
+  }
+}
+
+/** The state changes of one Kafka transaction: filed in the state at once, kept only if it commits. */
+export class DedupTransaction {
+  private readonly state: DedupState;
+  private readonly now: number;
+  private readonly segment: Segment;
+  private readonly expiredKeys: string[];
+  /** Expired declarations this transaction's took the place of, put back if it aborts. */
+  private readonly replaced: Declaration[] = [];
+  /** Changelog key and record value (null: a tombstone). */
+  private changes: [string, Buffer | null][] | null = null;
+  private ended = false;
+
+  constructor(state: DedupState, now: number, segment: Segment, expiredKeys: string[]) {
+    this.state = state;
+    this.now = now;
+    this.segment = segment;
+    this.expiredKeys = expiredKeys;
+  }
+
+  /** Decides on one record and, when it is new, records it in this transaction. */
+  check(eventId: string, fingerprint: string | null, occurredAt: number): Verdict {
+    if (this.ended) throw new Error('this duplicate detection transaction has ended');
+    return this.state.admit(this.segment, this.replaced, this.now, eventId, fingerprint, occurredAt);
+  }
+
   /** Tombstones of expired segments first, then this transaction's segments (the order a restore replays). */
-  private changelog(): [string, Buffer | null, SegmentValue | null][] {
+  private changelog(): [string, Buffer | null][] {
     if (this.changes) return this.changes;
-    const changes: [string, Buffer | null, SegmentValue | null][] = this.expiredSegments.map((key) => [key, null, null]);
-    const expiresAt = this.now + this.state.window.windowMs;
-    const declarations = [...this.newDeclarations.values()];
-    for (let events = 0, declared = 0; events < this.plainEvents.length || declared < declarations.length; ) {
-      const plain = this.plainEvents.slice(events, events + MAX_ENTRIES_PER_SEGMENT);
+    const changes: [string, Buffer | null][] = this.expiredKeys.map((key) => [key, null]);
+    const { expiresAt, plainEvents, declarations } = this.segment;
+    for (let events = 0, declared = 0; events < plainEvents.length || declared < declarations.length; ) {
+      const plain = plainEvents.slice(events, events + MAX_ENTRIES_PER_SEGMENT);
       const value: SegmentValue = { expiresAt, events: plain, declarations: declarations.slice(declared, declared + MAX_ENTRIES_PER_SEGMENT - plain.length) };
       events += value.events.length;
       declared += value.declarations.length;
-      changes.push([`${SEGMENT_PREFIX}${randomUUID()}`, Buffer.from(JSON.stringify(value)), value]);
+      changes.push([`${SEGMENT_PREFIX}${randomUUID()}`, Buffer.from(JSON.stringify(value))]);
     }
     this.changes = changes;
     return changes;
@@ -283,6 +323,16 @@ export class DedupTransaction {
 
   /** Call after the transaction committed. */
   commit(): void {
-    for (const [key, , segment] of this.changelog()) this.state.applySegment(key, segment);
+    if (this.ended) throw new Error('this duplicate detection transaction has ended');
+    this.ended = true;
+    const segmentKeys = this.changelog().slice(this.expiredKeys.length).map(([key]) => key);
+    this.state.committed(this, this.expiredKeys, this.segment, segmentKeys);
+  }
+
+  /** Call when the transaction did not commit: its entries are taken back. Does nothing once it ended. */
+  abort(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.state.aborted(this, this.segment, this.replaced);
   }
 }

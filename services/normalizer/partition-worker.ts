@@ -15,7 +15,7 @@ import { HEADER, headerString } from '../platform/record-headers.ts';
 import { DLQ_NORMALIZER_TOPIC } from '../platform/topics.ts';
 import type { TransactionalWriter } from '../platform/transactional-writer.ts';
 import type { CheckpointTable } from './checkpoint-table.ts';
-import { DedupState, NORMALIZER_STATE_TOPIC } from './dedup-state.ts';
+import { NORMALIZER_STATE_TOPIC, type DedupState, type DedupTransaction } from './dedup-state.ts';
 import { fingerprint } from './fingerprint.ts';
 import type { CanonicalRecord, MappingFailure, MappingOutcome, RawInput } from './mapping/contract.ts';
 import type { NormalizerMetrics } from './metrics.ts';
@@ -236,12 +236,25 @@ export class PartitionWorker {
   }
 
   private async commit(batches: RawBatch[]): Promise<void> {
-    const { metrics, rawCodecs, canonicalWriters, map, now } = this.context;
-    const started = now();
+    const started = this.context.now();
     const transaction = this.state.begin(started);
+    const counts = new BatchCounts();
+    try {
+      await this.writeTransaction(batches, started, transaction, counts);
+    } catch (error) {
+      // The records are read again: nothing of this transaction may make them look seen.
+      transaction.abort();
+      throw error;
+    }
+    transaction.commit();
+    counts.publish(this.context.metrics);
+  }
+
+  /** One Kafka transaction: the batches' output, dead letters, state changes and offsets. */
+  private async writeTransaction(batches: RawBatch[], started: number, transaction: DedupTransaction, counts: BatchCounts): Promise<void> {
+    const { rawCodecs, canonicalWriters, map } = this.context;
     const output = new Map<string, Message[]>();
     const deadLetters: Message[] = [];
-    const counts = new BatchCounts();
 
     // Per batch: one (source, kind), so one output topic, writer and key field; the messages of a
     // topic are gathered in one list, created when its first message is.
@@ -322,9 +335,6 @@ export class PartitionWorker {
       consumerGroupId: this.context.groupId,
       topics: [...offsets].map(([topic, offset]) => ({ topic, partitions: [{ partition: this.index, offset: String(offset) }] })),
     });
-    transaction.commit();
-
-    counts.publish(metrics);
   }
 
   async close(): Promise<void> {

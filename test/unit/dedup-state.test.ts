@@ -27,6 +27,48 @@ describe('duplicate detection state', () => {
     expect(state.begin(1).check('ev-1', 'fp', 0)).toEqual({ duplicate: false });
   });
 
+  it('takes back the entries of an aborted transaction, and puts back the expired declaration one replaced', () => {
+    const state = new DedupState({ windowMs: HOUR, toleranceMs: HOUR });
+    const t1 = state.begin(0);
+    t1.check('old', 'fp', 10);
+    t1.commit();
+    // Two hours on, the first declaration has expired (no transaction wrote its tombstone yet):
+    // the same content in the same bucket files a new declaration in its place.
+    const aborted = state.begin(2 * HOUR);
+    expect(aborted.check('new', 'fp', 20)).toEqual({ duplicate: false });
+    expect(aborted.check('plain', null, 0)).toEqual({ duplicate: false });
+    expect(state.size).toBe(3);
+    aborted.abort();
+    expect(state.size).toBe(1);
+    // Seen from before the expiry, the first declaration is there again; the aborted ones are not.
+    const before = state.begin(30 * 60_000);
+    expect(before.check('copy', 'fp', 20)).toEqual({ duplicate: true, reason: 'same-declaration', firstEventId: 'old' });
+    expect(before.check('new', null, 0)).toEqual({ duplicate: false });
+    expect(before.check('plain', null, 0)).toEqual({ duplicate: false });
+  });
+
+  it("keeps a declaration filed in an expired one's place when that one's tombstone comes", () => {
+    const state = new DedupState({ windowMs: HOUR, toleranceMs: HOUR });
+    // Twenty older segments come first: a transaction writes at most twenty tombstones, so the
+    // declaration's own segment is still held (expired) when its content is declared again.
+    for (let i = 0; i < 20; i++) {
+      const filler = state.begin(i);
+      filler.check(`filler-${i}`, null, 0);
+      filler.commit();
+    }
+    const t1 = state.begin(20);
+    t1.check('old', 'fp', 10);
+    t1.commit();
+    const t2 = state.begin(2 * HOUR);
+    expect(t2.check('new', 'fp', 20)).toEqual({ duplicate: false });
+    expect(t2.messages(0).filter((m) => m.value === null)).toHaveLength(20);
+    t2.commit();
+    const t3 = state.begin(2 * HOUR + 1);
+    expect(t3.messages(0).filter((m) => m.value === null)).toHaveLength(1);
+    t3.commit();
+    expect(state.begin(2 * HOUR + 2).check('copy', 'fp', 30)).toEqual({ duplicate: true, reason: 'same-declaration', firstEventId: 'new' });
+  });
+
   it('restores from its changelog, and expires entries with tombstones', () => {
     const state = new DedupState({ windowMs: HOUR, toleranceMs: HOUR });
     const t1 = state.begin(0);
