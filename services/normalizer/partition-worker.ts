@@ -221,18 +221,19 @@ export class PartitionWorker {
     return rawInput(message, codec, value);
   }
 
-  private enrich(record: CanonicalRecord): void {
+  /** Adds the checkpoint's fields to a passage; false when the checkpoint is not known (the passage is flagged). */
+  private enrich(record: CanonicalRecord): boolean {
     const checkpoint = this.context.checkpoints.get(String(record.checkpoint_id));
-    if (checkpoint) {
-      record.checkpoint_name = checkpoint.name;
-      record.checkpoint_type = checkpoint.type;
-      record.checkpoint_province_code = checkpoint.province_code;
-      // A passage happens where its checkpoint is.
-      record.province_code = checkpoint.province_code;
-    } else {
+    if (!checkpoint) {
       record.quality_flags = [...((record.quality_flags as string[] | undefined) ?? []), 'CHECKPOINT_UNKNOWN'];
-      this.context.metrics.unknownCheckpoints.inc();
+      return false;
     }
+    record.checkpoint_name = checkpoint.name;
+    record.checkpoint_type = checkpoint.type;
+    record.checkpoint_province_code = checkpoint.province_code;
+    // A passage happens where its checkpoint is.
+    record.province_code = checkpoint.province_code;
+    return true;
   }
 
   private async commit(batches: RawBatch[]): Promise<void> {
@@ -252,7 +253,7 @@ export class PartitionWorker {
 
   /** One Kafka transaction: the batches' output, dead letters, state changes and offsets. */
   private async writeTransaction(batches: RawBatch[], started: number, transaction: DedupTransaction, counts: BatchCounts): Promise<void> {
-    const { rawCodecs, canonicalWriters, map } = this.context;
+    const { rawCodecs, canonicalWriters, map, metrics } = this.context;
     const output = new Map<string, Message[]>();
     const deadLetters: Message[] = [];
 
@@ -297,13 +298,11 @@ export class PartitionWorker {
           continue;
         }
         const record = outcome.record;
-        const verdict = transaction.check(input.eventId, fingerprint(kind, record), Number(record.occurred_at));
-        if (verdict.duplicate) {
-          counts.add('dup', { ...labels, reason: verdict.reason });
-          continue;
-        }
-        if (kind === 'checkpoint-passage') this.enrich(record);
+        const print = fingerprint(kind, record);
+        const checkpointUnknown = kind === 'checkpoint-passage' && !this.enrich(record);
         record.normalized_at = started;
+        // Encoded before the duplicate check: a record the DLQ holds must not be remembered as
+        // seen, or its replay after the fix would be dropped as a replay.
         let value: Buffer;
         try {
           value = writer.encode(record);
@@ -314,6 +313,12 @@ export class PartitionWorker {
           counts.add('dlq', { ...labels, error_class: 'CanonicalSchemaViolation' });
           continue;
         }
+        const verdict = transaction.check(input.eventId, print, Number(record.occurred_at));
+        if (verdict.duplicate) {
+          counts.add('dup', { ...labels, reason: verdict.reason });
+          continue;
+        }
+        if (checkpointUnknown) metrics.unknownCheckpoints.inc();
         list ??= outputList(topic);
         list.push({
           key: sameBytes(canonicalKey(record[keyField], record, message.key), message.key),

@@ -169,24 +169,30 @@ describe('normalizer', () => {
   }, 300_000);
 
   it('replays dead letters after a fix: each record emitted once, under its original event id', async () => {
-    // A faulty release: valid NCOVI declarations fail to map.
+    // A faulty release: valid NCOVI declarations fail to map, and VHD's health declarations come
+    // out of the mapping breaking their canonical schema.
     await normalizer.close();
     const faulty = await startNormalizer({
       config,
       logger,
       mapping: (input, context) => {
         const outcome = mapRecord(input, context);
-        if (!outcome.ok || input.source !== 'ncovi') return outcome;
-        return { ok: false, failure: { errorClass: 'SimulatedMappingBug', path: '', message: 'a faulty release rejected this record' } };
+        if (!outcome.ok) return outcome;
+        if (input.source === 'ncovi') return { ok: false, failure: { errorClass: 'SimulatedMappingBug', path: '', message: 'a faulty release rejected this record' } };
+        if (input.source === 'vhd' && input.kind === 'health-declaration') return { ok: true, record: { ...outcome.record, declaration_type: 'NOT_A_DECLARATION_TYPE' } };
+        return outcome;
       },
     });
     const items = slice(6_000, 9_000);
-    const hit = items.filter((item) => item.source === 'ncovi' && item.label.valid);
-    expect(hit.length).toBeGreaterThan(50);
+    const rejected = items.filter((item) => item.source === 'ncovi' && item.label.valid);
+    const broken = items.filter((item) => item.source === 'vhd' && item.kind === 'health-declaration' && item.label.valid);
+    expect(rejected.length).toBeGreaterThan(50);
+    expect(broken.length).toBeGreaterThan(50);
     try {
       await produceRaw(kafka, pipeline.rawCodecs, items);
-      const letters = await readEvents(kafka, DLQ_NORMALIZER_TOPIC, new Set(hit.map((item) => item.eventId!)));
-      expect(letters.size).toBe(hit.length);
+      const letters = await readEvents(kafka, DLQ_NORMALIZER_TOPIC, new Set([...rejected, ...broken].map((item) => item.eventId!)));
+      expect(letters.size).toBe(rejected.length + broken.length);
+      for (const item of broken) expect(headerString(letters.get(item.eventId!)![0]!.message.headers, HEADER.dlqErrorClass)).toBe('CanonicalSchemaViolation');
     } finally {
       await faulty.close();
     }
@@ -195,6 +201,7 @@ describe('normalizer', () => {
     normalizer = await startNormalizer({ config, logger });
     expect(truc(['dlq', 'replay', '--error-class', 'SimulatedMappingBug', '--source', 'ncovi']).stdout).toMatch(/replaying \d+ to raw\.ncovi\.health-declaration/);
     truc(['dlq', 'replay', '--error-class', 'SimulatedMappingBug', '--source', 'ncovi']);
+    expect(truc(['dlq', 'replay', '--error-class', 'CanonicalSchemaViolation', '--source', 'vhd']).stdout).toMatch(/replaying \d+ to raw\.vhd\.health-declaration/);
     await expectNormalized(kafka, pipeline, items, { minimum: 1_000 });
     // The second replay was read too (no lag left) and added nothing: every event still appears once.
     const admin = kafka.admin();
