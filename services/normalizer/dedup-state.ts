@@ -135,6 +135,12 @@ class FingerprintIndex {
     return replaced;
   }
 
+  /** Files the declaration in its group, looked up here (restores and take-backs, off the hot path). */
+  file(declaration: Declaration): void {
+    const group = groupOf(declaration[0]);
+    this.add(group, this.groups.get(group), declaration);
+  }
+
   /** Removes the declaration, unless a later one has taken its place under its key. */
   delete(declaration: Declaration): void {
     const group = groupOf(declaration[0]);
@@ -182,8 +188,7 @@ export class DedupState {
     const segment: Segment = { expiresAt: held.expiresAt, plainEvents: held.events, declarations: held.declarations, removed: false };
     for (const eventId of segment.plainEvents) this.events.set(eventId, segment);
     for (const declaration of segment.declarations) {
-      const group = groupOf(declaration[0]);
-      this.fingerprints.add(group, this.fingerprints.filedIn(group), declaration);
+      this.fingerprints.file(declaration);
       this.events.set(declaration[2], segment);
     }
     this.segments.set(key, segment);
@@ -244,10 +249,7 @@ export class DedupState {
   /** @internal The open transaction aborted: its entries go, and those it took the place of come back. */
   aborted(transaction: DedupTransaction, segment: Segment, replaced: Declaration[]): void {
     this.discard(segment);
-    for (const declaration of replaced) {
-      const group = groupOf(declaration[0]);
-      this.fingerprints.add(group, this.fingerprints.filedIn(group), declaration);
-    }
+    for (const declaration of replaced) this.fingerprints.file(declaration);
     if (this.open === transaction) this.open = null;
   }
 
@@ -267,11 +269,16 @@ export class DedupState {
   private discard(segment: Segment): void {
     if (segment.removed) return;
     segment.removed = true;
-    for (const eventId of segment.plainEvents) if (this.events.get(eventId) === segment) this.events.delete(eventId);
+    for (const eventId of segment.plainEvents) this.forget(eventId, segment);
     for (const declaration of segment.declarations) {
-      if (this.events.get(declaration[2]) === segment) this.events.delete(declaration[2]);
+      this.forget(declaration[2], segment);
       this.fingerprints.delete(declaration);
     }
+  }
+
+  /** Removes the event, unless a later segment holds it. */
+  private forget(eventId: string, segment: Segment): void {
+    if (this.events.get(eventId) === segment) this.events.delete(eventId);
   }
 }
 

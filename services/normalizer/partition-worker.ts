@@ -125,7 +125,7 @@ function rawInput(message: KafkaMessage, codec: RawRecordCodec, value: Record<st
   };
 }
 
-type Counted = 'in' | 'out' | 'dup' | 'dlq';
+type Counted = 'in' | 'out' | 'dup' | 'dlq' | 'unknown-checkpoint';
 
 /** A transaction's figures, added up per label set and published only once it committed. */
 class BatchCounts {
@@ -143,6 +143,7 @@ class BatchCounts {
       if (counter === 'in') metrics.recordsIn.inc(labels, count);
       else if (counter === 'out') metrics.recordsOut.inc(labels, count);
       else if (counter === 'dup') metrics.duplicates.inc(labels as Record<'source' | 'kind' | 'reason', string>, count);
+      else if (counter === 'unknown-checkpoint') metrics.unknownCheckpoints.inc(count);
       else metrics.deadLetters.inc(labels as Record<'source' | 'kind' | 'error_class', string>, count);
     }
   }
@@ -253,7 +254,7 @@ export class PartitionWorker {
 
   /** One Kafka transaction: the batches' output, dead letters, state changes and offsets. */
   private async writeTransaction(batches: RawBatch[], started: number, transaction: DedupTransaction, counts: BatchCounts): Promise<void> {
-    const { rawCodecs, canonicalWriters, map, metrics } = this.context;
+    const { rawCodecs, canonicalWriters, map } = this.context;
     const output = new Map<string, Message[]>();
     const deadLetters: Message[] = [];
 
@@ -318,7 +319,7 @@ export class PartitionWorker {
           counts.add('dup', { ...labels, reason: verdict.reason });
           continue;
         }
-        if (checkpointUnknown) metrics.unknownCheckpoints.inc();
+        if (checkpointUnknown) counts.add('unknown-checkpoint', {});
         list ??= outputList(topic);
         list.push({
           key: sameBytes(canonicalKey(record[keyField], record, message.key), message.key),

@@ -66,7 +66,8 @@ await withStack(async () => {
         .filter((item) => item.label.valid || item.label.stage === 'normalizer');
     // Only counts outlive each production: the generated items would otherwise stay on the heap and
     // make every full collection of the runs slower. The warm-up records share no event id with the
-    // measured ones (they would be dropped as replays, and cost less).
+    // measured ones (they would be dropped as replays, and cost less): the measured records are
+    // generated here for their ids, and again after the warm-up to be produced.
     const warmUpTotal = await (async () => {
       const measured = new Set(items(MEASURED_SEED, RECORDS).map((item) => item.eventId));
       const warmUp = items(WARM_UP_SEED, WARM_UP_RECORDS).filter((item) => !measured.has(item.eventId));
