@@ -102,8 +102,10 @@ export function createRecordPreparer({ serde, registryUrl, clickhouse, logger }:
       let extras = extrasBySchema.get(schemaId);
       if (extras === undefined) {
         try {
-          extras = await extrasFor(kind, schemaId);
+          // The codec first: once the extras are cached this branch is skipped, so a registry
+          // failure in between must not leave the schema without its codec.
           await serde.writer(schemaId); // fetches and caches the schema's codec, for decodeCached
+          extras = await extrasFor(kind, schemaId);
         } catch (error) {
           if ((error as { status?: number }).status !== 404) throw error;
           entries.push({ offset, message, outcome: { errorClass: 'UnknownSchema', reason: `schema id ${schemaId} is not in the registry`, source: null } });
