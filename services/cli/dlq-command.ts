@@ -14,6 +14,7 @@ import { createKafka } from '../platform/kafka.ts';
 import { createLogger } from '../platform/logger.ts';
 import { HEADER, headerString } from '../platform/record-headers.ts';
 import { readTopicToEnd, type TopicMessage } from '../platform/topic-ends.ts';
+import { DLQ_INGEST_TOPIC, DLQ_NORMALIZER_TOPIC, DLQ_SINK_CLICKHOUSE_TOPIC, subscriptionDlqTopic } from '../platform/topics.ts';
 import { UsageError, parseCommandArgs, type Command } from './command.ts';
 
 const HELP = `usage: truc dlq list   [--stage STAGE] [filters] [--limit N]
@@ -28,7 +29,14 @@ filters:
   --kind K          only this kind
 `;
 
-const STAGE_PATTERN = /^(normalizer|ingest|sink\.[A-Za-z0-9][A-Za-z0-9._-]*)$/;
+/** The dead-letter topic of a `--stage`; null when no stage has that name. */
+function dlqTopicOf(stage: string): string | null {
+  if (stage === 'normalizer') return DLQ_NORMALIZER_TOPIC;
+  if (stage === 'ingest') return DLQ_INGEST_TOPIC;
+  if (stage === 'sink.clickhouse') return DLQ_SINK_CLICKHOUSE_TOPIC;
+  const subscription = /^sink\.([A-Za-z0-9][A-Za-z0-9._-]*)$/.exec(stage);
+  return subscription ? subscriptionDlqTopic(subscription[1]!) : null;
+}
 
 const DLQ_HEADERS = new Set<string>([
   HEADER.dlqReason, HEADER.dlqErrorClass, HEADER.dlqStage, HEADER.dlqSource, HEADER.dlqKind,
@@ -83,10 +91,10 @@ export const DLQ_COMMAND: Command = {
       process.stdout.write(HELP);
       return values.help ? 0 : 2;
     }
-    if (!STAGE_PATTERN.test(values.stage)) throw new UsageError(`--stage must be normalizer, ingest, sink.clickhouse or sink.<subscription id>`);
+    const topic = dlqTopicOf(values.stage);
+    if (topic === null) throw new UsageError(`--stage must be normalizer, ingest, sink.clickhouse or sink.<subscription id>`);
     if (!/^\d+$/.test(values.limit)) throw new UsageError(`--limit must be a whole number`);
     const filters: Filters = { errorClass: values['error-class'], source: values.source, kind: values.kind };
-    const topic = `dlq.${values.stage}`;
     const config = loadConfig();
     const kafka = createKafka(config.kafka, createLogger('truc', 'error'), 'cli');
 
