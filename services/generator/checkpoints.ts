@@ -4,7 +4,8 @@
  * border gates and railway stations. Written for this generator; positions are approximate.
  */
 import type { CheckpointStatus, CheckpointType, ManagingLevel } from '../source-vocabulary/canonical-values.ts';
-import { DAY_MS, localMidnight } from './local-time.ts';
+import { DAY_MS } from '../source-vocabulary/local-time.ts';
+import { localMidnight } from './local-time.ts';
 
 export interface RegisteredCheckpoint {
   /** The registry's "Mã chốt". */

@@ -5,7 +5,6 @@
 import { DAY_MS, LOCAL_OFFSET_MS, type CalendarFields } from '../source-vocabulary/local-time.ts';
 import { firstAbove } from './random.ts';
 
-export { DAY_MS };
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 3_600_000;
 
@@ -14,9 +13,7 @@ function pad2(value: number): string {
 }
 
 /** Local calendar fields of an instant. */
-export type LocalParts = CalendarFields;
-
-export function localParts(ms: number): LocalParts {
+export function localParts(ms: number): CalendarFields {
   const date = new Date(ms + LOCAL_OFFSET_MS);
   return {
     year: date.getUTCFullYear(),

@@ -8,7 +8,7 @@ import type { Gender } from '../source-vocabulary/canonical-values.ts';
 import type { RegisteredSex } from '../source-vocabulary/cccd.ts';
 import { DISTRICTS, PROVINCES_BY_POPULATION, addressLine, type District, type Ward } from './geography.ts';
 import { cccdNumber, cmndNumber, passportNumber, type IdentityDocument } from './identity-documents.ts';
-import { DAY_MS } from './local-time.ts';
+import { DAY_MS } from '../source-vocabulary/local-time.ts';
 import { FOREIGN_NATIONALITIES, foreignName, vietnameseName } from './names.ts';
 import { mobileNumber } from './phones.ts';
 import { WeightedTable, type Random } from './random.ts';

@@ -8,7 +8,8 @@
 import { PROVINCES } from '../platform/provinces.ts';
 import { formatPersonalQr, parsePersonalQr, type PersonalQr } from '../source-vocabulary/personal-qr.ts';
 import { QUALITY_FLAG_OF, type Flag } from './labels.ts';
-import { DAY_MS, localParts } from './local-time.ts';
+import { DAY_MS } from '../source-vocabulary/local-time.ts';
+import { localParts } from './local-time.ts';
 import type { ProblemApplier, RawRecord } from './pair-spec.ts';
 import { invalidPhone } from './phones.ts';
 import type { Random } from './random.ts';

@@ -5,7 +5,8 @@
  */
 import type { ReportCategory } from '../source-vocabulary/canonical-values.ts';
 import { DISTRICTS, addressLine, type District, type Ward } from './geography.ts';
-import { DAY_MS, localParts } from './local-time.ts';
+import { DAY_MS } from '../source-vocabulary/local-time.ts';
+import { localParts } from './local-time.ts';
 import { WeightedTable, weighted, type Random } from './random.ts';
 
 export interface ReportFacts {

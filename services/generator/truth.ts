@@ -19,9 +19,8 @@
 import type { Kind } from '../platform/catalog.ts';
 import type {
   Address, CheckpointPassageRecord, CheckpointRecord, CitizenReportRecord, Envelope, Exposure, HealthDeclarationRecord,
-  MovementDeclarationRecord, Person, Place,
+  MovementDeclarationRecord, Person,
 } from '../normalizer/mapping/canonical.ts';
-import type { Coordinates } from '../normalizer/mapping/rules/coordinates.ts';
 import type { IdentityDocument } from '../normalizer/mapping/rules/identity.ts';
 import type { CheckpointType } from '../source-vocabulary/canonical-values.ts';
 
@@ -39,8 +38,6 @@ export type DocumentTruth = IdentityDocument;
 export type PersonTruth = Person;
 export type ExposureTruth = Exposure;
 export type AddressTruth = Address;
-export type CoordinatesTruth = Coordinates;
-export type PlaceTruth = Place;
 export type HealthDeclarationTruth = TruthOf<HealthDeclarationRecord>;
 export type MovementDeclarationTruth = TruthOf<MovementDeclarationRecord>;
 export type CitizenReportTruth = TruthOf<CitizenReportRecord>;

@@ -20,7 +20,6 @@ import { runTruc, truc } from '../support/truc-cli.ts';
 
 const logger = createLogger('test', 'silent');
 
-/** Waits until every kind's rows of `records` are in ClickHouse, then checks: each exactly once. */
 describe('ClickHouse sink', () => {
   const base = testConfig();
   const kafka = testKafka(base);

@@ -101,7 +101,6 @@ export async function expectExactlyOnce(client: ClickHouseClient, records: reado
   }
 }
 
-/** Every view total equals the count computed from its base table. */
 /** Every view's total equals the count computed from its base table. */
 export async function expectViewsAgree(client: ClickHouseClient): Promise<void> {
   const [row] = await (await client.query({ query: VIEW_TOTALS_QUERY, format: 'JSONEachRow' })).json<Record<string, string>>();

@@ -5,11 +5,12 @@
  */
 import { CHECKPOINT_STATUS_LABELS, CHECKPOINT_STATUS_WHEN_EMPTY, CHECKPOINT_TYPE_LABELS, MANAGING_LEVEL_LABELS } from '../../source-vocabulary/checkpoint-registry.ts';
 import { GATE_DECISIONS, GATE_DIRECTIONS, GATE_HEALTH_COLOURS, GATE_METHODS, type GateMethod } from '../../source-vocabulary/gate-reader.ts';
+import { DAY_MS } from '../../source-vocabulary/local-time.ts';
 import { formatPersonalQr } from '../../source-vocabulary/personal-qr.ts';
 import { CHECKPOINTS, statusAt, type RegisteredCheckpoint } from '../checkpoints.ts';
 import { documentTruth, personalQr } from '../common-fields.ts';
 import {
-  DAY_MS, HOUR_MS, MINUTE_MS, formatDate, formatDateMinutes, formatIsoLocalSeconds, localMidnight, truncate,
+  HOUR_MS, MINUTE_MS, formatDate, formatDateMinutes, formatIsoLocalSeconds, localMidnight, truncate,
 } from '../local-time.ts';
 import type { PairSpec, RenderContext, Rendered, SourceProblem } from '../pair-spec.ts';
 import { checkpointPassageTruth, passageFacts } from '../passages.ts';

@@ -9,7 +9,6 @@
 import { DAY_MS, LOCAL_OFFSET_MS, type CalendarFields } from '../../../source-vocabulary/local-time.ts';
 import { ERROR_CLASSES, MappingProblem } from './problem.ts';
 
-export { DAY_MS };
 /** How far a record's time may be ahead of the engine's clock: source devices' clocks drift. */
 export const FUTURE_TOLERANCE_MS = 5 * 60_000;
 

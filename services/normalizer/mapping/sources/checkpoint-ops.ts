@@ -14,7 +14,8 @@ import { envelope, keyedBy, keyedByPerson, type SourceMappings } from '../pair-m
 import { coordinatesOfCells } from '../rules/coordinates.ts';
 import { optionalCode, requiredCode } from '../rules/enums.ts';
 import { documentFromNumber, type Identified } from '../rules/identity.ts';
-import { DAY_MS, localFormat, localInstant, localInstantIn, notInFuture } from '../rules/local-time.ts';
+import { DAY_MS } from '../../../source-vocabulary/local-time.ts';
+import { localFormat, localInstant, localInstantIn, notInFuture } from '../rules/local-time.ts';
 import { VIETNAMESE } from '../rules/nationality.ts';
 import { identifiedByQr } from '../rules/personal-qr.ts';
 import { phoneE164 } from '../rules/phone.ts';
