@@ -60,7 +60,8 @@ function handleError(error: FastifyError, request: FastifyRequest, reply: Fastif
     415: 'unsupported_media_type',
   };
   const message =
-    error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? `the body is larger than the limit of ${options.maxBodyBytes} bytes` : error.message;
+    // A route may set a limit of its own (the subscriptions routes do).
+    error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? `the body is larger than the limit of ${request.routeOptions.bodyLimit ?? options.maxBodyBytes} bytes` : error.message;
   return sendError(reply, status, codes[status] ?? 'bad_request', message);
 }
 

@@ -57,11 +57,13 @@ export interface DemoReceiverOptions {
   /** Keep every accepted batch with its events; off: only the counts. */
   keepBatches?: boolean;
   toleranceSeconds?: number;
+  /** The loopback address to listen on (tests of the webhook guard use others than 127.0.0.1). */
+  host?: string;
 }
 
-/** Starts on 127.0.0.1 (port 0: a free one). */
+/** Starts on 127.0.0.1 unless told another host (port 0: a free one). */
 export async function startDemoReceiver(secret: string, port = 0, options: DemoReceiverOptions = {}): Promise<DemoReceiver> {
-  const { keepRequests = true, keepBatches = true, toleranceSeconds = 300 } = options;
+  const { keepRequests = true, keepBatches = true, toleranceSeconds = 300, host = '127.0.0.1' } = options;
   let acceptedEvents = 0;
   let accepted = 0;
   let uniqueBefore = 0;
@@ -123,10 +125,10 @@ export async function startDemoReceiver(secret: string, port = 0, options: DemoR
       else accept();
     });
   });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(port, host, resolve));
   const actualPort = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${actualPort}/webhook`,
+    url: `http://${host}:${actualPort}/webhook`,
     port: actualPort,
     batches,
     requests: raw,

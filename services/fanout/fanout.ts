@@ -1,7 +1,8 @@
 /**
  * The subscriber fan-out service: follows the subscriptions topic and runs, for every active
- * subscription whose agency is in the access file, a consumer of its own (so one slow or dead
- * receiver never holds back another) delivering by webhook or to the agency's topics. A change to
+ * subscription whose agency is in the access file and which passes the API's checks again, a
+ * consumer of its own (so one slow or dead receiver never holds back another) delivering by
+ * webhook or to the agency's topics. A change to
  * a subscription restarts its consumer with the new settings, from where the old one committed; a
  * reset (new generation) starts a new consumer group at the reset instant.
  */
@@ -18,6 +19,7 @@ import type { DeliveryStatus } from '../subscriptions/delivery-status.ts';
 import { agencyTopic, type Subscription } from '../subscriptions/model.ts';
 import { deliveredKinds, effectiveTier } from '../subscriptions/row-filter.ts';
 import { SubscriptionStore } from '../subscriptions/store.ts';
+import { storedSubscriptionProblems } from '../subscriptions/validation.ts';
 import { StatusReporter } from './status-tracker.ts';
 import { SubscriptionRunner, subscriptionGroupId, type BatchDelivery } from './subscription-runner.ts';
 import { TopicBatchDelivery, agencyTopicWriters } from './topic-delivery.ts';
@@ -138,6 +140,13 @@ export async function startFanout(options: StartFanoutOptions): Promise<RunningF
         }
         if (subscription.state === 'paused') {
           tracker.setState('paused');
+          continue;
+        }
+        // The topic can be written without the API: nothing is delivered that the API would refuse.
+        const problems = storedSubscriptionProblems(subscription, config.fanout);
+        if (problems.length > 0) {
+          const reason = `not delivered: the stored subscription is invalid (${problems.map((p) => `${p.path}: ${p.message}`).join('; ')})`;
+          if (tracker.invalid(reason.slice(0, 1_000))) logger.warn({ subscription: subscription.id, fields: problems.map((p) => p.path) }, 'stored subscription refused');
           continue;
         }
         wanted.set(subscription.id, subscription);

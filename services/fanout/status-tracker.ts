@@ -33,6 +33,15 @@ export class StatusTracker {
     this.touch();
   }
 
+  /** The stored subscription may not be delivered (`reason`): failing, with the reason as its last error. */
+  invalid(reason: string): boolean {
+    if (this.status.state === 'failing' && this.status.lastError?.message === reason) return false;
+    this.status.state = 'failing';
+    this.status.lastError = { at: new Date().toISOString(), message: reason };
+    this.touch();
+    return true;
+  }
+
   delivered(count: number): void {
     this.status.delivered += count;
     this.status.lastSuccessAt = new Date().toISOString();

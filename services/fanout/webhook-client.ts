@@ -1,15 +1,25 @@
 /**
- * One signed POST to a webhook, with a deadline and the SSRF guard at connection time. Resolves
+ * One signed POST to a webhook, with a deadline and the SSRF guard on every connection. Resolves
  * with the status code; throws when no answer came (refused, reset, timed out, blocked address).
  */
 import http from 'node:http';
 import https from 'node:https';
-import { guardedLookup } from './webhook-target.ts';
+import { BlockedDestinationError, guardAgent } from './webhook-target.ts';
 import { webhookSignature } from './webhook-message.ts';
 
 export interface WebhookClientOptions {
   timeoutMs: number;
   allowHosts: readonly string[];
+}
+
+/**
+ * The error a delivery reports (in the subscription's status, which the agency reads): a network
+ * error's code only, since Node's messages carry the address connected to (a DNS answer).
+ */
+function deliveryError(error: Error): Error {
+  if (error instanceof BlockedDestinationError) return error;
+  const code = (error as NodeJS.ErrnoException).code;
+  return new Error(code ? `could not reach the receiver (${code})` : error.message);
 }
 
 export class WebhookClient {
@@ -19,10 +29,11 @@ export class WebhookClient {
 
   constructor(options: WebhookClientOptions) {
     this.options = options;
-    const lookup = guardedLookup(options.allowHosts);
     // Kept-alive connections: a busy subscription POSTs many batches to one receiver.
-    this.httpAgent = new http.Agent({ keepAlive: true, maxSockets: 16, lookup } as http.AgentOptions);
-    this.httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 16, lookup } as https.AgentOptions);
+    this.httpAgent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+    this.httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 16 });
+    guardAgent(this.httpAgent, options.allowHosts);
+    guardAgent(this.httpsAgent, options.allowHosts);
   }
 
   post(url: string, secret: string, webhookId: string, body: string): Promise<number> {
@@ -60,7 +71,7 @@ export class WebhookClient {
       const timer = setTimeout(() => request.destroy(new Error(`no answer within ${this.options.timeoutMs} ms`)), this.options.timeoutMs);
       request.on('error', (error) => {
         clearTimeout(timer);
-        reject(error);
+        reject(deliveryError(error));
       });
       request.end(body);
     });

@@ -1,29 +1,33 @@
 /**
- * Where a webhook may point. A subscription's URL is chosen by an agency, so without a guard Truc
- * could be made to POST health data to its own internal network (server-side request forgery). A
- * URL must be https, and its host must resolve only to public addresses — unless the host is on
- * the operator's allow-list (FANOUT_WEBHOOK_ALLOW_HOSTS), which also admits plain http. The check
- * runs when a subscription is saved and again at every connection (the lookup below), so a DNS
- * answer that changes later cannot slip a private address in.
+ * Where a webhook may point. A subscription's URL is chosen by an agency (or written straight to
+ * the subscriptions topic by anyone who can), so without a guard Truc could be made to POST health
+ * data into its own network (server-side request forgery). A URL must be https, and the address
+ * actually connected to must be public (services/fanout/non-public-addresses.ts) — unless the host
+ * is on the operator's allow-list (FANOUT_WEBHOOK_ALLOW_HOSTS), which also admits plain http.
+ *
+ * The host is read as the WHATWG URL parser reads it (so `0x7f000001`, `2130706433` and
+ * `0177.0.0.1` are all 127.0.0.1), checked when a subscription is saved, and checked again for
+ * every connection: IP literals before connecting, host names on every DNS answer, and the
+ * socket's peer address once connected. Refusals never say what a name resolved to, so the API
+ * cannot be used to map internal DNS.
  */
 import dns from 'node:dns';
-import type { LookupFunction } from 'node:net';
-import net from 'node:net';
+import type http from 'node:http';
+import net, { type LookupFunction } from 'node:net';
+import { isNonPublicAddress } from './non-public-addresses.ts';
 
-const BLOCKED = new net.BlockList();
-for (const [prefix, bits] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) BLOCKED.addSubnet(prefix, bits, 'ipv4');
-for (const [prefix, bits] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) BLOCKED.addSubnet(prefix, bits, 'ipv6');
+export const NOT_ALLOWED_DESTINATION =
+  "the webhook URL's host is not an allowed destination: it must resolve, and only to public addresses (private, loopback, link-local and other internal ranges need FANOUT_WEBHOOK_ALLOW_HOSTS)";
 
-/** Private, loopback, link-local, multicast and other non-public addresses (IPv4-mapped IPv6 included). */
-export function isNonPublicAddress(address: string): boolean {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return BLOCKED.check(mapped[1]!, 'ipv4');
-  return BLOCKED.check(address, net.isIPv6(address) ? 'ipv6' : 'ipv4');
+export class BlockedDestinationError extends Error {
+  readonly code = 'EBLOCKED';
+  constructor() {
+    super(NOT_ALLOWED_DESTINATION);
+    this.name = 'BlockedDestinationError';
+  }
 }
 
+/** A host as the URL parser gives it (`[::1]`) or as a connection gets it (`::1`), without brackets. */
 function bareHost(hostname: string): string {
   return hostname.replace(/^\[|\]$/g, '').toLowerCase();
 }
@@ -32,33 +36,8 @@ export function hostAllowListed(hostname: string, allowHosts: readonly string[])
   return allowHosts.includes(bareHost(hostname));
 }
 
-export class BlockedAddressError extends Error {
-  readonly code = 'EBLOCKED';
-  constructor(host: string, address: string) {
-    super(`${host} resolves to ${address}, a private, loopback or link-local address (not on FANOUT_WEBHOOK_ALLOW_HOSTS)`);
-    this.name = 'BlockedAddressError';
-  }
-}
-
-/** A DNS lookup for http(s).request that refuses non-public answers for hosts not allow-listed. */
-export function guardedLookup(allowHosts: readonly string[]): LookupFunction {
-  return (hostname, options, callback) => {
-    dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
-      if (error) return callback(error, '', 0);
-      const list = addresses as dns.LookupAddress[];
-      if (!hostAllowListed(hostname, allowHosts)) {
-        const blocked = list.find((entry) => isNonPublicAddress(entry.address));
-        if (blocked) return callback(new BlockedAddressError(hostname, blocked.address), '', 0);
-      }
-      if ((options as { all?: boolean }).all) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, list);
-      const first = list[0]!;
-      callback(null, first.address, first.family);
-    });
-  };
-}
-
-/** Why `url` may not be a webhook (resolving its host), or null when it may. */
-export async function webhookUrlProblem(url: string, allowHosts: readonly string[]): Promise<string | null> {
+/** Why `url` may not be a webhook, from the URL alone (scheme, credentials, an IP literal's range); null when it may. */
+export function webhookUrlProblem(url: string, allowHosts: readonly string[]): string | null {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -71,13 +50,55 @@ export async function webhookUrlProblem(url: string, allowHosts: readonly string
     return 'must be an https:// URL (plain http only for hosts on FANOUT_WEBHOOK_ALLOW_HOSTS)';
   }
   if (parsed.username || parsed.password) return 'must not carry a user name or password';
-  if (allowed) return null;
-  let addresses: dns.LookupAddress[];
+  if (!allowed && net.isIP(host) !== 0 && isNonPublicAddress(host)) return NOT_ALLOWED_DESTINATION;
+  return null;
+}
+
+/** Why the host of a URL that passed webhookUrlProblem may not be reached, from its DNS answers now; null when it may. */
+export async function webhookHostProblem(url: string, allowHosts: readonly string[]): Promise<string | null> {
+  const host = bareHost(new URL(url).hostname);
+  if (hostAllowListed(host, allowHosts) || net.isIP(host) !== 0) return null;
   try {
-    addresses = net.isIP(host) ? [{ address: host, family: net.isIPv6(host) ? 6 : 4 }] : await dns.promises.lookup(host, { all: true });
+    const addresses = await dns.promises.lookup(host, { all: true });
+    return addresses.some((entry) => isNonPublicAddress(entry.address)) ? NOT_ALLOWED_DESTINATION : null;
   } catch {
-    return `host ${host} does not resolve`;
+    // Not "does not resolve": whether an internal name exists is itself worth hiding.
+    return NOT_ALLOWED_DESTINATION;
   }
-  const blocked = addresses.find((entry) => isNonPublicAddress(entry.address));
-  return blocked ? `host ${host} resolves to ${blocked.address}, a private, loopback or link-local address` : null;
+}
+
+/** A DNS lookup for a host not allow-listed: refused when any answer is not public. */
+const guardedLookup: LookupFunction = (hostname, options, callback) => {
+  dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
+    if (error) return callback(error, '', 0);
+    const list = addresses as dns.LookupAddress[];
+    if (list.length === 0 || list.some((entry) => isNonPublicAddress(entry.address))) return callback(new BlockedDestinationError(), '', 0);
+    if ((options as { all?: boolean }).all) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, list);
+    callback(null, list[0]!.address, list[0]!.family);
+  });
+};
+
+type CreateConnection = http.Agent['createConnection'];
+
+/**
+ * Makes every connection `agent` opens pass the guard: an IP literal is refused before any packet
+ * is sent (IP literals never reach a lookup hook), a host name through its DNS answers, and the
+ * connected socket's peer address is checked before the request is written to it.
+ */
+export function guardAgent(agent: http.Agent, allowHosts: readonly string[]): void {
+  const create: CreateConnection = agent.createConnection.bind(agent);
+  agent.createConnection = ((options, callback) => {
+    const host = bareHost(String(options.host ?? 'localhost'));
+    if (hostAllowListed(host, allowHosts)) return create(options, callback);
+    if (net.isIP(host) !== 0 && isNonPublicAddress(host)) {
+      process.nextTick(() => callback?.(new BlockedDestinationError(), undefined as never));
+      return undefined;
+    }
+    const socket = create({ ...options, lookup: guardedLookup } as typeof options, callback) as net.Socket;
+    // Registered before the request's own writes wait for 'connect', so nothing is sent to a refused peer.
+    socket.once('connect', () => {
+      if (isNonPublicAddress(socket.remoteAddress ?? '')) socket.destroy(new BlockedDestinationError());
+    });
+    return socket;
+  }) as CreateConnection;
 }

@@ -94,8 +94,8 @@ export class CompactedTable<T> {
       try {
         value = this.options.parse(JSON.parse(raw.toString('utf8')), key);
       } catch (error) {
-        this.options.logger.error({ topic: this.options.topic, key, err: (error as Error).message }, 'unusable table row skipped');
-        return;
+        // The key's latest record is what counts: an unusable one removes the row rather than leaving an older value in force.
+        this.options.logger.error({ topic: this.options.topic, key, err: (error as Error).message }, 'unusable table row dropped');
       }
     }
     if (value === null) this.rows.delete(key);

@@ -151,10 +151,18 @@ export interface FanoutConfig {
   retryScheduleMs: number[];
   /** A webhook POST not answered within this is a failure (and retried). */
   webhookTimeoutMs: number;
-  /** Hosts (names or IP addresses) a webhook may reach although private/loopback, and over plain http. */
+  /**
+   * Hosts (names or IP addresses, as the URL parser writes them: `127.0.0.1`, `::1`) a webhook may
+   * reach although private/loopback, and over plain http.
+   */
   allowHosts: string[];
   /** The largest maxBatchSize a subscription may ask for. */
   maxBatchSize: number;
+  /** Limits of one subscription request and of one agency: beyond them the API answers 413 or 422. */
+  maxSubscriptionBodyBytes: number;
+  maxPredicates: number;
+  maxInValues: number;
+  maxSubscriptionsPerAgency: number;
   /** Compacted topic of the subscriptions, and of their delivery status. */
   subscriptionsTopic: string;
   statusTopic: string;
@@ -300,6 +308,22 @@ export function formatBroker(address: BrokerAddress): string {
 const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
 
 /** "5s,5m,30m,2h" → milliseconds; null when any entry is not a number with ms, s, m or h. */
+/**
+ * A host as the WHATWG URL parser writes it (lower case, IPv4 in dotted decimal, IPv6 compressed,
+ * without brackets), so an allow-list entry matches the host of a URL however either is spelled;
+ * null when it is not a host.
+ */
+export function canonicalHost(host: string): string | null {
+  if (/[/?#@\\]/.test(host)) return null;
+  const bracketed = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  try {
+    const parsed = new URL(`http://${bracketed}/`);
+    return parsed.host === parsed.hostname ? parsed.hostname.replace(/^\[|\]$/g, '') : null;
+  } catch {
+    return null;
+  }
+}
+
 export function parseDurationList(value: string): number[] | null {
   const entries = value.split(',').map((entry) => /^(\d+)(ms|s|m|h)$/.exec(entry.trim()));
   if (entries.length === 0 || entries.some((match) => match === null)) return null;
@@ -423,9 +447,18 @@ export function loadConfig(env: Env = process.env): Config {
       allowHosts: read
         .string('FANOUT_WEBHOOK_ALLOW_HOSTS', '')
         .split(',')
-        .map((host) => host.trim().toLowerCase())
-        .filter((host) => host !== ''),
+        .map((host) => host.trim())
+        .filter((host) => host !== '')
+        .map((host) => {
+          const canonical = canonicalHost(host);
+          read.require(canonical !== null, `FANOUT_WEBHOOK_ALLOW_HOSTS: ${JSON.stringify(host)} is not a host name or IP address`);
+          return canonical ?? host;
+        }),
       maxBatchSize: read.integer('FANOUT_MAX_BATCH_SIZE', 1_000, 1, 100_000),
+      maxSubscriptionBodyBytes: read.integer('FANOUT_SUBSCRIPTION_MAX_BODY_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),
+      maxPredicates: read.integer('FANOUT_SUBSCRIPTION_MAX_PREDICATES', 50, 1, 10_000),
+      maxInValues: read.integer('FANOUT_SUBSCRIPTION_MAX_IN_VALUES', 500, 1, 100_000),
+      maxSubscriptionsPerAgency: read.integer('FANOUT_MAX_SUBSCRIPTIONS_PER_AGENCY', 100, 1, 100_000),
       subscriptionsTopic: read.string('FANOUT_SUBSCRIPTIONS_TOPIC', '_truc.subscriptions'),
       statusTopic: read.string('FANOUT_STATUS_TOPIC', '_truc.subscription-status'),
       canonicalTopicPrefix: read.string('FANOUT_CANONICAL_TOPIC_PREFIX', 'canonical.'),

@@ -1,7 +1,9 @@
 /**
  * The subscriptions API: agencies manage their own subscriptions (and read their delivery status);
  * operators manage everyone's. Changes are written to the compacted subscriptions topic, which
- * every fan-out instance follows.
+ * every fan-out instance follows. Another agency's subscription is answered exactly like one that
+ * does not exist, so ids cannot be probed; bodies, filters and each agency's number of
+ * subscriptions are capped (FanoutConfig).
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -53,18 +55,24 @@ export class SubscriptionRoutes {
     return principal;
   }
 
-  /** The subscription `id` if the caller may see it; otherwise answers 404 or 403 and returns null. */
+  /** The subscription `id` if the caller may see it; otherwise answers 404 (the same whether it exists or not) and returns null. */
   private owned(caller: Caller, id: string, reply: FastifyReply): Subscription | null {
     const subscription = this.store.get(id);
-    if (!subscription) {
+    if (!subscription || (caller.type === 'agency' && caller.agency !== subscription.agency)) {
       sendError(reply, 404, 'unknown_subscription', `no subscription ${JSON.stringify(id)}`);
       return null;
     }
-    if (caller.type === 'agency' && caller.agency !== subscription.agency) {
-      sendError(reply, 403, 'forbidden', `subscription ${id} belongs to another agency`);
-      return null;
-    }
     return subscription;
+  }
+
+  /** On create: refuses a subscription beyond the agency's cap (answered and true), else false. */
+  private overAgencyLimit(body: unknown, caller: Caller, reply: FastifyReply): boolean {
+    const agency = caller.type === 'agency' ? caller.agency : (body as { agency?: unknown } | null)?.agency;
+    const limit = this.options.config.fanout.maxSubscriptionsPerAgency;
+    if (typeof agency !== 'string' || this.store.list().filter((s) => s.agency === agency).length < limit) return false;
+    const message = `the agency already has ${limit} subscriptions, the most one agency may have (FANOUT_MAX_SUBSCRIPTIONS_PER_AGENCY): delete one first`;
+    sendError(reply, 422, 'invalid_subscription', `agency: ${message}`, { details: { problems: [{ path: 'agency', message }] } });
+    return true;
   }
 
   private view(subscription: Subscription): Record<string, unknown> {
@@ -95,9 +103,12 @@ export class SubscriptionRoutes {
   }
 
   register(app: FastifyInstance): void {
-    app.post('/v1/subscriptions', async (request, reply) => {
+    // Subscriptions are small: their own body limit, far below ingest's.
+    const withBody = { bodyLimit: this.options.config.fanout.maxSubscriptionBodyBytes };
+    app.post('/v1/subscriptions', withBody, async (request, reply) => {
       const caller = this.caller(request, reply);
-      return caller ? this.save(caller, request.body, reply) : reply;
+      if (!caller || this.overAgencyLimit(request.body, caller, reply)) return reply;
+      return this.save(caller, request.body, reply);
     });
     app.get('/v1/subscriptions', async (request, reply) => {
       const caller = this.caller(request, reply);
@@ -115,7 +126,7 @@ export class SubscriptionRoutes {
       const subscription = caller && this.owned(caller, request.params.id, reply);
       return subscription ? { subscription: subscription.id, status: this.store.status(subscription.id) ?? null } : reply;
     });
-    app.patch<{ Params: { id: string } }>('/v1/subscriptions/:id', async (request, reply) => {
+    app.patch<{ Params: { id: string } }>('/v1/subscriptions/:id', withBody, async (request, reply) => {
       const caller = this.caller(request, reply);
       const subscription = caller && this.owned(caller, request.params.id, reply);
       return subscription ? this.save(caller!, request.body, reply, subscription) : reply;
@@ -128,7 +139,7 @@ export class SubscriptionRoutes {
       this.options.logger.info({ subscription: subscription.id, by: caller!.type }, 'subscription deleted');
       return reply.code(204).send();
     });
-    app.post<{ Params: { id: string; action: string } }>('/v1/subscriptions/:id/:action', async (request, reply) => {
+    app.post<{ Params: { id: string; action: string } }>('/v1/subscriptions/:id/:action', withBody, async (request, reply) => {
       const caller = this.caller(request, reply);
       const subscription = caller && this.owned(caller, request.params.id, reply);
       if (!subscription) return reply;

@@ -2,6 +2,8 @@
  * Checks a subscription as an agency (or operator) sends it and builds the stored form. Every
  * problem names its field (`filter.where[1].value`); a request beyond the agency's entitlement
  * (another agency, a kind, a province or a tier it may not see) is forbidden rather than invalid.
+ * The same checks (but the entitlement and DNS) run again on every stored subscription before the
+ * fan-out delivers it, since the subscriptions topic can be written without this API.
  */
 import { randomBytes } from 'node:crypto';
 import { TIERS, type AccessPolicy, type Entitlement, type Principal, type Tier, tierWithin } from '../platform/access.ts';
@@ -9,7 +11,7 @@ import { KINDS, isKind, type Kind } from '../platform/catalog.ts';
 import type { FanoutConfig } from '../platform/config.ts';
 import { provinceByCode } from '../platform/provinces.ts';
 import { secretKey } from '../fanout/webhook-message.ts';
-import { webhookUrlProblem } from '../fanout/webhook-target.ts';
+import { webhookHostProblem, webhookUrlProblem } from '../fanout/webhook-target.ts';
 import { canonicalField, isIdentifying } from './canonical-fields.ts';
 import { PREDICATE_OPS, type Delivery, type Predicate, type Scalar, type Subscription, type SubscriptionFilter } from './model.ts';
 
@@ -78,7 +80,7 @@ function checkValueFor(kind: Kind, field: string, value: unknown, path: string, 
   if (typeof value !== expected) problems.add(path, `${field} of ${kind} holds ${expected} values, not ${typeof value}`);
 }
 
-function checkPredicate(raw: unknown, path: string, kinds: Kind[], tier: Tier, problems: Problems): Predicate | null {
+function checkPredicate(raw: unknown, path: string, kinds: Kind[], tier: Tier, config: FanoutConfig, problems: Problems): Predicate | null {
   if (!isObject(raw)) {
     problems.add(path, 'must be an object {field, op, value}');
     return null;
@@ -114,13 +116,14 @@ function checkPredicate(raw: unknown, path: string, kinds: Kind[], tier: Tier, p
     if (value !== undefined) problems.add(`${path}.value`, `takes no value with op ${JSON.stringify(op)}`);
   } else if (op === 'in') {
     if (!Array.isArray(value) || value.length === 0) problems.add(`${path}.value`, 'must be a non-empty list with op "in"');
+    else if (value.length > config.maxInValues) problems.add(`${path}.value`, `holds ${value.length} values; at most ${config.maxInValues} are allowed (FANOUT_SUBSCRIPTION_MAX_IN_VALUES)`);
     else if (ok) value.forEach((item, i) => kinds.forEach((kind) => checkValueFor(kind, field as string, item, `${path}.value[${i}]`, problems)));
   } else if (value === undefined) problems.add(`${path}.value`, `is required with op ${JSON.stringify(op)}`);
   else if (ok) kinds.forEach((kind) => checkValueFor(kind, field as string, value, `${path}.value`, problems));
   return { field: field as string, op: op as Predicate['op'], ...(value === undefined ? {} : { value: value as Scalar | Scalar[] }) };
 }
 
-function checkFilter(raw: unknown, kinds: Kind[], tier: Tier, entitlement: Entitlement | undefined, problems: Problems): SubscriptionFilter {
+function checkFilter(raw: unknown, kinds: Kind[], tier: Tier, entitlement: Entitlement | undefined, config: FanoutConfig, problems: Problems): SubscriptionFilter {
   const filter: SubscriptionFilter = { provinces: null, where: [] };
   if (raw === undefined || raw === null) return filter;
   if (!isObject(raw)) {
@@ -143,9 +146,11 @@ function checkFilter(raw: unknown, kinds: Kind[], tier: Tier, entitlement: Entit
   }
   if (raw.where !== undefined && raw.where !== null) {
     if (!Array.isArray(raw.where)) problems.add('filter.where', 'must be a list of predicates {field, op, value}');
-    else {
+    else if (raw.where.length > config.maxPredicates) {
+      problems.add('filter.where', `holds ${raw.where.length} predicates; at most ${config.maxPredicates} are allowed (FANOUT_SUBSCRIPTION_MAX_PREDICATES)`);
+    } else {
       raw.where.forEach((item, i) => {
-        const predicate = kinds.length > 0 ? checkPredicate(item, `filter.where[${i}]`, kinds, tier, problems) : null;
+        const predicate = kinds.length > 0 ? checkPredicate(item, `filter.where[${i}]`, kinds, tier, config, problems) : null;
         if (predicate) filter.where.push(predicate);
       });
     }
@@ -153,7 +158,7 @@ function checkFilter(raw: unknown, kinds: Kind[], tier: Tier, entitlement: Entit
   return filter;
 }
 
-async function checkDelivery(raw: unknown, previous: Delivery | undefined, config: FanoutConfig, problems: Problems): Promise<{ delivery: Delivery; generatedSecret?: string } | null> {
+function checkDelivery(raw: unknown, previous: Delivery | undefined, config: FanoutConfig, problems: Problems): { delivery: Delivery; generatedSecret?: string } | null {
   if (!isObject(raw)) {
     problems.add('delivery', 'must be {"type": "webhook", "url", "secret", "maxBatchSize"} or {"type": "topic"}');
     return null;
@@ -172,7 +177,7 @@ async function checkDelivery(raw: unknown, previous: Delivery | undefined, confi
   let url = '';
   if (typeof raw.url !== 'string') problems.add('delivery.url', 'is required: the https:// URL Truc POSTs batches to');
   else {
-    const problem = await webhookUrlProblem(raw.url, config.allowHosts);
+    const problem = webhookUrlProblem(raw.url, config.allowHosts);
     if (problem) problems.add('delivery.url', problem);
     url = raw.url;
   }
@@ -244,9 +249,14 @@ export async function checkSubscription(body: unknown, context: CheckContext, pr
     if (principal.type === 'agency') problems.forbid('tier', `${tier} is above the agency's tier (${entitlement.tier})`);
     else problems.add('tier', `${tier} is above agency ${agency}'s tier (${entitlement.tier})`);
   }
-  const filter = checkFilter(body.filter !== undefined ? body.filter : previous?.filter, kinds, tier, limit, problems);
+  const filter = checkFilter(body.filter !== undefined ? body.filter : previous?.filter, kinds, tier, limit, context.config, problems);
   const deliveryBody = body.delivery ?? (previous ? { ...previous.delivery, ...(previous.delivery.type === 'webhook' ? { secret: undefined } : {}) } : undefined);
-  const checked = deliveryBody === undefined ? (problems.add('delivery', 'is required: {"type": "webhook", ...} or {"type": "topic"}'), null) : await checkDelivery(stripUndefined(deliveryBody), previous?.delivery, context.config, problems);
+  const checked = deliveryBody === undefined ? (problems.add('delivery', 'is required: {"type": "webhook", ...} or {"type": "topic"}'), null) : checkDelivery(stripUndefined(deliveryBody), previous?.delivery, context.config, problems);
+  // The DNS answers are asked only of a URL that is otherwise fine (the only network step of a check).
+  if (checked?.delivery.type === 'webhook' && !problems.invalid.some((problem) => problem.path === 'delivery.url')) {
+    const problem = await webhookHostProblem(checked.delivery.url, context.config.allowHosts);
+    if (problem) problems.add('delivery.url', problem);
+  }
 
   const id = previous?.id ?? context.newId();
   if (checked?.delivery.type === 'topic') {
@@ -279,10 +289,35 @@ function stripUndefined(value: unknown): unknown {
   return isObject(value) ? Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) : value;
 }
 
-/** A stored row read back from the topic: trusted, but checked for shape so a bad row cannot crash a follower. */
+const isInstant = (value: unknown) => typeof value === 'number' && Number.isFinite(value) && value >= 0;
+
+/**
+ * A stored row read back from the topic, checked for the shape every reader relies on (a bad row
+ * cannot crash a follower or the API's views). Whether it may be delivered is storedSubscriptionProblems'.
+ */
 export function parseStoredSubscription(value: unknown, key: string): Subscription {
-  if (!isObject(value) || value.id !== key || typeof value.agency !== 'string' || !Array.isArray(value.kinds) || !isObject(value.delivery) || !isObject(value.filter)) {
+  if (
+    !isObject(value) || value.id !== key || typeof value.agency !== 'string' || !Array.isArray(value.kinds) || !isObject(value.delivery) ||
+    !isObject(value.filter) || !isInstant(value.startFrom) || !isInstant(value.createdAt) || !isInstant(value.updatedAt) ||
+    !Number.isSafeInteger(value.generation) || (value.state !== 'active' && value.state !== 'paused')
+  ) {
     throw new Error('not a subscription');
   }
   return value as unknown as Subscription;
+}
+
+/**
+ * Why a stored subscription may not be delivered, whoever wrote it: every check of the API but the
+ * agency's entitlement (applied at delivery) and DNS (the connection guard checks every answer).
+ */
+export function storedSubscriptionProblems(subscription: Subscription, config: FanoutConfig): Problem[] {
+  const problems = new Problems();
+  const kinds = checkKinds(subscription.kinds, undefined, problems);
+  const tier = subscription.tier;
+  if (!(TIERS as readonly unknown[]).includes(tier)) problems.add('tier', `must be one of ${TIERS.join(', ')}`);
+  else checkFilter(subscription.filter, kinds, tier, undefined, config, problems);
+  const { delivery } = subscription;
+  if (delivery.type === 'webhook' && typeof delivery.secret !== 'string') problems.add('delivery.secret', 'is missing');
+  else checkDelivery(delivery, undefined, config, problems);
+  return [...problems.forbidden, ...problems.invalid];
 }

@@ -115,6 +115,19 @@ describe('fan-out configuration', () => {
     expect(loadConfig({ FANOUT_WEBHOOK_ALLOW_HOSTS: 'Receiver.local, 127.0.0.1' }).fanout.allowHosts).toEqual(['receiver.local', '127.0.0.1']);
     expect(() => loadConfig({ FANOUT_RETRY_SCHEDULE: '5 minutes' })).toThrow(/FANOUT_RETRY_SCHEDULE="5 minutes"/);
   });
+
+  it('writes allow-listed hosts as the URL parser writes a URL\'s host, and names one that is not a host', () => {
+    expect(loadConfig({ FANOUT_WEBHOOK_ALLOW_HOSTS: '0x7f000001,[::1],0:0::2' }).fanout.allowHosts).toEqual(['127.0.0.1', '::1', '::2']);
+    expect(() => loadConfig({ FANOUT_WEBHOOK_ALLOW_HOSTS: 'a.example/path' })).toThrow(/FANOUT_WEBHOOK_ALLOW_HOSTS: "a.example\/path" is not a host/);
+    expect(() => loadConfig({ FANOUT_WEBHOOK_ALLOW_HOSTS: 'user@a.example' })).toThrow(/"user@a.example" is not a host/);
+  });
+
+  it('reads the subscription limits, and refuses ones out of range', () => {
+    expect(loadConfig({}).fanout).toMatchObject({ maxSubscriptionBodyBytes: 65_536, maxPredicates: 50, maxInValues: 500, maxSubscriptionsPerAgency: 100 });
+    expect(loadConfig({ FANOUT_SUBSCRIPTION_MAX_PREDICATES: '5', FANOUT_MAX_SUBSCRIPTIONS_PER_AGENCY: '2' }).fanout).toMatchObject({ maxPredicates: 5, maxSubscriptionsPerAgency: 2 });
+    expect(() => loadConfig({ FANOUT_SUBSCRIPTION_MAX_IN_VALUES: '0' })).toThrow(/FANOUT_SUBSCRIPTION_MAX_IN_VALUES/);
+    expect(() => loadConfig({ FANOUT_SUBSCRIPTION_MAX_BODY_BYTES: '10' })).toThrow(/FANOUT_SUBSCRIPTION_MAX_BODY_BYTES/);
+  });
 });
 
 describe('ClickHouse sink configuration', () => {
