@@ -10,9 +10,10 @@ const subscription = (description: string) => ({ description, content: { 'applic
 const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
 const denied = {
   401: error('No valid API key.'),
-  403: error('A source key, or an agency key for another agency\'s subscription.'),
-  404: error('No such subscription.'),
+  403: error('A source key.'),
+  404: error('No such subscription, or one of another agency (answered alike).'),
 };
+const tooLarge = error('The body is larger than the subscriptions\' limit (FANOUT_SUBSCRIPTION_MAX_BODY_BYTES, 64 KiB by default).');
 
 export const subscriptionSchemas = {
   Predicate: {
@@ -49,7 +50,7 @@ export const subscriptionSchemas = {
             required: ['type', 'url'],
             properties: {
               type: { const: 'webhook' },
-              url: { type: 'string', format: 'uri', description: 'https; its host must resolve to public addresses (plain http and private hosts only when on FANOUT_WEBHOOK_ALLOW_HOSTS).' },
+              url: { type: 'string', format: 'uri', description: 'https; its host must resolve only to public addresses, checked again at every connection (plain http and internal addresses only for hosts on FANOUT_WEBHOOK_ALLOW_HOSTS).' },
               secret: { type: 'string', description: 'Standard Webhooks secret, `whsec_` + base64 of 24-64 bytes. Left out: Truc makes one and returns it once.' },
               maxBatchSize: { type: 'integer', minimum: 1, default: 100 },
             },
@@ -90,7 +91,9 @@ export const subscriptionSchemas = {
   },
 };
 
-const invalid = error('The subscription is malformed; `details.problems` names each field (`path`) and what is wrong.');
+const invalid = error(
+  'The subscription is malformed or over a limit (predicates, `in` values, subscriptions of the agency); `details.problems` names each field (`path`) and what is wrong.',
+);
 
 export const subscriptionPaths = {
   '/v1/subscriptions': {
@@ -105,7 +108,7 @@ export const subscriptionPaths = {
         'headers webhook-id (the event id for a batch of one; for larger batches "batch_" + a hash of the subscription and event ids, the same on every retry), ' +
         'webhook-timestamp and webhook-signature (v1,base64 HMAC-SHA-256 of "id.timestamp.body"). Receivers drop repeats by webhook-id and by event id.',
       requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/SubscriptionRequest' } } } },
-      responses: { 201: subscription('Created.'), 401: denied[401], 403: error('Beyond the agency\'s entitlement (kinds, provinces, tier) or another agency.'), 422: invalid },
+      responses: { 201: subscription('Created.'), 401: denied[401], 403: error('Beyond the agency\'s entitlement (kinds, provinces, tier) or another agency.'), 413: tooLarge, 422: invalid },
     },
   },
   '/v1/subscriptions/{id}': {
@@ -114,7 +117,7 @@ export const subscriptionPaths = {
       summary: 'Change kinds, filter, tier or delivery (members left out stay)',
       parameters: [idParameter],
       requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/SubscriptionRequest' } } } },
-      responses: { 200: subscription('Changed; delivery continues from where it was with the new settings.'), ...denied, 422: invalid },
+      responses: { 200: subscription('Changed; delivery continues from where it was with the new settings.'), ...denied, 413: tooLarge, 422: invalid },
     },
     delete: { summary: 'Delete a subscription', parameters: [idParameter], responses: { 204: { description: 'Deleted.' }, ...denied } },
   },
@@ -127,7 +130,7 @@ export const subscriptionPaths = {
       description: 'reset takes {"from": ISO-8601 or epoch ms}: every record written since then is delivered again (a new consumer group from that instant).',
       parameters: [idParameter, { name: 'action', in: 'path', required: true, schema: { enum: ['pause', 'resume', 'reset'] } }],
       requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { from: { oneOf: [{ type: 'string', format: 'date-time' }, { type: 'integer' }] } } } } } },
-      responses: { 200: subscription('The subscription after the action.'), ...denied, 422: error('reset: `from` is not an instant, or in the future.') },
+      responses: { 200: subscription('The subscription after the action.'), ...denied, 413: tooLarge, 422: error('reset: `from` is not an instant, or in the future.') },
     },
   },
 };
