@@ -42,17 +42,16 @@ export class SubscriptionRoutes {
     return this.store.close();
   }
 
-  private caller(request: FastifyRequest, reply: FastifyReply): Caller | null {
-    const principal = request.principal;
-    if (!principal) {
-      sendKeyRequired(reply);
-      return null;
-    }
-    if (principal.type === 'source') {
-      sendError(reply, 403, 'forbidden', 'subscriptions need an agency or operator key');
-      return null;
-    }
-    return principal;
+  /** Runs before the body is read: a caller without an agency or operator key is answered at once. */
+  private readonly admitSubscriber = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
+    if (!request.principal) return sendKeyRequired(reply);
+    if (request.principal.type === 'source') return sendError(reply, 403, 'forbidden', 'subscriptions need an agency or operator key');
+    return undefined;
+  };
+
+  /** The caller of a request admitSubscriber let through. */
+  private caller(request: FastifyRequest): Caller {
+    return request.principal as Caller;
   }
 
   /** The subscription `id` if the caller may see it; otherwise answers 404 (the same whether it exists or not) and returns null. */
@@ -65,14 +64,28 @@ export class SubscriptionRoutes {
     return subscription;
   }
 
-  /** On create: refuses a subscription beyond the agency's cap (answered and true), else false. */
-  private overAgencyLimit(body: unknown, caller: Caller, reply: FastifyReply): boolean {
+  /** Creations under way per agency, counted against its cap with the stored ones (concurrent requests cannot pass it together). */
+  private readonly creating = new Map<string, number>();
+
+  /** Creates a subscription unless its agency is at its cap. */
+  private async create(caller: Caller, body: unknown, reply: FastifyReply): Promise<FastifyReply> {
     const agency = caller.type === 'agency' ? caller.agency : (body as { agency?: unknown } | null)?.agency;
+    // Without a usable agency the checks of save() answer.
+    if (typeof agency !== 'string') return this.save(caller, body, reply);
     const limit = this.options.config.fanout.maxSubscriptionsPerAgency;
-    if (typeof agency !== 'string' || this.store.list().filter((s) => s.agency === agency).length < limit) return false;
-    const message = `the agency already has ${limit} subscriptions, the most one agency may have (FANOUT_MAX_SUBSCRIPTIONS_PER_AGENCY): delete one first`;
-    sendError(reply, 422, 'invalid_subscription', `agency: ${message}`, { details: { problems: [{ path: 'agency', message }] } });
-    return true;
+    const pending = this.creating.get(agency) ?? 0;
+    if (this.store.list().filter((s) => s.agency === agency).length + pending >= limit) {
+      const message = `the agency already has ${limit} subscriptions, the most one agency may have (FANOUT_MAX_SUBSCRIPTIONS_PER_AGENCY): delete one first`;
+      return sendError(reply, 422, 'invalid_subscription', `agency: ${message}`, { details: { problems: [{ path: 'agency', message }] } });
+    }
+    this.creating.set(agency, pending + 1);
+    try {
+      return await this.save(caller, body, reply);
+    } finally {
+      const left = (this.creating.get(agency) ?? 1) - 1;
+      if (left > 0) this.creating.set(agency, left);
+      else this.creating.delete(agency);
+    }
   }
 
   private view(subscription: Subscription): Record<string, unknown> {
@@ -103,45 +116,39 @@ export class SubscriptionRoutes {
   }
 
   register(app: FastifyInstance): void {
+    const admitted = { onRequest: this.admitSubscriber };
     // Subscriptions are small: their own body limit, far below ingest's.
-    const withBody = { bodyLimit: this.options.config.fanout.maxSubscriptionBodyBytes };
-    app.post('/v1/subscriptions', withBody, async (request, reply) => {
-      const caller = this.caller(request, reply);
-      if (!caller || this.overAgencyLimit(request.body, caller, reply)) return reply;
-      return this.save(caller, request.body, reply);
-    });
-    app.get('/v1/subscriptions', async (request, reply) => {
-      const caller = this.caller(request, reply);
-      if (!caller) return reply;
+    const withBody = { ...admitted, bodyLimit: this.options.config.fanout.maxSubscriptionBodyBytes };
+    app.post('/v1/subscriptions', withBody, async (request, reply) => this.create(this.caller(request), request.body, reply));
+    app.get('/v1/subscriptions', admitted, async (request) => {
+      const caller = this.caller(request);
       const visible = this.store.list().filter((s) => caller.type === 'operator' || s.agency === caller.agency);
       return { subscriptions: visible.map((s) => this.view(s)) };
     });
-    app.get<{ Params: { id: string } }>('/v1/subscriptions/:id', async (request, reply) => {
-      const caller = this.caller(request, reply);
-      const subscription = caller && this.owned(caller, request.params.id, reply);
+    app.get<{ Params: { id: string } }>('/v1/subscriptions/:id', admitted, async (request, reply) => {
+      const subscription = this.owned(this.caller(request), request.params.id, reply);
       return subscription ? this.view(subscription) : reply;
     });
-    app.get<{ Params: { id: string } }>('/v1/subscriptions/:id/status', async (request, reply) => {
-      const caller = this.caller(request, reply);
-      const subscription = caller && this.owned(caller, request.params.id, reply);
+    app.get<{ Params: { id: string } }>('/v1/subscriptions/:id/status', admitted, async (request, reply) => {
+      const subscription = this.owned(this.caller(request), request.params.id, reply);
       return subscription ? { subscription: subscription.id, status: this.store.status(subscription.id) ?? null } : reply;
     });
     app.patch<{ Params: { id: string } }>('/v1/subscriptions/:id', withBody, async (request, reply) => {
-      const caller = this.caller(request, reply);
-      const subscription = caller && this.owned(caller, request.params.id, reply);
-      return subscription ? this.save(caller!, request.body, reply, subscription) : reply;
+      const caller = this.caller(request);
+      const subscription = this.owned(caller, request.params.id, reply);
+      return subscription ? this.save(caller, request.body, reply, subscription) : reply;
     });
-    app.delete<{ Params: { id: string } }>('/v1/subscriptions/:id', async (request, reply) => {
-      const caller = this.caller(request, reply);
-      const subscription = caller && this.owned(caller, request.params.id, reply);
+    app.delete<{ Params: { id: string } }>('/v1/subscriptions/:id', admitted, async (request, reply) => {
+      const caller = this.caller(request);
+      const subscription = this.owned(caller, request.params.id, reply);
       if (!subscription) return reply;
       await this.store.delete(subscription.id);
-      this.options.logger.info({ subscription: subscription.id, by: caller!.type }, 'subscription deleted');
+      this.options.logger.info({ subscription: subscription.id, by: caller.type }, 'subscription deleted');
       return reply.code(204).send();
     });
     app.post<{ Params: { id: string; action: string } }>('/v1/subscriptions/:id/:action', withBody, async (request, reply) => {
-      const caller = this.caller(request, reply);
-      const subscription = caller && this.owned(caller, request.params.id, reply);
+      const caller = this.caller(request);
+      const subscription = this.owned(caller, request.params.id, reply);
       if (!subscription) return reply;
       const { action } = request.params;
       const now = Date.now();
@@ -161,7 +168,7 @@ export class SubscriptionRoutes {
         return sendError(reply, 404, 'unknown_action', `subscriptions can be paused, resumed or reset, not ${JSON.stringify(action)}`);
       }
       await this.store.put(next);
-      this.options.logger.info({ subscription: next.id, action, by: caller!.type }, 'subscription changed');
+      this.options.logger.info({ subscription: next.id, action, by: caller.type }, 'subscription changed');
       return this.view(next);
     });
   }

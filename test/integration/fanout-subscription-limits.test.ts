@@ -57,6 +57,17 @@ describe('subscriptions API limits and isolation', () => {
     expect((await b.call('DELETE', `/v1/subscriptions/${own.body.id}`, key)).status).toBe(204);
   });
 
+  it('answers a caller without a valid key before reading its body, whatever its size', async () => {
+    const big = { kinds: ['health-declaration'], filter: { where: [{ field: 'declaration_type', op: '=', value: 'x'.repeat(5_000) }] }, delivery: WEBHOOK };
+    for (const key of [null, 'truc_not-a-key-of-anyone']) {
+      for (const [method, route] of [['POST', '/v1/subscriptions'], ['PATCH', `/v1/subscriptions/${randomUUID()}`], ['POST', `/v1/subscriptions/${randomUUID()}/reset`]] as const) {
+        const answer = await b.call(method, route, key, big);
+        expect(answer.status, `${method} ${route} with ${key}`).toBe(401);
+        expect(answer.body.error.code).toBe('unauthorized');
+      }
+    }
+  });
+
   it('refuses more predicates or in-values than allowed with 422 naming the field', async () => {
     const key = b.agencyKeys[A]!;
     const predicate = { field: 'declaration_type', op: '!=', value: 'ENTRY' };
@@ -103,6 +114,15 @@ describe('subscriptions API limits and isolation', () => {
     const again = await b.call('POST', '/v1/subscriptions', key, { kinds: ['health-declaration'], delivery: WEBHOOK });
     expect(again.status).toBe(201);
     for (const id of [ids[1], again.body.id, forA.body.id]) expect((await b.call('DELETE', `/v1/subscriptions/${id}`, b.operatorKey)).status).toBe(204);
+  });
+
+  it('holds to the cap when an agency sends many creations at once', async () => {
+    const key = b.agencyKeys[B]!;
+    const answers = await Promise.all(Array.from({ length: 6 }, () => b.call('POST', '/v1/subscriptions', key, { kinds: ['health-declaration'], delivery: WEBHOOK })));
+    expect(answers.map((answer) => answer.status).sort()).toEqual([201, 201, 422, 422, 422, 422]);
+    const listed = (await b.call('GET', '/v1/subscriptions', key)).body.subscriptions as { id: string }[];
+    expect(listed).toHaveLength(2);
+    for (const { id } of listed) expect((await b.call('DELETE', `/v1/subscriptions/${id}`, key)).status).toBe(204);
   });
 
   it("answers another agency's subscription exactly like a missing one, on every route, and changes nothing", async () => {
