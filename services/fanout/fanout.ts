@@ -134,7 +134,8 @@ export async function startFanout(options: StartFanoutOptions): Promise<RunningF
       const wanted = new Map<string, Subscription>();
       for (const subscription of store.list()) {
         const tracker = reporter.tracker(subscription.id);
-        if (!access.agency(subscription.agency)) {
+        const entitlement = access.agency(subscription.agency);
+        if (!entitlement) {
           tracker.setState('failing');
           continue;
         }
@@ -143,7 +144,8 @@ export async function startFanout(options: StartFanoutOptions): Promise<RunningF
           continue;
         }
         // The topic can be written without the API: nothing is delivered that the API would refuse.
-        const problems = storedSubscriptionProblems(subscription, config.fanout);
+        // Checked at the tier it is delivered at, so no predicate tests a field the agency may not see.
+        const problems = storedSubscriptionProblems({ ...subscription, tier: effectiveTier(subscription, entitlement) }, config.fanout);
         if (problems.length > 0) {
           const reason = `not delivered: the stored subscription is invalid (${problems.map((p) => `${p.path}: ${p.message}`).join('; ')})`;
           if (tracker.invalid(reason.slice(0, 1_000))) logger.warn({ subscription: subscription.id, fields: problems.map((p) => p.path) }, 'stored subscription refused');

@@ -4,7 +4,8 @@
  * spelling is refused when the fan-out loads the record, a host name resolving to loopback is
  * refused at connection time — and each one's status says why without naming an address, while
  * an allow-listed receiver in the same run gets every event. A subscription hijacked on the topic
- * while running stops. Only loopback addresses are targets: 127.0.0.1 is allow-listed, 127.0.0.2 is not.
+ * while running stops; one filtering on a field its delivered tier hides is refused too. Only
+ * loopback addresses are targets: 127.0.0.1 is allow-listed, 127.0.0.2 is not.
  */
 import { randomUUID } from 'node:crypto';
 import net, { type AddressInfo } from 'node:net';
@@ -15,6 +16,7 @@ import { NOT_ALLOWED_DESTINATION } from '../../services/fanout/webhook-target.ts
 import { declaration, eventually, startFanoutRig, type FanoutBench, type FanoutRig } from '../support/fanout.ts';
 
 const AGENCY = `egress-${randomUUID().slice(0, 8)}`;
+const PSEUDONYMOUS = `egress-p-${randomUUID().slice(0, 8)}`;
 const SECRET = `whsec_${Buffer.from('egress-test-secret-of-32-bytes!!').toString('base64')}`;
 const T0 = Date.UTC(2021, 9, 1);
 const COUNT = 12;
@@ -28,7 +30,7 @@ describe('webhook egress guard', () => {
   let trap: net.Server | undefined;
   let trapConnections = 0;
   let producer: Producer | undefined;
-  const stored: Record<'literal' | 'hex' | 'mapped' | 'hostname' | 'identifying', string> = { literal: '', hex: '', mapped: '', hostname: '', identifying: '' };
+  const stored: Record<'literal' | 'hex' | 'mapped' | 'hostname' | 'identifying' | 'aboveTier', string> = { literal: '', hex: '', mapped: '', hostname: '', identifying: '', aboveTier: '' };
   let allowedId = '';
   let hijackedId = '';
 
@@ -55,7 +57,10 @@ describe('webhook egress guard', () => {
   }
 
   beforeAll(async () => {
-    rig = await startFanoutRig({ [AGENCY]: { kinds: 'all', provinces: 'all', tier: 'identified' } }, [SECRET, SECRET]);
+    rig = await startFanoutRig({
+      [AGENCY]: { kinds: 'all', provinces: 'all', tier: 'identified' },
+      [PSEUDONYMOUS]: { kinds: 'all', provinces: 'all', tier: 'pseudonymous' },
+    }, [SECRET, SECRET]);
     bench = rig.bench;
     [allowed, untouched] = rig.receivers as [DemoReceiver, DemoReceiver];
     blocked = await startDemoReceiver(SECRET, 0, { host: '127.0.0.2' });
@@ -88,6 +93,8 @@ describe('webhook egress guard', () => {
     await writeStored(stored.hostname, `https://localhost:${trapPort}/webhook`);
     // An allowed receiver, but a filter on a field its tier hides: refused as the API would refuse it.
     await writeStored(stored.identifying, untouched.url, { tier: 'pseudonymous', filter: { provinces: null, where: [{ field: 'person.phone', op: 'not empty' }] } });
+    // The same filter claiming a tier above its agency's: delivered pseudonymous, so refused alike.
+    await writeStored(stored.aboveTier, untouched.url, { agency: PSEUDONYMOUS, filter: { provinces: null, where: [{ field: 'person.phone', op: 'not empty' }] } });
   });
 
   afterAll(async () => {
@@ -98,7 +105,7 @@ describe('webhook egress guard', () => {
   });
 
   it('delivers nothing to internal addresses, says why without naming them, and still delivers to the allow-listed receiver', async () => {
-    for (const id of [hijackedId, stored.literal, stored.hex, stored.mapped, stored.identifying]) {
+    for (const id of [hijackedId, stored.literal, stored.hex, stored.mapped, stored.identifying, stored.aboveTier]) {
       await eventually(async () => /stored subscription is invalid/.test((await status(id))?.lastError?.message ?? ''), () => `subscription ${id} was not refused`);
     }
     const records = Array.from({ length: COUNT }, (_, i) => declaration({ occurred_at: T0 + i * 60_000, person_key: String(i % 4).repeat(64) }));
@@ -112,7 +119,7 @@ describe('webhook egress guard', () => {
     expect(hostname.lastError.message).toBe(NOT_ALLOWED_DESTINATION);
     expect(trapConnections).toBe(0);
 
-    for (const [id, field] of [[hijackedId, 'delivery.url'], [stored.literal, 'delivery.url'], [stored.hex, 'delivery.url'], [stored.mapped, 'delivery.url'], [stored.identifying, 'filter.where[0].field']] as const) {
+    for (const [id, field] of [[hijackedId, 'delivery.url'], [stored.literal, 'delivery.url'], [stored.hex, 'delivery.url'], [stored.mapped, 'delivery.url'], [stored.identifying, 'filter.where[0].field'], [stored.aboveTier, 'filter.where[0].field']] as const) {
       const refused = await status(id);
       expect(refused, id).toMatchObject({ state: 'failing', delivered: 0 });
       expect(refused.lastError.message, id).toContain(`not delivered: the stored subscription is invalid (${field}: `);
