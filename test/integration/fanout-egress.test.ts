@@ -4,7 +4,8 @@
  * spelling is refused when the fan-out loads the record, a host name resolving to loopback is
  * refused at connection time — and each one's status says why without naming an address, while
  * an allow-listed receiver in the same run gets every event. A subscription hijacked on the topic
- * while running stops; one filtering on a field its delivered tier hides is refused too. Only
+ * while running stops, and so does one overwritten with a record that is no subscription at all;
+ * one filtering on a field its delivered tier hides is refused too. Only
  * loopback addresses are targets: 127.0.0.1 is allow-listed, 127.0.0.2 is not.
  */
 import { randomUUID } from 'node:crypto';
@@ -33,6 +34,7 @@ describe('webhook egress guard', () => {
   const stored: Record<'literal' | 'hex' | 'mapped' | 'hostname' | 'identifying' | 'aboveTier', string> = { literal: '', hex: '', mapped: '', hostname: '', identifying: '', aboveTier: '' };
   let allowedId = '';
   let hijackedId = '';
+  let garbledId = '';
 
   const status = async (id: string) => (await bench.call('GET', `/v1/subscriptions/${id}/status`, bench.operatorKey)).body.status;
 
@@ -84,6 +86,10 @@ describe('webhook egress guard', () => {
     hijackedId = await subscribe(untouched.url);
     await eventually(async () => (await status(hijackedId))?.state === 'delivering', () => 'the subscription to hijack never started');
     await writeStored(hijackedId, `http://127.0.0.2:${blocked.port}/webhook`);
+    // Overwritten with a record that is not a subscription at all: the older, valid value must not stay in force.
+    garbledId = await subscribe(untouched.url);
+    await eventually(async () => (await status(garbledId))?.state === 'delivering', () => 'the subscription to garble never started');
+    await producer.send({ topic: bench.config.fanout.subscriptionsTopic, acks: -1, messages: [{ key: garbledId, value: JSON.stringify({ id: garbledId, agency: AGENCY, delivery: 'x' }) }] });
 
     for (const name of Object.keys(stored) as (keyof typeof stored)[]) stored[name] = randomUUID();
     await writeStored(stored.literal, `http://127.0.0.2:${blocked.port}/webhook`);
@@ -108,6 +114,7 @@ describe('webhook egress guard', () => {
     for (const id of [hijackedId, stored.literal, stored.hex, stored.mapped, stored.identifying, stored.aboveTier]) {
       await eventually(async () => /stored subscription is invalid/.test((await status(id))?.lastError?.message ?? ''), () => `subscription ${id} was not refused`);
     }
+    await eventually(async () => (await bench.call('GET', `/v1/subscriptions/${garbledId}`, bench.operatorKey)).status === 404, () => 'the garbled subscription is still listed');
     const records = Array.from({ length: COUNT }, (_, i) => declaration({ occurred_at: T0 + i * 60_000, person_key: String(i % 4).repeat(64) }));
     await bench.produce('health-declaration', records);
 
