@@ -2,9 +2,9 @@
  * The subscriber fan-out service: follows the subscriptions topic and runs, for every active
  * subscription whose agency is in the access file and which passes the API's checks again, a
  * consumer of its own (so one slow or dead receiver never holds back another) delivering by
- * webhook or to the agency's topics. A change to
- * a subscription restarts its consumer with the new settings, from where the old one committed; a
- * reset (new generation) starts a new consumer group at the reset instant.
+ * webhook or to the agency's topics. A change to a subscription restarts its consumer with the new
+ * settings, from where the old one committed; a reset (new generation) starts a new consumer group
+ * at the reset instant.
  */
 import type { Kafka, Producer } from 'kafkajs';
 import { loadAccessPolicy, type AccessPolicy } from '../platform/access.ts';
