@@ -4,6 +4,7 @@
  * real loopback listeners (127.0.0.2 is never allow-listed here: nothing may reach it).
  */
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isNonPublicAddress } from '../../services/fanout/non-public-addresses.ts';
@@ -106,10 +107,11 @@ describe('connection guard of the webhook agent', () => {
   });
 
   function post(url: string, allowHosts: string[]): Promise<number> {
-    const agent = new http.Agent();
+    const secure = url.startsWith('https:');
+    const agent = secure ? new https.Agent() : new http.Agent();
     guardAgent(agent, allowHosts);
     return new Promise<number>((resolve, reject) => {
-      const request = http.request(new URL(url), { method: 'POST', agent }, (response) => {
+      const request = (secure ? https : http).request(new URL(url), { method: 'POST', agent }, (response) => {
         response.resume();
         response.on('end', () => resolve(response.statusCode ?? 0));
       });
@@ -123,6 +125,10 @@ describe('connection guard of the webhook agent', () => {
       await expect(post(`http://${host}:${port}/hook`, []), host).rejects.toThrow(NOT_ALLOWED_DESTINATION);
     }
     await expect(post(`http://localhost:${port}/hook`, [])).rejects.toThrow(NOT_ALLOWED_DESTINATION);
+    // The https agent is guarded the same way (refused before any TLS handshake could start).
+    for (const host of ['127.0.0.2', '0x7f000002', '[::ffff:127.0.0.2]', 'localhost']) {
+      await expect(post(`https://${host}:${port}/hook`, []), host).rejects.toThrow(NOT_ALLOWED_DESTINATION);
+    }
     expect(connections).toBe(0);
   });
 
