@@ -7,9 +7,9 @@
  */
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { hashKey, issueKeys } from './platform/access.ts';
+import { issueKeys } from './platform/access.ts';
 import { parseUserInfo, type SchemaRegistryConfig } from './platform/config.ts';
-import { issueRegistryCredential, type RegistryCredentialsFile } from './schema-registry/credentials.ts';
+import { addRegistryCredential } from './schema-registry/credentials.ts';
 
 /** Returns the path of the keys file when it created one, null when an access file already existed. */
 export function ensureLocalAccess(accessFile: string): string | null {
@@ -31,20 +31,14 @@ export function ensureLocalAccess(accessFile: string): string | null {
  */
 export function ensureLocalRegistryCredentials(config: SchemaRegistryConfig): boolean {
   if (existsSync(config.credentialsFile)) return false;
-  let userInfo: string;
-  let hash: string;
   const given = config.userInfo === null ? null : parseUserInfo(config.userInfo);
   if (given) {
-    userInfo = config.userInfo!;
-    hash = hashKey(given.password);
-  } else {
-    ({ userInfo, hash } = issueRegistryCredential('truc'));
-    mkdirSync(path.dirname(config.userInfoFile), { recursive: true });
-    writeFileSync(config.userInfoFile, `${userInfo}\n`, { mode: 0o600 });
-    chmodSync(config.userInfoFile, 0o600);
+    addRegistryCredential(config.credentialsFile, { user: given.username, role: 'writer', replace: true, password: given.password });
+    return true;
   }
-  const file: RegistryCredentialsFile = { writers: { [parseUserInfo(userInfo)!.username]: [hash] }, readers: {} };
-  mkdirSync(path.dirname(config.credentialsFile), { recursive: true });
-  writeFileSync(config.credentialsFile, `${JSON.stringify(file, null, 2)}\n`);
+  const userInfo = addRegistryCredential(config.credentialsFile, { user: 'truc', role: 'writer', replace: true });
+  mkdirSync(path.dirname(config.userInfoFile), { recursive: true });
+  writeFileSync(config.userInfoFile, `${userInfo}\n`, { mode: 0o600 });
+  chmodSync(config.userInfoFile, 0o600);
   return true;
 }

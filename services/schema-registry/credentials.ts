@@ -8,7 +8,8 @@
  * without downtime. The file is followed: added and revoked credentials apply within seconds.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { generateKey, hashKey } from '../platform/access.ts';
 import type { Logger } from '../platform/logger.ts';
 
@@ -76,14 +77,16 @@ export class RegistryCredentials {
   }
 }
 
-export function parseRegistryCredentials(text: string, origin: string): RegistryCredentials {
-  let parsed: RegistryCredentialsFile;
+function parseJson(text: string, origin: string): RegistryCredentialsFile {
   try {
-    parsed = JSON.parse(text) as RegistryCredentialsFile;
+    return JSON.parse(text) as RegistryCredentialsFile;
   } catch (error) {
     throw new RegistryCredentialsError(origin, `not valid JSON (${(error as Error).message})`);
   }
-  return new RegistryCredentials(parsed, origin);
+}
+
+export function parseRegistryCredentials(text: string, origin: string): RegistryCredentials {
+  return new RegistryCredentials(parseJson(text, origin), origin);
 }
 
 /** A fresh password (256 random bits) for a user, as the client's `user:password` and the file's hash. */
@@ -91,6 +94,43 @@ export function issueRegistryCredential(user: string): { userInfo: string; hash:
   if (!USER_PATTERN.test(user)) throw new RegistryCredentialsError('user name', `${JSON.stringify(user)} is not a valid user name`);
   const password = generateKey();
   return { userInfo: `${user}:${password}`, hash: hashKey(password) };
+}
+
+export interface AddedCredential {
+  user: string;
+  role: RegistryRole;
+  /** Drop the user's other passwords (and another role), as when a rotation is finished. */
+  replace: boolean;
+  /** A chosen password; by default a fresh 256-bit one is issued. */
+  password?: string;
+}
+
+/**
+ * Adds a password for a user to the credentials file (created when absent) and returns the
+ * client's `user:password`. The file is written whole and renamed into place, so a registry
+ * following it never reads half of it.
+ */
+export function addRegistryCredential(file: string, added: AddedCredential): string {
+  const { user, role } = added;
+  const issued = added.password === undefined ? issueRegistryCredential(user) : { userInfo: `${user}:${added.password}`, hash: hashKey(added.password) };
+  const current = existsSync(file) ? parseJson(readFileSync(file, 'utf8'), file) : {};
+  // Checked before it is changed: an edit never builds on a file the registry would refuse.
+  new RegistryCredentials(current, file);
+  const writers = { ...current.writers };
+  const readers = { ...current.readers };
+  const [own, other] = role === 'writer' ? [writers, readers] : [readers, writers];
+  if (other[user] !== undefined && !added.replace) {
+    throw new RegistryCredentialsError(file, `${user} is a ${role === 'writer' ? 'reader' : 'writer'}; replace its credentials to change its role`);
+  }
+  delete other[user];
+  own[user] = added.replace ? [issued.hash] : [...(own[user] ?? []), issued.hash];
+  const next: RegistryCredentialsFile = { writers, readers };
+  new RegistryCredentials(next, file);
+  mkdirSync(path.dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, `${JSON.stringify(next, null, 2)}\n`);
+  renameSync(temporary, file);
+  return issued.userInfo;
 }
 
 const RECHECK_MS = 1_000;

@@ -3,7 +3,7 @@
  * Basic header parser, the credentials file's checks, the failed-login throttle, and the client
  * side's one setting. The real registry is exercised in test/integration/schema-registry.test.ts.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -15,6 +15,7 @@ import { accessNeeded, FailedLoginThrottle, parseBasicAuthorization } from '../.
 import { issueRegistryCredential, parseRegistryCredentials, RegistryCredentials } from '../../services/schema-registry/credentials.ts';
 import { Registry } from '../../services/schema-registry/registry.ts';
 import { buildServer } from '../../services/schema-registry/server.ts';
+import { runTruc } from '../support/truc-cli.ts';
 
 describe('what a registry request needs', () => {
   it.each([
@@ -194,5 +195,45 @@ describe("Truc's client credentials", () => {
     expect(loadConfig({}).schemaRegistry.anonymousRead).toBe(false);
     expect(loadConfig({ SCHEMA_REGISTRY_ANONYMOUS_READ: 'true' }).schemaRegistry.anonymousRead).toBe(true);
     expect(() => loadConfig({ SCHEMA_REGISTRY_ANONYMOUS_READ: 'perhaps' })).toThrow(/SCHEMA_REGISTRY_ANONYMOUS_READ=/);
+  });
+});
+
+describe('truc registry-credential', () => {
+  it('issues writers and readers into the credentials file, rotates and replaces passwords', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'registry-credential-cli-'));
+    const file = join(dir, 'credentials.json');
+    const env = { ...process.env, SCHEMA_REGISTRY_CREDENTIALS_FILE: file };
+    const issue = (...args: string[]) => {
+      const result = runTruc(['registry-credential', ...args], env);
+      expect(result.status, result.stderr).toBe(0);
+      return parseUserInfo(result.stdout.trim())!;
+    };
+    const load = () => parseRegistryCredentials(readFileSync(file, 'utf8'), file);
+    try {
+      const writer = issue('etl');
+      const reader = issue('bi-tool', '--reader');
+      expect(load().authenticate('etl', writer.password)).toBe('writer');
+      expect(load().authenticate('bi-tool', reader.password)).toBe('reader');
+      expect(readFileSync(file, 'utf8')).not.toContain(writer.password);
+
+      const rotated = issue('etl');
+      expect([load().authenticate('etl', writer.password), load().authenticate('etl', rotated.password)]).toEqual(['writer', 'writer']);
+      const replaced = issue('etl', '--replace');
+      expect([load().authenticate('etl', rotated.password), load().authenticate('etl', replaced.password)]).toEqual([null, 'writer']);
+
+      const conflict = runTruc(['registry-credential', 'bi-tool'], env);
+      expect(conflict.status).toBe(1);
+      expect(conflict.stderr).toMatch(/bi-tool is a reader; replace its credentials to change its role/);
+      expect(load().authenticate('bi-tool', reader.password)).toBe('reader');
+      expect(runTruc(['registry-credential', 'a:b'], env).stderr).toMatch(/not a valid user name/);
+      expect(runTruc(['registry-credential'], env).status).toBe(2);
+
+      writeFileSync(file, '{"writers": ');
+      const broken = runTruc(['registry-credential', 'etl'], env);
+      expect(broken.status).toBe(1);
+      expect(broken.stderr).toMatch(/not valid JSON/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
