@@ -3,6 +3,7 @@
  * compatibility level, deletes, error codes, several instances sharing one topic, authentication
  * (HTTP Basic readers and writers) and READONLY mode.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,11 +12,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig, parseUserInfo, type Config } from '../../services/platform/config.ts';
+import { REPO_ROOT, loadConfig, parseUserInfo, type Config } from '../../services/platform/config.ts';
 import { createKafka } from '../../services/platform/kafka.ts';
 import { basicAuthorization } from '../../services/platform/registry-credentials.ts';
 import { issueRegistryCredential, RegistryCredentials } from '../../services/schema-registry/credentials.ts';
 import { startSchemaRegistry, type RunningSchemaRegistry } from '../../services/schema-registry/service.ts';
+import { freePort } from '../support/ports.ts';
 
 const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
 const config = loadConfig();
@@ -99,7 +101,8 @@ afterAll(async () => {
   const admin = createKafka(config.kafka, logger, 'schema-registry-test').admin();
   await admin.connect();
   try {
-    await admin.deleteTopics({ topics: [topic, modeTopic] });
+    const existing = new Set(await admin.listTopics());
+    await admin.deleteTopics({ topics: [topic, modeTopic].filter((name) => existing.has(name)) });
   } finally {
     await admin.disconnect();
   }
@@ -632,6 +635,53 @@ describe('schema registry', () => {
     it('does not start without its credentials file', async () => {
       const missing = { ...config, schemaRegistry: { ...config.schemaRegistry, credentialsFile: join(tmpdir(), `absent-${randomUUID()}.json`) } };
       await expect(start({ config: missing, fileCredentials: true })).rejects.toThrow(/ENOENT|no such file/);
+    });
+
+    it('runs as a process of its own with the credentials file of its configuration, and keeps passwords out of its log', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'registry-process-'));
+      const file = join(dir, 'credentials.json');
+      writeFileSync(file, JSON.stringify({ writers: { 'schema-writer': [writer.hash] }, readers: { 'schema-reader': [reader.hash] } }));
+      const port = await freePort();
+      let output = '';
+      const child: ChildProcess = spawn(process.execPath, [join(REPO_ROOT, 'services/schema-registry/main.ts')], {
+        env: { ...process.env, SCHEMA_REGISTRY_PORT: String(port), SCHEMA_REGISTRY_TOPIC: topic, SCHEMA_REGISTRY_CREDENTIALS_FILE: file, LOG_LEVEL: 'info' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child.stdout!.on('data', (chunk) => (output += chunk));
+      child.stderr!.on('data', (chunk) => (output += chunk));
+      const url = `http://127.0.0.1:${port}`;
+      try {
+        const deadline = Date.now() + 60_000;
+        while (!(await fetch(`${url}/health`).then((r) => r.ok, () => false))) {
+          if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the registry process did not come up: ${output}`);
+          await sleep(200);
+        }
+        const subject = unique('process');
+        await expectError(call(url, 'GET', '/subjects', undefined, CONTENT_TYPE, null), 401, 40101);
+        await expectError(call(url, 'POST', `/subjects/${path(subject)}/versions`, { schema: record('Proc', []) }, CONTENT_TYPE, readerAuth), 403, 40301);
+        const wrong = `${parseUserInfo(writer.userInfo)!.password}-wrong`;
+        await expectError(call(url, 'GET', '/subjects', undefined, CONTENT_TYPE, basicAuthorization({ username: 'schema-writer', password: wrong })), 401, 40101);
+        expect((await call(url, 'POST', `/subjects/${path(subject)}/versions`, { schema: record('Proc', []) })).status).toBe(200);
+        expect((await call(url, 'GET', '/subjects', undefined, CONTENT_TYPE, readerAuth)).body).toContain(subject);
+        expect(output).toMatch(/schema registry login failed/);
+        for (const secret of [wrong, parseUserInfo(writer.userInfo)!.password, parseUserInfo(reader.userInfo)!.password]) expect(output).not.toContain(secret);
+      } finally {
+        child.kill('SIGTERM');
+        await new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)));
+        rmSync(dir, { recursive: true, force: true });
+      }
+
+      // Without its credentials file it refuses to start, saying which file.
+      const refused = spawn(process.execPath, [join(REPO_ROOT, 'services/schema-registry/main.ts')], {
+        env: { ...process.env, SCHEMA_REGISTRY_PORT: String(port), SCHEMA_REGISTRY_TOPIC: topic, SCHEMA_REGISTRY_CREDENTIALS_FILE: file },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let refusal = '';
+      refused.stdout!.on('data', (chunk) => (refusal += chunk));
+      refused.stderr!.on('data', (chunk) => (refusal += chunk));
+      const code = await new Promise((resolve) => refused.once('exit', resolve));
+      expect(code).toBe(1);
+      expect(refusal).toContain(file);
     });
   });
 
