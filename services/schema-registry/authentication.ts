@@ -42,6 +42,8 @@ export function parseBasicAuthorization(header: string): BasicCredentials | null
  * faster. Keyed by user too, so someone failing from a shared address (a host, a proxy) does not
  * lock every other user of that address out.
  */
+const MAX_TRACKED = 10_000;
+
 export class FailedLoginThrottle {
   private readonly failures = new Map<string, { count: number; windowEnds: number }>();
   private readonly limit: number;
@@ -67,8 +69,11 @@ export class FailedLoginThrottle {
     const entry = this.failures.get(key);
     if (entry && entry.windowEnds > now) entry.count += 1;
     else {
-      // Bounded memory: expired windows go when the map grows.
-      if (this.failures.size >= 10_000) for (const [key, old] of this.failures) if (old.windowEnds <= now) this.failures.delete(key);
+      // Bounded memory: expired windows go when the map grows, and the oldest entry if none has.
+      if (this.failures.size >= MAX_TRACKED) {
+        for (const [old, counted] of this.failures) if (counted.windowEnds <= now) this.failures.delete(old);
+        if (this.failures.size >= MAX_TRACKED) this.failures.delete(this.failures.keys().next().value!);
+      }
       this.failures.set(key, { count: 1, windowEnds: now + this.windowMs });
     }
   }
@@ -99,16 +104,17 @@ export function authenticationHook(options: AuthenticationOptions) {
       return refuse(reply, errors.unauthorized('this registry needs HTTP Basic credentials (basic.auth.user.info)'), challenge);
     }
     const presented = parseBasicAuthorization(header);
-    const attemptedUser = presented?.username ?? '';
-    const waitSeconds = throttle.blockedFor(request.ip, attemptedUser);
-    if (waitSeconds > 0) return refuse(reply, errors.tooManyFailedLogins(waitSeconds), { 'retry-after': String(waitSeconds) });
     const credentials = options.credentials();
+    // Unknown user names share one count per address: they cannot succeed, and keying by them
+    // would let an attacker grow the throttle's memory at will.
+    const knownUser = presented && credentials.has(presented.username) ? presented.username : '';
+    const waitSeconds = throttle.blockedFor(request.ip, knownUser);
+    if (waitSeconds > 0) return refuse(reply, errors.tooManyFailedLogins(waitSeconds), { 'retry-after': String(waitSeconds) });
     const role = presented ? credentials.authenticate(presented.username, presented.password) : null;
     if (role === null) {
-      throttle.fail(request.ip, attemptedUser);
+      throttle.fail(request.ip, knownUser);
       // The user name only when it is a known one: a mistyped one may be a password.
-      const user = presented && credentials.has(presented.username) ? presented.username : undefined;
-      options.logger.warn({ address: request.ip, user, method: request.method, url: request.url }, 'schema registry login failed');
+      options.logger.warn({ address: request.ip, user: knownUser || undefined, method: request.method, url: request.url }, 'schema registry login failed');
       const problem = presented ? 'unknown user or wrong password' : 'the Authorization header must be Basic base64(user:password)';
       return refuse(reply, errors.unauthorized(problem), challenge);
     }

@@ -124,6 +124,15 @@ describe('failed-login throttle', () => {
     throttle.fail('10.0.0.1', 'truc');
     expect(throttle.blockedFor('10.0.0.1', 'truc')).toBe(0);
   });
+
+  it('keeps at most 10,000 counts, dropping the oldest', () => {
+    const throttle = new FailedLoginThrottle(1, 60_000, () => 0);
+    throttle.fail('first', '');
+    expect(throttle.blockedFor('first', '')).toBe(60);
+    for (let i = 0; i < 10_000; i++) throttle.fail(`10.1.${i >> 8}.${i & 255}`, '');
+    expect(throttle.blockedFor('first', '')).toBe(0);
+    expect(throttle.blockedFor('10.1.39.15', '')).toBe(60);
+  });
 });
 
 describe('refusals', () => {
