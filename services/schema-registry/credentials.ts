@@ -141,6 +141,9 @@ const RECHECK_MS = 1_000;
  * a half-written edit does not lock every client out.
  */
 export function followRegistryCredentials(file: string, logger: Logger): () => RegistryCredentials {
+  if (!existsSync(file)) {
+    throw new RegistryCredentialsError(file, 'does not exist; the registry admits no one without it (npm run truc -- registry-credential <user> makes it)');
+  }
   const signature = () => {
     const stat = statSync(file);
     return `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
