@@ -83,7 +83,6 @@ export interface AuthenticationOptions {
   credentials: () => RegistryCredentials;
   anonymousRead: boolean;
   logger: Logger;
-  throttle?: FailedLoginThrottle;
 }
 
 function refuse(reply: FastifyReply, error: RegistryError, headers: Record<string, string> = {}): FastifyReply {
@@ -94,7 +93,7 @@ const challenge = { 'www-authenticate': REALM };
 
 /** An onRequest hook: lets the request through, or answers the refusal itself. */
 export function authenticationHook(options: AuthenticationOptions) {
-  const throttle = options.throttle ?? new FailedLoginThrottle();
+  const throttle = new FailedLoginThrottle();
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const need = accessNeeded(request.method, request.routeOptions.url);
     if (need === 'none') return;
