@@ -3,12 +3,13 @@
  * Basic header parser, the credentials file's checks, the failed-login throttle, and the client
  * side's one setting. The real registry is exercised in test/integration/schema-registry.test.ts.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import { ensureLocalRegistryCredentials } from '../../services/local-access.ts';
 import { loadConfig, parseUserInfo } from '../../services/platform/config.ts';
 import { basicAuthorization, registryClientCredentials, registryHeaders } from '../../services/platform/registry-credentials.ts';
 import { accessNeeded, FailedLoginThrottle, parseBasicAuthorization } from '../../services/schema-registry/authentication.ts';
@@ -241,6 +242,40 @@ describe('truc registry-credential', () => {
       const broken = runTruc(['registry-credential', 'etl'], env);
       expect(broken.status).toBe(1);
       expect(broken.stderr).toMatch(/not valid JSON/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("the local stack's registry credentials", () => {
+  it('are issued once on first start: the hash for the registry, user:password (private) for the clients', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'registry-local-'));
+    try {
+      const config = loadConfig({ TRUC_DATA_DIR: dir }).schemaRegistry;
+      expect(ensureLocalRegistryCredentials(config)).toBe(true);
+      const client = registryClientCredentials(config)!;
+      expect(client.username).toBe('truc');
+      expect(statSync(config.userInfoFile).mode & 0o777).toBe(0o600);
+      const registry = parseRegistryCredentials(readFileSync(config.credentialsFile, 'utf8'), config.credentialsFile);
+      expect(registry.authenticate(client.username, client.password)).toBe('writer');
+      expect(readFileSync(config.credentialsFile, 'utf8')).not.toContain(client.password);
+      // Later starts keep what was issued.
+      expect(ensureLocalRegistryCredentials(config)).toBe(false);
+      expect(registryClientCredentials(config)).toEqual(client);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('admit SCHEMA_REGISTRY_USER_INFO when it is set on first start, and write no secret file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'registry-local-'));
+    try {
+      const config = loadConfig({ TRUC_DATA_DIR: dir, SCHEMA_REGISTRY_USER_INFO: 'ops:a-long-chosen-password' }).schemaRegistry;
+      expect(ensureLocalRegistryCredentials(config)).toBe(true);
+      expect(existsSync(config.userInfoFile)).toBe(false);
+      const registry = parseRegistryCredentials(readFileSync(config.credentialsFile, 'utf8'), config.credentialsFile);
+      expect(registry.authenticate('ops', 'a-long-chosen-password')).toBe('writer');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
