@@ -117,7 +117,7 @@ async function run(): Promise<void> {
       `  try            npm run truc -- sql "SELECT province_code, sum(declarations) AS n FROM declarations_daily GROUP BY 1 ORDER BY n DESC LIMIT 5"`,
       `                 npm run truc -- sql "SELECT checkpoint_id, sum(passages) AS turned_back FROM passages_hourly WHERE outcome = 'TURNED_BACK' GROUP BY 1 ORDER BY 2 DESC LIMIT 5"`,
       `                 npm run truc -- status     (stack, connectors, lag)`,
-      `  Kafka          ${initial[0]?.address}    schema registry ${config.schemaRegistry.url}`,
+      `  Kafka          ${initial[0]?.address}    schema registry ${config.schemaRegistry.url}  (HTTP Basic; Truc's credentials in ${config.schemaRegistry.userInfo ? 'SCHEMA_REGISTRY_USER_INFO' : config.schemaRegistry.userInfoFile}, more with npm run truc -- registry-credential)`,
       keysFile ? `  API keys       created for this machine in ${keysFile}` : `  access file    ${config.api.accessFile}`,
       `  agencies       POST ${api.url}/v1/subscriptions  (webhook or topic out.<agency>.<kind>)${demoAgency ? `; demo agency "${DEMO_AGENCY}": webhook receiver ${demoAgency.receiver.url} and topics out.${DEMO_AGENCY}.<kind>, key in local-keys.json` : ''}`,
       `  demo feed      ${feed ? `${config.demoFeed.ratePerSecond} records/s through HTTP ingest (DEMO_FEED_RATE=0 turns it off)` : 'off'}`,

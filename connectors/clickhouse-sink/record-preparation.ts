@@ -8,6 +8,7 @@ import { readSchemaId, WireFormatError, type AvroSerde } from '../../services/pl
 import type { Kind } from '../../services/platform/catalog.ts';
 import type { ClickHouseHandle } from '../../services/platform/clickhouse.ts';
 import type { Logger } from '../../services/platform/logger.ts';
+import { registryHeaders, type RegistryClientConfig } from '../../services/platform/registry-credentials.ts';
 import { PROJECTIONS, ProjectionError, type Row } from './projection.ts';
 import { addColumns, schemaExtras, type SchemaExtras } from './schema-evolution.ts';
 
@@ -24,7 +25,7 @@ export const isRow = (outcome: Outcome | null): outcome is { row: Row } => outco
 
 export interface RecordPreparerOptions {
   serde: AvroSerde;
-  registryUrl: string;
+  registry: RegistryClientConfig;
   clickhouse: ClickHouseHandle;
   logger: Logger;
 }
@@ -36,7 +37,8 @@ export interface RecordPreparerOptions {
  */
 export type RecordPreparer = (kind: Kind, messages: readonly KafkaMessage[]) => Promise<Entry[]>;
 
-export function createRecordPreparer({ serde, registryUrl, clickhouse, logger }: RecordPreparerOptions): RecordPreparer {
+export function createRecordPreparer({ serde, registry, clickhouse, logger }: RecordPreparerOptions): RecordPreparer {
+  const headers = registryHeaders(registry);
   const extrasBySchema = new Map<number, SchemaExtras>();
 
   async function extrasFor(kind: Kind, schemaId: number): Promise<SchemaExtras> {
@@ -55,7 +57,7 @@ export function createRecordPreparer({ serde, registryUrl, clickhouse, logger }:
    * docs, which the column type and comment come from.
    */
   async function schemaText(schemaId: number): Promise<{ fields?: [] }> {
-    const response = await fetch(`${registryUrl}/schemas/ids/${schemaId}`, { signal: AbortSignal.timeout(10_000) });
+    const response = await fetch(`${registry.url}/schemas/ids/${schemaId}`, { headers, signal: AbortSignal.timeout(10_000) });
     if (!response.ok) throw Object.assign(new Error(`schema registry answered ${response.status} for schema id ${schemaId}`), { status: response.status });
     const { schema } = (await response.json()) as { schema: string };
     return JSON.parse(schema) as { fields?: [] };

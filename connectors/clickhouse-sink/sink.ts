@@ -122,7 +122,7 @@ export async function startClickHouseSink(options: StartClickHouseSinkOptions): 
     [...[...kindOfTopic].map(([topic, kind]) => ({ name: topic, compacted: kindEntry(kind).compacted ?? false })), { name: DLQ_SINK_CLICKHOUSE_TOPIC }],
     config.topics,
   );
-  const prepare = createRecordPreparer({ serde: createAvroSerde(config.schemaRegistry), registryUrl: config.schemaRegistry.url, clickhouse, logger });
+  const prepare = createRecordPreparer({ serde: createAvroSerde(config.schemaRegistry), registry: config.schemaRegistry, clickhouse, logger });
   const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
 

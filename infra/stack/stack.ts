@@ -6,6 +6,7 @@ import path from 'node:path';
 import { REPO_ROOT, formatBroker, type Config } from '../../services/platform/config.ts';
 import { createKafka } from '../../services/platform/kafka.ts';
 import { createLogger } from '../../services/platform/logger.ts';
+import { ensureLocalRegistryCredentials } from '../../services/local-access.ts';
 import { kafkaProcess, localBroker, startKafka, isPortOpen } from './kafka-broker.ts';
 import { runningPid, startDetached, stopProcess, waitUntil, type ManagedProcess } from './processes.ts';
 
@@ -49,9 +50,10 @@ export async function kafkaAnswers(config: Config, timeoutMs: number): Promise<v
   ).finally(() => admin.disconnect());
 }
 
+/** A registry serves once it answers in Confluent's way: the subjects, or a demand for credentials. */
 export async function registryAnswers(url: string): Promise<boolean> {
   const response = await fetch(`${url}/subjects`, { signal: AbortSignal.timeout(2000) });
-  return response.ok;
+  return response.ok || (response.status === 401 && response.headers.get('www-authenticate') !== null);
 }
 
 function registryPort(config: Config): number {
@@ -64,6 +66,7 @@ async function startRegistry(config: Config): Promise<boolean> {
     await waitUntil('schema registry', () => registryAnswers(config.schemaRegistry.url), { timeoutMs: 30_000 });
     return false;
   }
+  ensureLocalRegistryCredentials(config.schemaRegistry);
   startDetached(proc, process.execPath, [path.join(REPO_ROOT, 'services/schema-registry/main.ts')], {
     cwd: REPO_ROOT,
     env: { ...process.env, SCHEMA_REGISTRY_PORT: String(registryPort(config)) },

@@ -7,10 +7,11 @@ import { UsageError, type Command } from './command.ts';
 import { DLQ_COMMAND } from './dlq-command.ts';
 import { GENERATE_COMMAND } from './generate-command.ts';
 import { MIGRATE_COMMAND } from './migrate-command.ts';
+import { REGISTRY_CREDENTIAL_COMMAND } from './registry-credential-command.ts';
 import { SQL_COMMAND } from './sql-command.ts';
 import { STATUS_COMMAND } from './status-command.ts';
 
-const COMMANDS: readonly Command[] = [GENERATE_COMMAND, DLQ_COMMAND, STATUS_COMMAND, MIGRATE_COMMAND, SQL_COMMAND];
+const COMMANDS: readonly Command[] = [GENERATE_COMMAND, DLQ_COMMAND, STATUS_COMMAND, MIGRATE_COMMAND, SQL_COMMAND, REGISTRY_CREDENTIAL_COMMAND];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));

@@ -11,7 +11,7 @@
 import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import avro from 'avsc';
 import { compileAvroCodec, type AvroCodec } from './avro-codec.ts';
-import type { SchemaRegistryConfig } from './config.ts';
+import { registryClientCredentials, type RegistryClientConfig } from './registry-credentials.ts';
 
 export const WIRE_MAGIC_BYTE = 0;
 export const WIRE_HEADER_BYTES = 5;
@@ -124,8 +124,8 @@ export interface AvroSerde {
   decodeCached<T = Record<string, unknown>>(message: Buffer): T | undefined;
 }
 
-export function createAvroSerde(config: Pick<SchemaRegistryConfig, 'url'>): AvroSerde {
-  const registry = new SchemaRegistry({ host: config.url });
+export function createAvroSerde(config: RegistryClientConfig): AvroSerde {
+  const registry = new SchemaRegistry({ host: config.url, auth: registryClientCredentials(config) ?? undefined });
   const codecs = new Map<number, AvroCodec>();
   const writers = new Map<number, AvroWriter>();
 

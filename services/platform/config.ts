@@ -36,6 +36,16 @@ export interface SchemaRegistryConfig {
   listenPort: number;
   /** The compacted topic holding every registry change. */
   topic: string;
+  /**
+   * What Truc's clients present (HTTP Basic, Confluent's `basic.auth.user.info` form `user:password`):
+   * `userInfo`, else the contents of `userInfoFile` when it exists (a local stack makes it), else nothing.
+   */
+  userInfo: string | null;
+  userInfoFile: string;
+  /** Truc's registry: the hashed reader and writer credentials it admits (see README, "Schema registry"). */
+  credentialsFile: string;
+  /** Truc's registry: whether reads need no credentials (writes always do). */
+  anonymousRead: boolean;
 }
 
 export interface ClickHouseConfig {
@@ -301,6 +311,19 @@ export function parseBrokerAddress(entry: string): BrokerAddress | null {
   return { host, port: Number(port) };
 }
 
+// A type, not an interface: clients taking `{ [key: string]: string }` (the registry client's auth) accept it.
+export type BasicCredentials = { username: string; password: string };
+
+/**
+ * Confluent's `basic.auth.user.info` form, `user:password`, split at the first colon as HTTP Basic
+ * does (RFC 7617: a user name cannot hold one). Null when either part is missing.
+ */
+export function parseUserInfo(text: string): BasicCredentials | null {
+  const colon = text.indexOf(':');
+  if (colon <= 0 || colon === text.length - 1) return null;
+  return { username: text.slice(0, colon), password: text.slice(colon + 1) };
+}
+
 export function formatBroker(address: BrokerAddress): string {
   return `${address.host}:${address.port}`;
 }
@@ -402,6 +425,10 @@ export function loadConfig(env: Env = process.env): Config {
       listenHost: read.string('SCHEMA_REGISTRY_LISTEN_HOST', '127.0.0.1'),
       listenPort: read.integer('SCHEMA_REGISTRY_PORT', registryPortDefault, 1, 65535),
       topic: read.string('SCHEMA_REGISTRY_TOPIC', '_schemas'),
+      userInfo: read.optional('SCHEMA_REGISTRY_USER_INFO'),
+      userInfoFile: path.resolve(dataDir, read.string('SCHEMA_REGISTRY_USER_INFO_FILE', 'schema-registry-user-info.secret')),
+      credentialsFile: path.resolve(dataDir, read.string('SCHEMA_REGISTRY_CREDENTIALS_FILE', 'schema-registry-credentials.json')),
+      anonymousRead: read.boolean('SCHEMA_REGISTRY_ANONYMOUS_READ', false),
     },
     clickhouse: {
       url: read.url('CLICKHOUSE_URL', null),
@@ -488,6 +515,10 @@ export function loadConfig(env: Env = process.env): Config {
   read.require(
     config.clickhouseEndpoint.password === null || config.clickhouseEndpoint.password.length >= 12,
     'CLICKHOUSE_ANALYST_PASSWORD must be at least 12 characters',
+  );
+  read.require(
+    config.schemaRegistry.userInfo === null || parseUserInfo(config.schemaRegistry.userInfo) !== null,
+    'SCHEMA_REGISTRY_USER_INFO must be user:password (a user name without ":", then a non-empty password)',
   );
   read.require(
     config.ingest.burstRecords >= config.ingest.maxRecordsPerRequest,

@@ -46,6 +46,8 @@ export const errors = {
     ),
   subjectCompatibilityNotConfigured: (subject: string) =>
     new RegistryError(404, 40408, `Subject '${subject}' does not have subject-level compatibility configured`),
+  subjectModeNotConfigured: (subject: string) =>
+    new RegistryError(404, 40409, `Subject '${subject}' does not have subject-level mode configured`),
   invalidSchema: (detail: string) => new RegistryError(422, 42201, detail),
   invalidVersion: (version: string) =>
     new RegistryError(
@@ -61,6 +63,14 @@ export const errors = {
       'Invalid compatibility level. Valid values are none, backward, forward, full, backward_transitive, ' +
         'forward_transitive, and full_transitive',
     ),
+  invalidMode: () => new RegistryError(422, 42204, 'Invalid mode. Valid values are READWRITE and READONLY'),
+  /** Confluent's wording for writes refused by READONLY mode. */
+  readOnlySubject: (subject: string) => new RegistryError(422, 42205, `Subject ${subject} is in read-only mode`),
+  readOnlyRegistry: () => new RegistryError(422, 42205, 'The registry is in read-only mode'),
+  unauthorized: (detail: string) => new RegistryError(401, 40101, `Unauthorized: ${detail}`),
+  forbidden: (detail: string) => new RegistryError(403, 40301, `Forbidden: ${detail}`),
+  tooManyFailedLogins: (retryAfterSeconds: number) =>
+    new RegistryError(429, 42901, `Too many failed logins for this user from this address; retry in ${retryAfterSeconds} s`),
   incompatibleSchema: (subject: string, details: readonly string[]) =>
     new RegistryError(
       409,

@@ -18,9 +18,12 @@ import {
   configRecord,
   highWaterRecord,
   MAX_VERSION,
+  modeRecord,
+  parseMode,
   schemaRecord,
   schemaTombstone,
   type LogRecord,
+  type Mode,
   type RegistryState,
   type SchemaVersion,
 } from './state.ts';
@@ -106,7 +109,10 @@ export class Registry {
     return this.store.write((state) => {
       const live = state.versions(subject, false);
       const existing = live.find((v) => v.schema === parsed.normalized);
+      // Re-registering writes nothing, so it answers even in READONLY mode: services that register
+      // their schemas at every start keep starting while the registry is frozen.
       if (existing) return noWrite({ id: existing.id });
+      refuseIfReadOnly(state, subject);
       const level = state.effectiveCompatibility(subject);
       const problems = checkCompatibility(level, parsed.type, previousVersions(live));
       if (problems.length > 0) throw errors.incompatibleSchema(subject, problems);
@@ -133,6 +139,7 @@ export class Registry {
 
   deleteVersion(subject: string, spec: VersionSpec, permanent: boolean): Promise<number> {
     return this.store.write((state) => {
+      refuseIfReadOnly(state, subject);
       // A permanent delete targets soft-deleted versions, so "latest" then counts them too.
       const all = state.versions(subject, true);
       if (all.length === 0) throw errors.subjectNotFound(subject);
@@ -156,6 +163,7 @@ export class Registry {
   /** Deletes every version of a subject (and its compatibility setting); returns the versions deleted. */
   deleteSubject(subject: string, permanent: boolean): Promise<number[]> {
     return this.store.write((state) => {
+      refuseIfReadOnly(state, subject);
       const all = state.versions(subject, true);
       if (all.length === 0) throw errors.subjectNotFound(subject);
       const live = all.filter((v) => !v.deleted);
@@ -216,12 +224,18 @@ export class Registry {
 
   setGlobalCompatibility(body: unknown): Promise<CompatibilityLevel> {
     const level = levelFromBody(body);
-    return this.store.write(() => ({ records: [configRecord(null, level)], result: level }));
+    return this.store.write((state) => {
+      refuseIfReadOnly(state, null);
+      return { records: [configRecord(null, level)], result: level };
+    });
   }
 
   /** Back to the default (BACKWARD); returns the level in force before. */
   resetGlobalCompatibility(): Promise<CompatibilityLevel> {
-    return this.store.write((state) => ({ records: [configRecord(null, null)], result: state.globalCompatibility() }));
+    return this.store.write((state) => {
+      refuseIfReadOnly(state, null);
+      return { records: [configRecord(null, null)], result: state.globalCompatibility() };
+    });
   }
 
   getSubjectCompatibility(subject: string, defaultToGlobal: boolean): Promise<CompatibilityLevel> {
@@ -235,17 +249,72 @@ export class Registry {
 
   setSubjectCompatibility(subject: string, body: unknown): Promise<CompatibilityLevel> {
     const level = levelFromBody(body);
-    return this.store.write(() => ({ records: [configRecord(subject, level)], result: level }));
+    return this.store.write((state) => {
+      refuseIfReadOnly(state, subject);
+      return { records: [configRecord(subject, level)], result: level };
+    });
+  }
+
+  getGlobalMode(): Promise<Mode> {
+    return this.store.read((state) => state.globalMode());
+  }
+
+  /** Mode changes go through the log like every other change, so every instance enforces them. */
+  setGlobalMode(body: unknown): Promise<Mode> {
+    const mode = modeFromBody(body);
+    return this.store.write(() => ({ records: [modeRecord(null, mode)], result: mode }));
+  }
+
+  getSubjectMode(subject: string, defaultToGlobal: boolean): Promise<Mode> {
+    return this.store.read((state) => {
+      const mode = state.subjectMode(subject);
+      if (mode !== undefined) return mode;
+      if (defaultToGlobal) return state.globalMode();
+      throw errors.subjectModeNotConfigured(subject);
+    });
+  }
+
+  setSubjectMode(subject: string, body: unknown): Promise<Mode> {
+    const mode = modeFromBody(body);
+    return this.store.write(() => ({ records: [modeRecord(subject, mode)], result: mode }));
+  }
+
+  /** Removes a subject's own mode; returns it. 40401 when it had none, as Confluent answers. */
+  deleteSubjectMode(subject: string): Promise<Mode> {
+    return this.store.write((state) => {
+      const mode = state.subjectMode(subject);
+      if (mode === undefined) throw errors.subjectNotFound(subject);
+      return { records: [modeRecord(subject, null)], result: mode };
+    });
   }
 
   /** Removes a subject's own level; returns it. 40401 when it had none, as Confluent answers. */
   deleteSubjectCompatibility(subject: string): Promise<CompatibilityLevel> {
     return this.store.write((state) => {
+      refuseIfReadOnly(state, subject);
       const level = state.subjectLevel(subject);
       if (level === undefined) throw errors.subjectNotFound(subject);
       return { records: [configRecord(subject, null)], result: level };
     });
   }
+}
+
+/**
+ * READONLY (the subject's own mode, else the global one) refuses what changes schemas or their
+ * rules: registrations, deletes, compatibility settings. Mode changes stay allowed, or a registry
+ * set READONLY could never be opened again.
+ */
+function refuseIfReadOnly(state: RegistryState, subject: string | null): void {
+  if (subject === null) {
+    if (state.globalMode() === 'READONLY') throw errors.readOnlyRegistry();
+  } else if (state.effectiveMode(subject) === 'READONLY') throw errors.readOnlySubject(subject);
+}
+
+function modeFromBody(body: unknown): Mode {
+  const requested = typeof body === 'object' && body !== null ? (body as Record<string, unknown>).mode : undefined;
+  const mode = parseMode(requested);
+  if (mode === null) throw errors.invalidMode();
+  return mode;
 }
 
 function levelFromBody(body: unknown): CompatibilityLevel {

@@ -4,6 +4,7 @@
  */
 import Fastify, { LogController, type FastifyRequest } from 'fastify';
 import type { Logger } from '../platform/logger.ts';
+import { authenticationHook, type AuthenticationOptions } from './authentication.ts';
 import { errors, RegistryError, toErrorResponse } from './errors.ts';
 import { parseSchemaId, parseVersion, type Registry } from './registry.ts';
 
@@ -22,6 +23,8 @@ export interface ServerOptions {
   logger: Logger;
   /** Whether the store has read the whole log within the given time (readiness probe). */
   isReady: (timeoutMs: number) => Promise<boolean>;
+  /** Who may read and write (every route but /health asks). */
+  authentication: Omit<AuthenticationOptions, 'logger'>;
 }
 
 type Params = Record<string, string>;
@@ -31,7 +34,7 @@ const params = (request: FastifyRequest) => request.params as Params;
 const query = (request: FastifyRequest) => request.query as Query;
 const flag = (request: FastifyRequest, name: string) => query(request)[name]?.toLowerCase() === 'true';
 
-export function buildServer({ registry, logger, isReady }: ServerOptions) {
+export function buildServer({ registry, logger, isReady, authentication }: ServerOptions) {
   const app = Fastify({
     loggerInstance: logger,
     // Request lines would flood the log at info; failures are logged by the error handler.
@@ -57,6 +60,8 @@ export function buildServer({ registry, logger, isReady }: ServerOptions) {
     return payload;
   });
 
+  app.addHook('onRequest', authenticationHook({ ...authentication, logger }));
+
   app.setNotFoundHandler((_request, reply) => {
     reply.status(404).send(errors.routeNotFound().toBody());
   });
@@ -75,7 +80,16 @@ export function buildServer({ registry, logger, isReady }: ServerOptions) {
   });
 
   app.get('/schemas/types', async () => ['AVRO']);
-  app.get('/mode', async () => ({ mode: 'READWRITE' }));
+
+  // ---- mode ----------------------------------------------------------------------------------
+
+  app.get('/mode', async () => ({ mode: await registry.getGlobalMode() }));
+  app.put('/mode', async (request) => ({ mode: await registry.setGlobalMode(request.body) }));
+  app.get('/mode/:subject', async (request) => ({
+    mode: await registry.getSubjectMode(params(request).subject!, flag(request, 'defaultToGlobal')),
+  }));
+  app.put('/mode/:subject', async (request) => ({ mode: await registry.setSubjectMode(params(request).subject!, request.body) }));
+  app.delete('/mode/:subject', async (request) => ({ mode: await registry.deleteSubjectMode(params(request).subject!) }));
 
   // ---- subjects ------------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from '../platform/config.ts';
 import { createKafka } from '../platform/kafka.ts';
 import { createLogger, type Logger } from '../platform/logger.ts';
+import { followRegistryCredentials, type RegistryCredentials } from './credentials.ts';
 import { Registry } from './registry.ts';
 import { buildServer } from './server.ts';
 import { KafkaLogStore } from './store.ts';
@@ -19,6 +20,8 @@ export interface StartSchemaRegistryOptions {
   port?: number;
   /** Defaults to config.schemaRegistry.topic. */
   topic?: string;
+  /** Defaults to following config.schemaRegistry.credentialsFile, which must exist. */
+  credentials?: () => RegistryCredentials;
 }
 
 export interface RunningSchemaRegistry {
@@ -38,6 +41,8 @@ export async function startSchemaRegistry(options: StartSchemaRegistryOptions): 
   const { config } = options;
   const logger = options.logger ?? createLogger('schema-registry', config.logLevel);
   const topic = options.topic ?? config.schemaRegistry.topic;
+  // Read before Kafka is touched: a registry without credentials to check must not start.
+  const credentials = options.credentials ?? followRegistryCredentials(config.schemaRegistry.credentialsFile, logger);
   const store = await KafkaLogStore.open({
     kafka: createKafka(config.kafka, logger, 'schema-registry'),
     topic,
@@ -45,7 +50,12 @@ export async function startSchemaRegistry(options: StartSchemaRegistryOptions): 
     logger,
     groupIdPrefix: `${config.kafka.clientId}-schema-registry`,
   });
-  const app = buildServer({ registry: new Registry(store), logger, isReady: (ms) => store.isCaughtUp(ms) });
+  const app = buildServer({
+    registry: new Registry(store),
+    logger,
+    isReady: (ms) => store.isCaughtUp(ms),
+    authentication: { credentials, anonymousRead: config.schemaRegistry.anonymousRead },
+  });
   try {
     await app.listen({ host: options.host ?? config.schemaRegistry.listenHost, port: options.port ?? config.schemaRegistry.listenPort });
   } catch (error) {

@@ -16,6 +16,7 @@
  * Record formats follow Confluent's `_schemas` topic:
  *   {"keytype":"SCHEMA","subject":s,"version":v,"magic":1} -> {"subject","version","id","schema","deleted"}
  *   {"keytype":"CONFIG","subject":s|null,"magic":0}         -> {"compatibilityLevel":L}
+ *   {"keytype":"MODE","subject":s|null,"magic":0}           -> {"mode":"READWRITE"|"READONLY"}
  * plus one of ours, since compaction can drop every record naming the highest id ever handed out:
  *   {"keytype":"ID_HIGH_WATER","magic":0}                   -> {"id":n}
  * A null value (tombstone) removes the key.
@@ -34,6 +35,7 @@ export interface SchemaVersion {
 export type RecordKey =
   | { keytype: 'SCHEMA'; subject: string; version: number }
   | { keytype: 'CONFIG'; subject: string | null }
+  | { keytype: 'MODE'; subject: string | null }
   | { keytype: 'ID_HIGH_WATER' };
 
 /** A record as written to the topic: key and value are JSON text; a null value is a tombstone. */
@@ -43,6 +45,17 @@ export interface LogRecord {
 }
 
 export const MAX_VERSION = 2 ** 31 - 1;
+
+/** Confluent's READONLY_OVERRIDE and IMPORT are not supported: records naming them are ignored. */
+export const MODES = ['READWRITE', 'READONLY'] as const;
+export type Mode = (typeof MODES)[number];
+export const DEFAULT_MODE: Mode = 'READWRITE';
+
+export function parseMode(value: unknown): Mode | null {
+  if (typeof value !== 'string') return null;
+  const upper = value.toUpperCase();
+  return (MODES as readonly string[]).includes(upper) ? (upper as Mode) : null;
+}
 
 const isPositiveInt = (value: unknown): value is number =>
   typeof value === 'number' && Number.isInteger(value) && value > 0 && value <= MAX_VERSION;
@@ -54,12 +67,14 @@ export function encodeKey(key: RecordKey): string {
       return JSON.stringify({ keytype: 'SCHEMA', subject: key.subject, version: key.version, magic: 1 });
     case 'CONFIG':
       return JSON.stringify({ keytype: 'CONFIG', subject: key.subject, magic: 0 });
+    case 'MODE':
+      return JSON.stringify({ keytype: 'MODE', subject: key.subject, magic: 0 });
     case 'ID_HIGH_WATER':
       return JSON.stringify({ keytype: 'ID_HIGH_WATER', magic: 0 });
   }
 }
 
-/** Null for keys this registry does not use (Confluent's NOOP, MODE, DELETE_SUBJECT...) or garbage. */
+/** Null for keys this registry does not use (Confluent's NOOP, DELETE_SUBJECT...) or garbage. */
 export function decodeKey(text: string): RecordKey | null {
   let raw: unknown;
   try {
@@ -74,6 +89,9 @@ export function decodeKey(text: string): RecordKey | null {
   }
   if (key.keytype === 'CONFIG' && (typeof key.subject === 'string' || key.subject === null || key.subject === undefined)) {
     return { keytype: 'CONFIG', subject: key.subject ?? null };
+  }
+  if (key.keytype === 'MODE' && (typeof key.subject === 'string' || key.subject === null || key.subject === undefined)) {
+    return { keytype: 'MODE', subject: key.subject ?? null };
   }
   if (key.keytype === 'ID_HIGH_WATER') return { keytype: 'ID_HIGH_WATER' };
   return null;
@@ -104,6 +122,14 @@ function decodeConfigValue(text: string): CompatibilityLevel | null {
   }
 }
 
+function decodeModeValue(text: string): Mode | null {
+  try {
+    return parseMode((JSON.parse(text) as Record<string, unknown>).mode);
+  } catch {
+    return null;
+  }
+}
+
 function decodeHighWaterValue(text: string): number | null {
   try {
     const id = (JSON.parse(text) as Record<string, unknown>).id;
@@ -129,6 +155,12 @@ export const configRecord = (subject: string | null, level: CompatibilityLevel |
   value: level === null ? null : JSON.stringify({ compatibilityLevel: level }),
 });
 
+/** subject null is the global mode; mode null removes the setting. */
+export const modeRecord = (subject: string | null, mode: Mode | null): LogRecord => ({
+  key: encodeKey({ keytype: 'MODE', subject }),
+  value: mode === null ? null : JSON.stringify({ mode }),
+});
+
 export const highWaterRecord = (id: number): LogRecord => ({
   key: encodeKey({ keytype: 'ID_HIGH_WATER' }),
   value: JSON.stringify({ id }),
@@ -141,6 +173,8 @@ export class RegistryState {
   private readonly idsBySchema = new Map<string, number>();
   private readonly subjectLevels = new Map<string, CompatibilityLevel>();
   private globalLevel: CompatibilityLevel | null = null;
+  private readonly subjectModes = new Map<string, Mode>();
+  private globalModeSetting: Mode | null = null;
   private highWater = 0;
   private maxAppliedId = 0;
   /** Per raw key text: the last value seen in the log, in canonical form (see canonicalLogValue). */
@@ -158,6 +192,9 @@ export class RegistryState {
         break;
       case 'CONFIG':
         accepted = this.applyConfig(key.subject, valueText);
+        break;
+      case 'MODE':
+        accepted = this.applyMode(key.subject, valueText);
         break;
       case 'ID_HIGH_WATER':
         accepted = this.applyHighWater(valueText);
@@ -231,6 +268,15 @@ export class RegistryState {
     return true;
   }
 
+  private applyMode(subject: string | null, valueText: string | null): boolean {
+    const mode = valueText === null ? null : decodeModeValue(valueText);
+    if (valueText !== null && mode === null) return false;
+    if (subject === null) this.globalModeSetting = mode;
+    else if (mode === null) this.subjectModes.delete(subject);
+    else this.subjectModes.set(subject, mode);
+    return true;
+  }
+
   private applyHighWater(valueText: string | null): boolean {
     if (valueText === null) return true;
     const id = decodeHighWaterValue(valueText);
@@ -250,6 +296,10 @@ export class RegistryState {
         const level = key.subject === null ? this.globalLevel : this.subjectLevels.get(key.subject);
         return level == null ? null : JSON.stringify({ compatibilityLevel: level });
       }
+      case 'MODE': {
+        const mode = key.subject === null ? this.globalModeSetting : this.subjectModes.get(key.subject);
+        return mode == null ? null : JSON.stringify({ mode });
+      }
       case 'ID_HIGH_WATER':
         return this.highWater === 0 ? null : JSON.stringify({ id: this.highWater });
     }
@@ -266,6 +316,11 @@ export class RegistryState {
       case 'CONFIG': {
         const level = decodeConfigValue(valueText);
         if (level !== null) return JSON.stringify({ compatibilityLevel: level });
+        break;
+      }
+      case 'MODE': {
+        const mode = decodeModeValue(valueText);
+        if (mode !== null) return JSON.stringify({ mode });
         break;
       }
       case 'ID_HIGH_WATER': {
@@ -359,12 +414,27 @@ export class RegistryState {
     return this.subjectLevels.get(subject) ?? this.globalCompatibility();
   }
 
+  subjectMode(subject: string): Mode | undefined {
+    return this.subjectModes.get(subject);
+  }
+
+  globalMode(): Mode {
+    return this.globalModeSetting ?? DEFAULT_MODE;
+  }
+
+  /** The subject's own mode, else the global one. */
+  effectiveMode(subject: string): Mode {
+    return this.subjectModes.get(subject) ?? this.globalMode();
+  }
+
   /** Everything observable, for comparing states in tests. */
   snapshot(): unknown {
     return {
       subjects: [...this.subjects.keys()].sort().map((name) => this.versions(name, true)),
       subjectLevels: [...this.subjectLevels.entries()].sort(),
       globalLevel: this.globalLevel,
+      subjectModes: [...this.subjectModes.entries()].sort(),
+      globalMode: this.globalModeSetting,
       bindings: [...this.bindings.entries()].sort((a, b) => a[0] - b[0]),
     };
   }

@@ -4,6 +4,7 @@ import { valueSubject } from '../../services/platform/avro-serde.ts';
 import { createKafka } from '../../services/platform/kafka.ts';
 import { createLogger } from '../../services/platform/logger.ts';
 import { preparePipeline, type Pipeline } from '../../services/platform/pipeline-bootstrap.ts';
+import { registryHeaders } from '../../services/platform/registry-credentials.ts';
 import { CANONICAL_COMPATIBILITY } from '../../services/platform/schema-registration.ts';
 import { testConfig } from '../support/kafka.ts';
 
@@ -18,13 +19,13 @@ describe('schemas registered at start-up', () => {
   it('registers every raw and canonical schema, idempotently', async () => {
     const again = await preparePipeline(config, createKafka(config.kafka, createLogger('test', 'silent')), createLogger('test', 'silent'));
     expect([...again.canonicalSchemaIds]).toEqual([...pipeline.canonicalSchemaIds]);
-    const subjects = (await (await fetch(`${config.schemaRegistry.url}/subjects`)).json()) as string[];
+    const subjects = (await (await fetch(`${config.schemaRegistry.url}/subjects`, { headers: registryHeaders(config.schemaRegistry) })).json()) as string[];
     for (const { source, kind } of sourceKinds()) expect(subjects).toContain(valueSubject(rawTopic(source, kind)));
     for (const kind of KINDS) expect(subjects).toContain(valueSubject(canonicalTopic(kind)));
   });
 
   it.each(KINDS)('sets canonical.%s-value to BACKWARD_TRANSITIVE', async (kind) => {
-    const response = await fetch(`${config.schemaRegistry.url}/config/${valueSubject(canonicalTopic(kind))}`);
+    const response = await fetch(`${config.schemaRegistry.url}/config/${valueSubject(canonicalTopic(kind))}`, { headers: registryHeaders(config.schemaRegistry) });
     expect(await response.json()).toEqual({ compatibilityLevel: CANONICAL_COMPATIBILITY });
   });
 

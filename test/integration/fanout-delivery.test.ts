@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DemoReceiver } from '../../services/fanout/demo-receiver.ts';
+import { registryClientCredentials } from '../../services/platform/registry-credentials.ts';
 import { readTopicToEnd } from '../../services/platform/topic-ends.ts';
 import { declaration, eventually, passage, startFanoutRig, type FanoutBench, type FanoutRig } from '../support/fanout.ts';
 
@@ -27,8 +28,9 @@ function signatureValid(secret: string, headers: Record<string, string>, body: s
 }
 
 async function readAgencyTopic(bench: FanoutBench, topic: string): Promise<Record<string, any>[]> {
-  // Any Confluent-compatible deserializer reads the agency topic: here the registry client's own.
-  const registry = new SchemaRegistry({ host: bench.config.schemaRegistry.url });
+  // Any Confluent-compatible deserializer reads the agency topic: here the registry client's own,
+  // with registry credentials as an agency would be given.
+  const registry = new SchemaRegistry({ host: bench.config.schemaRegistry.url, auth: registryClientCredentials(bench.config.schemaRegistry) ?? undefined });
   const messages = await readTopicToEnd(bench.kafka, topic);
   return Promise.all(messages.map(({ message }) => registry.decode(message.value!) as Promise<Record<string, any>>));
 }

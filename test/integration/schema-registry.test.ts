@@ -1,23 +1,50 @@
 /**
  * Truc's schema registry against a real Kafka: Confluent's client library and raw HTTP, every
- * compatibility level, deletes, error codes, and several instances sharing one topic.
+ * compatibility level, deletes, error codes, several instances sharing one topic, authentication
+ * (HTTP Basic readers and writers) and READONLY mode.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../services/platform/config.ts';
+import { REPO_ROOT, loadConfig, parseUserInfo, type Config } from '../../services/platform/config.ts';
 import { createKafka } from '../../services/platform/kafka.ts';
+import { basicAuthorization } from '../../services/platform/registry-credentials.ts';
+import { issueRegistryCredential, RegistryCredentials } from '../../services/schema-registry/credentials.ts';
 import { startSchemaRegistry, type RunningSchemaRegistry } from '../../services/schema-registry/service.ts';
+import { freePort } from '../support/ports.ts';
 
 const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
 const config = loadConfig();
 const logger = pino({ level: 'silent' });
 const topic = `_schemas-test-${randomUUID()}`;
+// READONLY tests set the global mode, so they keep it to a topic of their own.
+const modeTopic = `_schemas-test-mode-${randomUUID()}`;
 const running: RunningSchemaRegistry[] = [];
 
-async function start(): Promise<RunningSchemaRegistry> {
-  const registry = await startSchemaRegistry({ config, logger, host: '127.0.0.1', port: 0, topic });
+// One writer and one reader, admitted by every instance of this file.
+const writer = issueRegistryCredential('schema-writer');
+const reader = issueRegistryCredential('schema-reader');
+const credentials = new RegistryCredentials({ writers: { 'schema-writer': [writer.hash] }, readers: { 'schema-reader': [reader.hash] } });
+const writerAuth = basicAuthorization(parseUserInfo(writer.userInfo)!);
+const readerAuth = basicAuthorization(parseUserInfo(reader.userInfo)!);
+/** What @kafkajs/confluent-schema-registry takes as `auth`, from Confluent's `basic.auth.user.info` form. */
+const clientAuth = (userInfo: string) => parseUserInfo(userInfo)!;
+
+async function start(options: { config?: Config; topic?: string; fileCredentials?: boolean } = {}): Promise<RunningSchemaRegistry> {
+  const registry = await startSchemaRegistry({
+    config: options.config ?? config,
+    logger,
+    host: '127.0.0.1',
+    port: 0,
+    topic: options.topic ?? topic,
+    ...(options.fileCredentials ? {} : { credentials: () => credentials }),
+  });
   running.push(registry);
   return registry;
 }
@@ -32,13 +59,18 @@ interface Answer {
   body: any;
 }
 
-/** One HTTP call; every answer must carry Confluent's content type. */
-async function call(base: string, method: string, path: string, body?: unknown, contentType = CONTENT_TYPE): Promise<Answer> {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': contentType },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+/** One HTTP call (as the writer unless told otherwise); every answer must carry Confluent's content type. */
+async function call(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  contentType = CONTENT_TYPE,
+  authorization: string | null = writerAuth,
+): Promise<Answer> {
+  const headers: Record<string, string> = authorization === null ? {} : { authorization };
+  if (body !== undefined) headers['content-type'] = contentType;
+  const response = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   expect(response.headers.get('content-type')).toBe(CONTENT_TYPE);
   const text = await response.text();
   return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
@@ -69,7 +101,8 @@ afterAll(async () => {
   const admin = createKafka(config.kafka, logger, 'schema-registry-test').admin();
   await admin.connect();
   try {
-    await admin.deleteTopics({ topics: [topic] });
+    const existing = new Set(await admin.listTopics());
+    await admin.deleteTopics({ topics: [topic, modeTopic].filter((name) => existing.has(name)) });
   } finally {
     await admin.disconnect();
   }
@@ -82,8 +115,8 @@ describe('schema registry', () => {
       { name: 'region', type: 'string' },
       { name: 'count', type: 'int' },
     ]);
-    const clientA = new SchemaRegistry({ host: a.url });
-    const clientB = new SchemaRegistry({ host: b.url });
+    const clientA = new SchemaRegistry({ host: a.url, auth: clientAuth(writer.userInfo) });
+    const clientB = new SchemaRegistry({ host: b.url, auth: clientAuth(writer.userInfo) });
 
     const { id } = await clientA.register({ type: SchemaType.AVRO, schema }, { subject });
     expect(id).toBeGreaterThan(0);
@@ -396,5 +429,327 @@ describe('schema registry', () => {
     expect((await call(c.url, 'GET', `/schemas/ids/${later}`)).status).toBe(200);
     expect((await call(b.url, 'GET', `/schemas/ids/${later}`)).status).toBe(200);
     await stop(c);
+  });
+
+  describe('authentication', () => {
+    const WRITES: Array<[string, string, unknown?]> = [
+      ['POST', '/subjects/{s}/versions', { schema: record('Auth', [{ name: 'a', type: 'int' }]) }],
+      ['DELETE', '/subjects/{s}'],
+      ['DELETE', '/subjects/{s}/versions/1'],
+      ['DELETE', '/subjects/{s}/versions/1?permanent=true'],
+      ['PUT', '/config', { compatibility: 'NONE' }],
+      ['DELETE', '/config'],
+      ['PUT', '/config/{s}', { compatibility: 'NONE' }],
+      ['DELETE', '/config/{s}'],
+      ['PUT', '/mode', { mode: 'READONLY' }],
+      ['PUT', '/mode/{s}', { mode: 'READONLY' }],
+      ['DELETE', '/mode/{s}'],
+    ];
+    const READS: Array<[string, string, unknown?]> = [
+      ['GET', '/'],
+      ['GET', '/subjects'],
+      ['GET', '/subjects/{s}/versions'],
+      ['GET', '/subjects/{s}/versions/latest'],
+      ['POST', '/subjects/{s}', { schema: record('Auth', [{ name: 'a', type: 'int' }]) }],
+      ['POST', '/compatibility/subjects/{s}/versions/latest', { schema: record('Auth', [{ name: 'a', type: 'int' }]) }],
+      ['GET', '/schemas/ids/{id}'],
+      ['GET', '/config'],
+      ['GET', '/mode'],
+      ['GET', '/schemas/types'],
+      ['GET', '/no/such/route'],
+    ];
+    const fill = (template: string, subject: string, id = 1) => template.replace('{s}', path(subject)).replace('{id}', String(id));
+
+    it('refuses every write without credentials (401) and with a reader credential (403), and changes nothing', async () => {
+      const subject = unique('auth-write');
+      const schema = record('Auth', [{ name: 'a', type: 'int' }]);
+      const { id } = (await call(a.url, 'POST', `/subjects/${path(subject)}/versions`, { schema })).body;
+      await call(a.url, 'PUT', `/config/${path(subject)}`, { compatibility: 'FULL' });
+      const wrongPassword = basicAuthorization({ username: 'schema-writer', password: `${parseUserInfo(writer.userInfo)!.password}x` });
+
+      for (const [method, template, body] of WRITES) {
+        const url = fill(template, subject);
+        for (const authorization of [null, wrongPassword]) {
+          const response = await fetch(`${b.url}${url}`, {
+            method,
+            headers: { ...(authorization ? { authorization } : {}), ...(body ? { 'content-type': CONTENT_TYPE } : {}) },
+            body: body ? JSON.stringify(body) : undefined,
+          });
+          expect({ method, url, status: response.status }).toEqual({ method, url, status: 401 });
+          expect(response.headers.get('www-authenticate')).toMatch(/^Basic realm="[^"]+"/);
+          expect(response.headers.get('content-type')).toBe(CONTENT_TYPE);
+          expect(((await response.json()) as { error_code: number }).error_code).toBe(40101);
+        }
+        const message = await expectError(call(b.url, method, url, body, CONTENT_TYPE, readerAuth), 403, 40301);
+        expect(message).toMatch(/schema-reader may only read/);
+      }
+
+      // Nothing changed: the version, the subject's level, the global level and the modes are as they were.
+      expect((await call(a.url, 'GET', `/subjects/${path(subject)}/versions`, undefined, CONTENT_TYPE, readerAuth)).body).toEqual([1]);
+      expect((await call(a.url, 'GET', `/schemas/ids/${id}`, undefined, CONTENT_TYPE, readerAuth)).body).toEqual({ schema });
+      expect((await call(a.url, 'GET', `/config/${path(subject)}`, undefined, CONTENT_TYPE, readerAuth)).body).toEqual({ compatibilityLevel: 'FULL' });
+      expect((await call(a.url, 'GET', '/mode', undefined, CONTENT_TYPE, readerAuth)).body).toEqual({ mode: 'READWRITE' });
+      await expectError(call(a.url, 'GET', `/mode/${path(subject)}`, undefined, CONTENT_TYPE, readerAuth), 404, 40409);
+
+      // The writer may do each of them.
+      const second = record('Auth', [{ name: 'a', type: 'int' }, { name: 'b', type: 'int', default: 0 }]);
+      expect((await call(b.url, 'POST', `/subjects/${path(subject)}/versions`, { schema: second })).status).toBe(200);
+      expect((await call(b.url, 'PUT', `/mode/${path(subject)}`, { mode: 'READWRITE' })).body).toEqual({ mode: 'READWRITE' });
+      expect((await call(b.url, 'DELETE', `/mode/${path(subject)}`)).body).toEqual({ mode: 'READWRITE' });
+      expect((await call(b.url, 'DELETE', `/subjects/${path(subject)}`)).body).toEqual([1, 2]);
+    });
+
+    it('refuses reads without credentials, or with wrong or malformed ones, and serves readers', async () => {
+      // An instance of its own: this many failed logins would throttle the shared ones.
+      const own = await start();
+      const subject = unique('auth-read');
+      const { id } = (await call(own.url, 'POST', `/subjects/${path(subject)}/versions`, { schema: record('Auth', [{ name: 'a', type: 'int' }]) })).body;
+      const password = parseUserInfo(reader.userInfo)!.password;
+      const wrongPassword = basicAuthorization({ username: 'schema-reader', password: 'guess' });
+      const malformed = [
+        basicAuthorization({ username: 'nobody', password }),
+        `Bearer ${password}`,
+        'Basic !!!not-base64!!!',
+        `Basic ${Buffer.from(`schema-reader${password}`).toString('base64')}`,
+        `Basic ${Buffer.from(`:${password}`).toString('base64')}`,
+        `Basic ${Buffer.from(`schema-reader:${password}`).toString('base64')} trailing`,
+      ];
+      try {
+        for (const authorization of malformed) await expectError(call(own.url, 'GET', '/subjects', undefined, CONTENT_TYPE, authorization), 401, 40101);
+        for (const [method, template, body] of READS) {
+          const url = fill(template, subject, id);
+          for (const authorization of [null, wrongPassword]) {
+            await expectError(call(own.url, method, url, body, CONTENT_TYPE, authorization), 401, 40101);
+          }
+          const answer = await call(own.url, method, url, body, CONTENT_TYPE, readerAuth);
+          expect({ method, url, status: answer.status }).toEqual({ method, url, status: url === '/no/such/route' ? 404 : 200 });
+        }
+        // Liveness alone needs no credentials, and tells nothing about the schemas.
+        expect(await call(own.url, 'GET', '/health', undefined, CONTENT_TYPE, null)).toEqual({ status: 200, body: { status: 'ok' } });
+      } finally {
+        await stop(own);
+      }
+    });
+
+    it('serves reads without credentials only when anonymous reads are configured, never writes', async () => {
+      const open = await start({ config: { ...config, schemaRegistry: { ...config.schemaRegistry, anonymousRead: true } } });
+      try {
+        const subject = unique('anonymous');
+        const schema = record('Anon', [{ name: 'a', type: 'int' }]);
+        await expectError(call(open.url, 'POST', `/subjects/${path(subject)}/versions`, { schema }, CONTENT_TYPE, null), 401, 40101);
+        await expectError(call(open.url, 'PUT', '/config', { compatibility: 'NONE' }, CONTENT_TYPE, null), 401, 40101);
+        await expectError(call(open.url, 'PUT', '/mode', { mode: 'READONLY' }, CONTENT_TYPE, null), 401, 40101);
+        const { id } = (await call(open.url, 'POST', `/subjects/${path(subject)}/versions`, { schema })).body;
+        expect(await call(open.url, 'GET', `/schemas/ids/${id}`, undefined, CONTENT_TYPE, null)).toEqual({ status: 200, body: { schema } });
+        expect((await call(open.url, 'GET', '/subjects', undefined, CONTENT_TYPE, null)).body).toContain(subject);
+        // Credentials that are presented must be right, even for a read.
+        await expectError(call(open.url, 'GET', '/subjects', undefined, CONTENT_TYPE, basicAuthorization({ username: 'schema-reader', password: 'x' })), 401, 40101);
+        // The instances without anonymous reads still refuse.
+        await expectError(call(a.url, 'GET', `/schemas/ids/${id}`, undefined, CONTENT_TYPE, null), 401, 40101);
+      } finally {
+        await stop(open);
+      }
+    });
+
+    it('serves Confluent clients configured with basic.auth.user.info', async () => {
+      const subject = unique('confluent-client-value');
+      const schema = record('Client', [{ name: 'region', type: 'string' }]);
+      const asWriter = new SchemaRegistry({ host: a.url, auth: clientAuth(writer.userInfo) });
+      const asReader = new SchemaRegistry({ host: b.url, auth: clientAuth(reader.userInfo) });
+      const anonymous = new SchemaRegistry({ host: b.url });
+
+      const { id } = await asWriter.register({ type: SchemaType.AVRO, schema }, { subject });
+      const encoded = await asWriter.encode(id, { region: 'north' });
+      expect(await asReader.decode(encoded)).toEqual({ region: 'north' });
+      expect(await asReader.getLatestSchemaId(subject)).toBe(id);
+      await expect(asReader.register({ type: SchemaType.AVRO, schema: record('Client', []) }, { subject: unique('reader') })).rejects.toThrow(/40301|Forbidden|may only read/);
+      await expect(anonymous.getLatestSchemaId(subject)).rejects.toThrow(/40101|Unauthorized/);
+      await expect(anonymous.decode(encoded)).rejects.toThrow(/40101|Unauthorized/);
+
+      // Confluent's Java client sends base64 of the basic.auth.user.info string as it stands.
+      const userInfo = reader.userInfo;
+      const plain = await fetch(`${b.url}/subjects/${path(subject)}/versions/latest`, {
+        headers: { authorization: `Basic ${Buffer.from(userInfo).toString('base64')}` },
+      });
+      expect(plain.status).toBe(200);
+      expect(await plain.json()).toEqual({ subject, version: 1, id, schema });
+    });
+
+    it('throttles failed logins of a user from an address, answering 429 until the window ends', async () => {
+      const own = await start();
+      try {
+        const wrong = basicAuthorization({ username: 'schema-writer', password: 'wrong' });
+        for (let i = 0; i < 30; i++) await expectError(call(own.url, 'GET', '/subjects', undefined, CONTENT_TYPE, wrong), 401, 40101);
+        const blocked = await fetch(`${own.url}/subjects`, { headers: { authorization: wrong } });
+        expect(blocked.status).toBe(429);
+        expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+        expect(((await blocked.json()) as { error_code: number }).error_code).toBe(42901);
+        // While throttled, the user's password is not even checked, so guessing cannot go on.
+        await expectError(call(own.url, 'GET', '/subjects', undefined, CONTENT_TYPE, writerAuth), 429, 42901);
+        // Other users of the same address are not locked out; requests without credentials are not
+        // login attempts; another instance keeps its own count.
+        expect((await call(own.url, 'GET', '/subjects', undefined, CONTENT_TYPE, readerAuth)).status).toBe(200);
+        await expectError(call(own.url, 'GET', '/subjects', undefined, CONTENT_TYPE, null), 401, 40101);
+        expect((await call(a.url, 'GET', '/subjects')).status).toBe(200);
+      } finally {
+        await stop(own);
+      }
+    });
+
+    it('follows the credentials file: an added credential works and a revoked one is refused within seconds', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'registry-credentials-'));
+      const file = join(dir, 'credentials.json');
+      const first = issueRegistryCredential('rotating');
+      const second = issueRegistryCredential('rotating');
+      writeFileSync(file, JSON.stringify({ writers: { rotating: [first.hash] } }));
+      const followed = await start({ config: { ...config, schemaRegistry: { ...config.schemaRegistry, credentialsFile: file } }, fileCredentials: true });
+      const statusOf = async (userInfo: string) =>
+        (await fetch(`${followed.url}/subjects`, { headers: { authorization: basicAuthorization(parseUserInfo(userInfo)!) } })).status;
+      const eventually = async (check: () => Promise<boolean>) => {
+        const deadline = Date.now() + 5_000;
+        while (!(await check())) {
+          if (Date.now() > deadline) throw new Error('the registry did not follow the credentials file within 5 s');
+          await sleep(200);
+        }
+      };
+      try {
+        expect(await statusOf(first.userInfo)).toBe(200);
+        expect(await statusOf(second.userInfo)).toBe(401);
+        // Rotation: both passwords valid, then the old one revoked.
+        writeFileSync(file, JSON.stringify({ writers: { rotating: [first.hash, second.hash] } }));
+        await eventually(async () => (await statusOf(second.userInfo)) === 200);
+        expect(await statusOf(first.userInfo)).toBe(200);
+        writeFileSync(file, JSON.stringify({ writers: { rotating: [second.hash] } }));
+        await eventually(async () => (await statusOf(first.userInfo)) === 401);
+        // A broken edit leaves the last valid credentials in force.
+        writeFileSync(file, '{"writers": {"rotating": ["not a hash"]}}');
+        await sleep(1_500);
+        expect(await statusOf(second.userInfo)).toBe(200);
+        expect(await statusOf(first.userInfo)).toBe(401);
+      } finally {
+        await stop(followed);
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('does not start without its credentials file', async () => {
+      const missing = { ...config, schemaRegistry: { ...config.schemaRegistry, credentialsFile: join(tmpdir(), `absent-${randomUUID()}.json`) } };
+      await expect(start({ config: missing, fileCredentials: true })).rejects.toThrow(/does not exist; the registry admits no one without it/);
+    });
+
+    it('runs as a process of its own with the credentials file of its configuration, and keeps passwords out of its log', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'registry-process-'));
+      const file = join(dir, 'credentials.json');
+      writeFileSync(file, JSON.stringify({ writers: { 'schema-writer': [writer.hash] }, readers: { 'schema-reader': [reader.hash] } }));
+      const port = await freePort();
+      let output = '';
+      const child: ChildProcess = spawn(process.execPath, [join(REPO_ROOT, 'services/schema-registry/main.ts')], {
+        env: { ...process.env, SCHEMA_REGISTRY_PORT: String(port), SCHEMA_REGISTRY_TOPIC: topic, SCHEMA_REGISTRY_CREDENTIALS_FILE: file, LOG_LEVEL: 'info' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child.stdout!.on('data', (chunk) => (output += chunk));
+      child.stderr!.on('data', (chunk) => (output += chunk));
+      const url = `http://127.0.0.1:${port}`;
+      try {
+        const deadline = Date.now() + 60_000;
+        while (!(await fetch(`${url}/health`).then((r) => r.ok, () => false))) {
+          if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the registry process did not come up: ${output}`);
+          await sleep(200);
+        }
+        const subject = unique('process');
+        await expectError(call(url, 'GET', '/subjects', undefined, CONTENT_TYPE, null), 401, 40101);
+        await expectError(call(url, 'POST', `/subjects/${path(subject)}/versions`, { schema: record('Proc', []) }, CONTENT_TYPE, readerAuth), 403, 40301);
+        const wrong = `${parseUserInfo(writer.userInfo)!.password}-wrong`;
+        await expectError(call(url, 'GET', '/subjects', undefined, CONTENT_TYPE, basicAuthorization({ username: 'schema-writer', password: wrong })), 401, 40101);
+        expect((await call(url, 'POST', `/subjects/${path(subject)}/versions`, { schema: record('Proc', []) })).status).toBe(200);
+        expect((await call(url, 'GET', '/subjects', undefined, CONTENT_TYPE, readerAuth)).body).toContain(subject);
+        expect(output).toMatch(/schema registry login failed/);
+        for (const secret of [wrong, parseUserInfo(writer.userInfo)!.password, parseUserInfo(reader.userInfo)!.password]) expect(output).not.toContain(secret);
+      } finally {
+        child.kill('SIGTERM');
+        await new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)));
+        rmSync(dir, { recursive: true, force: true });
+      }
+
+      // Without its credentials file it refuses to start, saying which file.
+      const refused = spawn(process.execPath, [join(REPO_ROOT, 'services/schema-registry/main.ts')], {
+        env: { ...process.env, SCHEMA_REGISTRY_PORT: String(port), SCHEMA_REGISTRY_TOPIC: topic, SCHEMA_REGISTRY_CREDENTIALS_FILE: file },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let refusal = '';
+      refused.stdout!.on('data', (chunk) => (refusal += chunk));
+      refused.stderr!.on('data', (chunk) => (refusal += chunk));
+      const code = await new Promise((resolve) => refused.once('exit', resolve));
+      expect(code).toBe(1);
+      expect(refusal).toContain(`${file}: does not exist`);
+    });
+  });
+
+  describe('mode', () => {
+    let m1: RunningSchemaRegistry;
+    let m2: RunningSchemaRegistry;
+    beforeAll(async () => {
+      [m1, m2] = await Promise.all([start({ topic: modeTopic }), start({ topic: modeTopic })]);
+    });
+
+    it('READONLY on a subject refuses its writes on every instance; other subjects stay writable', async () => {
+      const frozen = path(unique('frozen'));
+      const other = path(unique('other'));
+      const v1 = record('Frozen', [{ name: 'a', type: 'int' }]);
+      const v2 = record('Frozen', [{ name: 'a', type: 'int' }, { name: 'b', type: 'int', default: 0 }]);
+      const { id } = (await call(m1.url, 'POST', `/subjects/${frozen}/versions`, { schema: v1 })).body;
+      expect((await call(m1.url, 'PUT', `/mode/${frozen}`, { mode: 'readonly' })).body).toEqual({ mode: 'READONLY' });
+      expect((await call(m2.url, 'GET', `/mode/${frozen}`)).body).toEqual({ mode: 'READONLY' });
+      expect((await call(m2.url, 'GET', '/mode')).body).toEqual({ mode: 'READWRITE' });
+
+      expect(await expectError(call(m2.url, 'POST', `/subjects/${frozen}/versions`, { schema: v2 }), 422, 42205)).toBe(`Subject ${decodeURIComponent(frozen)} is in read-only mode`);
+      await expectError(call(m2.url, 'DELETE', `/subjects/${frozen}/versions/1`), 422, 42205);
+      await expectError(call(m2.url, 'DELETE', `/subjects/${frozen}`), 422, 42205);
+      await expectError(call(m2.url, 'PUT', `/config/${frozen}`, { compatibility: 'NONE' }), 422, 42205);
+      // Registering what is already there writes nothing, so it still answers (services re-register at start).
+      expect((await call(m2.url, 'POST', `/subjects/${frozen}/versions`, { schema: v1 })).body).toEqual({ id });
+      expect((await call(m1.url, 'GET', `/subjects/${frozen}/versions`)).body).toEqual([1]);
+      expect((await call(m2.url, 'POST', `/subjects/${other}/versions`, { schema: v2 })).status).toBe(200);
+      await expectError(call(m1.url, 'GET', `/mode/${other}`), 404, 40409);
+      expect((await call(m1.url, 'GET', `/mode/${other}?defaultToGlobal=true`)).body).toEqual({ mode: 'READWRITE' });
+
+      // Back to the global mode: the subject is writable again, and its own mode is gone.
+      expect((await call(m2.url, 'DELETE', `/mode/${frozen}`)).body).toEqual({ mode: 'READONLY' });
+      await expectError(call(m1.url, 'DELETE', `/mode/${frozen}`), 404, 40401);
+      expect((await call(m1.url, 'POST', `/subjects/${frozen}/versions`, { schema: v2 })).status).toBe(200);
+    });
+
+    it('READONLY globally refuses every write but a subject set READWRITE; it survives a restart', async () => {
+      const open = path(unique('open'));
+      const closed = path(unique('closed'));
+      const schema = record('Global', [{ name: 'a', type: 'int' }]);
+      expect((await call(m1.url, 'PUT', `/mode/${open}`, { mode: 'READWRITE' })).body).toEqual({ mode: 'READWRITE' });
+      expect((await call(m1.url, 'PUT', '/mode', { mode: 'READONLY' })).body).toEqual({ mode: 'READONLY' });
+      try {
+        expect((await call(m2.url, 'GET', '/mode')).body).toEqual({ mode: 'READONLY' });
+        await expectError(call(m2.url, 'POST', `/subjects/${closed}/versions`, { schema }), 422, 42205);
+        await expectError(call(m2.url, 'PUT', '/config', { compatibility: 'NONE' }), 422, 42205);
+        await expectError(call(m2.url, 'DELETE', '/config'), 422, 42205);
+        await expectError(call(m2.url, 'PUT', `/config/${closed}`, { compatibility: 'NONE' }), 422, 42205);
+        expect((await call(m2.url, 'POST', `/subjects/${open}/versions`, { schema })).status).toBe(200);
+        await expectError(call(m2.url, 'GET', `/subjects/${closed}/versions`), 404, 40401);
+        expect((await call(m2.url, 'GET', `/mode/${closed}?defaultToGlobal=true`)).body).toEqual({ mode: 'READONLY' });
+        // Only the modes this registry implements are accepted.
+        for (const mode of ['IMPORT', 'READONLY_OVERRIDE', 'SIDEWAYS', 7]) await expectError(call(m1.url, 'PUT', '/mode', { mode }), 422, 42204);
+        await expectError(call(m1.url, 'PUT', '/mode', {}), 422, 42204);
+
+        // A new instance reads the mode back from the log.
+        const later = await start({ topic: modeTopic });
+        try {
+          expect((await call(later.url, 'GET', '/mode')).body).toEqual({ mode: 'READONLY' });
+          await expectError(call(later.url, 'POST', `/subjects/${closed}/versions`, { schema }), 422, 42205);
+        } finally {
+          await stop(later);
+        }
+      } finally {
+        expect((await call(m2.url, 'PUT', '/mode', { mode: 'READWRITE' })).body).toEqual({ mode: 'READWRITE' });
+      }
+      expect((await call(m1.url, 'POST', `/subjects/${closed}/versions`, { schema })).status).toBe(200);
+    });
   });
 });

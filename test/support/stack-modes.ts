@@ -7,7 +7,8 @@
  *  - external: whatever KAFKA_BROKERS, SCHEMA_REGISTRY_URL and CLICKHOUSE_URL name.
  */
 import { freePort } from './ports.ts';
-import { formatBroker, loadConfig } from '../../services/platform/config.ts';
+import { formatBroker, loadConfig, type Config } from '../../services/platform/config.ts';
+import { registryClientCredentials } from '../../services/platform/registry-credentials.ts';
 import { down, kafkaAnswers, registryAnswers, up } from '../../infra/stack/stack.ts';
 
 export type StackEnv = Record<string, string>;
@@ -17,11 +18,21 @@ export interface TestStack {
   stop(): Promise<void>;
 }
 
+/** The registry credentials Truc's clients use, handed to the workers explicitly. */
+function registryCredentialsEnv(config: Config): StackEnv {
+  const credentials = registryClientCredentials(config.schemaRegistry);
+  return credentials ? { SCHEMA_REGISTRY_USER_INFO: `${credentials.username}:${credentials.password}` } : {};
+}
+
 export async function nativeStack(): Promise<TestStack> {
   const config = loadConfig();
   const { started } = await up(config);
   return {
-    env: { KAFKA_BROKERS: config.kafka.brokers.map(formatBroker).join(','), SCHEMA_REGISTRY_URL: config.schemaRegistry.url },
+    env: {
+      KAFKA_BROKERS: config.kafka.brokers.map(formatBroker).join(','),
+      SCHEMA_REGISTRY_URL: config.schemaRegistry.url,
+      ...registryCredentialsEnv(config),
+    },
     stop: async () => {
       await down(config, started);
     },
@@ -34,7 +45,7 @@ export async function externalStack(): Promise<TestStack> {
   if (!(await registryAnswers(config.schemaRegistry.url).catch(() => false))) {
     throw new Error(`TRUC_TEST_STACK=external but no schema registry answers at ${config.schemaRegistry.url}`);
   }
-  return { env: {}, stop: async () => {} };
+  return { env: registryCredentialsEnv(config), stop: async () => {} };
 }
 
 
@@ -42,6 +53,7 @@ export async function containerStack(): Promise<TestStack> {
   const { GenericContainer, Wait } = await import('testcontainers');
   const { ClickHouseContainer } = await import('@testcontainers/clickhouse');
   const { startSchemaRegistry } = await import('../../services/schema-registry/service.ts');
+  const { issueRegistryCredential, RegistryCredentials } = await import('../../services/schema-registry/credentials.ts');
 
   // The broker advertises the address clients use, so the host port is chosen first and the
   // container listens on that same port number inside.
@@ -72,8 +84,12 @@ export async function containerStack(): Promise<TestStack> {
     CLICKHOUSE_USER: clickhouse.getUsername(),
     CLICKHOUSE_PASSWORD: clickhouse.getPassword(),
   };
+  // The in-process registry admits one writer credential made for this run.
+  const writer = issueRegistryCredential('truc-test');
+  env.SCHEMA_REGISTRY_USER_INFO = writer.userInfo;
+  const credentials = new RegistryCredentials({ writers: { 'truc-test': [writer.hash] } });
   const config = loadConfig({ ...process.env, ...env });
-  const registry = await startSchemaRegistry({ config, port: 0 });
+  const registry = await startSchemaRegistry({ config, port: 0, credentials: () => credentials });
   env.SCHEMA_REGISTRY_URL = registry.url;
   return {
     env,

@@ -9,10 +9,11 @@ export interface TrucResult {
   status: number | null;
 }
 
-export function runTruc(args: readonly string[]): TrucResult {
+export function runTruc(args: readonly string[], env: NodeJS.ProcessEnv = process.env): TrucResult {
   const result = spawnSync(process.execPath, ['--disable-warning=TimeoutNegativeWarning', path.join(REPO_ROOT, 'services/cli/truc.ts'), ...args], {
     encoding: 'utf8',
     timeout: 60_000,
+    env,
   });
   return { stdout: result.stdout, stderr: result.stderr, status: result.status };
 }

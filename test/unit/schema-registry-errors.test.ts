@@ -1,5 +1,8 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import { parseUserInfo } from '../../services/platform/config.ts';
+import { basicAuthorization } from '../../services/platform/registry-credentials.ts';
+import { issueRegistryCredential, RegistryCredentials } from '../../services/schema-registry/credentials.ts';
 import { errors, RegistryError, toErrorResponse } from '../../services/schema-registry/errors.ts';
 import { Registry } from '../../services/schema-registry/registry.ts';
 import { buildServer, CONTENT_TYPE } from '../../services/schema-registry/server.ts';
@@ -22,8 +25,17 @@ const failingStore = (error: Error): RegistryStore => ({
   },
 });
 
+const writer = issueRegistryCredential('writer');
+const credentials = new RegistryCredentials({ writers: { writer: [writer.hash] } });
+const authorization = basicAuthorization(parseUserInfo(writer.userInfo)!);
+
 const serverOn = (store: RegistryStore) =>
-  buildServer({ registry: new Registry(store), logger: pino({ level: 'silent' }), isReady: async () => false });
+  buildServer({
+    registry: new Registry(store),
+    logger: pino({ level: 'silent' }),
+    isReady: async () => false,
+    authentication: { credentials: () => credentials, anonymousRead: false },
+  });
 
 describe('schema registry error mapping', () => {
   it('keeps registry errors as they are', () => {
@@ -45,7 +57,7 @@ describe('schema registry error mapping', () => {
 
   it('answers 50002 when the log cannot be read in time and 50001 when Kafka fails', async () => {
     const timedOut = serverOn(failingStore(errors.timeout('reading the schemas log')));
-    const response = await timedOut.inject({ method: 'GET', url: '/subjects' });
+    const response = await timedOut.inject({ method: 'GET', url: '/subjects', headers: { authorization } });
     expect(response.statusCode).toBe(500);
     expect(response.headers['content-type']).toBe(CONTENT_TYPE);
     expect(response.json()).toEqual({ error_code: 50002, message: 'Operation timed out - reading the schemas log' });
@@ -54,7 +66,7 @@ describe('schema registry error mapping', () => {
     const write = await broken.inject({
       method: 'POST',
       url: '/subjects/s/versions',
-      headers: { 'content-type': CONTENT_TYPE },
+      headers: { 'content-type': CONTENT_TYPE, authorization },
       payload: JSON.stringify({ schema: '"string"' }),
     });
     expect(write.statusCode).toBe(500);
@@ -67,13 +79,13 @@ describe('schema registry error mapping', () => {
 
   it('rejects malformed bodies and unknown routes in Confluent shape', async () => {
     const app = serverOn(failingStore(new Error('unused')));
-    const badJson = await app.inject({ method: 'POST', url: '/subjects/s/versions', headers: { 'content-type': 'application/json' }, payload: '{"schema":' });
+    const badJson = await app.inject({ method: 'POST', url: '/subjects/s/versions', headers: { 'content-type': 'application/json', authorization }, payload: '{"schema":' });
     expect(badJson.statusCode).toBe(400);
     expect(badJson.json().error_code).toBe(400);
-    const text = await app.inject({ method: 'POST', url: '/subjects/s/versions', headers: { 'content-type': 'text/plain' }, payload: 'x' });
+    const text = await app.inject({ method: 'POST', url: '/subjects/s/versions', headers: { 'content-type': 'text/plain', authorization }, payload: 'x' });
     expect(text.statusCode).toBe(415);
     expect(text.json().error_code).toBe(415);
-    const missing = await app.inject({ method: 'GET', url: '/no/such/route' });
+    const missing = await app.inject({ method: 'GET', url: '/no/such/route', headers: { authorization } });
     expect(missing.statusCode).toBe(404);
     expect(missing.json()).toEqual({ error_code: 404, message: 'HTTP 404 Not Found' });
     await app.close();

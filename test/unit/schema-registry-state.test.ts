@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   configRecord,
   highWaterRecord,
+  modeRecord,
   RegistryState,
   schemaRecord,
   schemaTombstone,
@@ -158,5 +159,25 @@ describe('registry state: surviving compaction', () => {
     expect(log.append({ key, value: '{not json' })).toEqual([false]);
     expect(log.state.repairs()).toEqual([{ key, value: null }]);
     expect(log.append({ key: 'not a key', value: '{}' })).toEqual([false]);
+  });
+
+  it('folds modes, global and per subject, in Confluent\'s record format, and replays them after compaction', () => {
+    const log = new Log();
+    expect(log.state.effectiveMode('s')).toBe('READWRITE');
+    expect(log.append(modeRecord('s', 'READONLY'), modeRecord(null, 'READONLY'), modeRecord('t', 'READWRITE'))).toEqual([true, true, true]);
+    expect(modeRecord('s', 'READONLY')).toEqual({ key: '{"keytype":"MODE","subject":"s","magic":0}', value: '{"mode":"READONLY"}' });
+    expect([log.state.effectiveMode('s'), log.state.effectiveMode('t'), log.state.effectiveMode('u')]).toEqual(['READONLY', 'READWRITE', 'READONLY']);
+    expect(log.append(modeRecord('s', null), modeRecord(null, null))).toEqual([true, true]);
+    expect([log.state.subjectMode('s'), log.state.globalMode()]).toEqual([undefined, 'READWRITE']);
+    log.append(modeRecord('u', 'READONLY'));
+    expect(replay(log.compacted()).snapshot()).toEqual(log.state.snapshot());
+  });
+
+  it('ignores modes it does not implement (IMPORT, READONLY_OVERRIDE) and overwrites them', () => {
+    const log = new Log();
+    const key = modeRecord(null, 'READONLY').key;
+    expect(log.append({ key, value: '{"mode":"IMPORT"}' }, { key, value: '{"mode":"READONLY_OVERRIDE"}' })).toEqual([false, false]);
+    expect(log.state.globalMode()).toBe('READWRITE');
+    expect(log.state.repairs()).toEqual([{ key, value: null }]);
   });
 });
