@@ -122,7 +122,7 @@ export async function startClickHouseEndpoint({ config, logger, clickhouse }: Cl
         elapsed_ns: String(Math.round(result.elapsedSeconds * 1e9)),
       };
       const encoding = options.compressResponse ? chooseResponseEncoding(request.headers['accept-encoding']) : null;
-      const blocks = options.nativeBlocks.compressResponse ? compressNativeBlocks(result.body) : result.body;
+      const blocks = options.nativeBlocks.compressResponse ? await compressNativeBlocks(result.body) : result.body;
       const payload = encoding === null ? blocks : await encodeResponse(encoding, blocks);
       response.writeHead(200, {
         'Content-Type': contentTypeFor(format),
