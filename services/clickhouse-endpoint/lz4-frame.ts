@@ -103,8 +103,11 @@ export function lz4FrameDecode(input: Uint8Array, maxBytes: number): Buffer {
       need(size + (blockChecksums ? 4 : 0));
       const block = view.subarray(at, at + size);
       if (blockChecksums && xxh32(block) !== view.readUInt32LE(at + size)) throw new Error('LZ4 block checksum does not match');
-      // A frame block's decoded size is not written down: decode into the most it may hold.
-      const out = word & UNCOMPRESSED_FLAG ? Buffer.from(block) : lz4DecodeBlock(block, blockMaximum);
+      // A frame block's decoded size is not written down: decode into the most it may hold, which
+      // LZ4's densest encoding (a byte of length per 255 bytes of match) also bounds, so a body of
+      // many tiny blocks cannot make the decoder allocate far more than it could ever fill.
+      const capacity = Math.min(blockMaximum, maxBytes - decoded + 1, size * 255 + 16);
+      const out = word & UNCOMPRESSED_FLAG ? Buffer.from(block) : lz4DecodeBlock(block, capacity);
       decoded += out.length;
       if (out.length > blockMaximum || decoded > maxBytes) throw new Error(`decompressed body exceeds ${maxBytes} bytes`);
       parts.push(out);

@@ -145,6 +145,31 @@ describe('real clients of the analysts\' endpoint', () => {
     expect(notBlocks.status).toBe(400);
   });
 
+  it('refuses request bodies that decode past the query size limit, in every encoding, with a 400', async () => {
+    const huge = Buffer.alloc(1024 * 1024, 'a');
+    // One LZ4 block: the literal "a", then a match of it 4 + 15 + 255 * 1200 bytes long.
+    const lz4Bomb = Buffer.from([0x1f, 0x61, 0x01, 0x00, ...Array<number>(1200).fill(255), 0]);
+    const frameHeader = (await import('../../services/clickhouse-endpoint/lz4-frame.ts')).lz4FrameEncode(Buffer.alloc(0)).subarray(0, 7);
+    const blockSize = Buffer.alloc(4);
+    blockSize.writeUInt32LE(lz4Bomb.length);
+    const bodies: Array<[string, Buffer, string]> = [
+      ['gzip', zlib.gzipSync(huge), ''],
+      ['zstd', zlib.zstdCompressSync(huge), ''],
+      ['br', zlib.brotliCompressSync(huge), ''],
+      ['lz4', Buffer.concat([frameHeader, blockSize, lz4Bomb, Buffer.alloc(4)]), ''],
+      ['', nativeBlock(0x82, lz4Bomb, 20 + 255 * 1200), '?decompress=1'],
+    ];
+    // A block whose header claims 1 GiB: refused before anything is allocated.
+    const claims = await compressNativeBlocks(Buffer.from('SELECT 1'));
+    claims.writeUInt32LE(1 << 30, 21);
+    bodies.push(['', claims, '?decompress=1&http_native_compression_disable_checksumming_on_decompress=1']);
+    for (const [encoding, body, search] of bodies) {
+      const response = await post(body, search, encoding === '' ? {} : { 'content-encoding': encoding });
+      expect([encoding, search, response.status]).toEqual([encoding, search, 400]);
+      expect(await response.text()).toMatch(/Cannot decompress the request body/);
+    }
+  });
+
   it('computes the same CityHash128 as the engine writes into its own compressed data files', async () => {
     const table = `hashed_${randomUUID().slice(0, 8)}`;
     await clickhouse.client.command({ query: `CREATE TABLE ${table} (s String, n UInt64) ENGINE = MergeTree ORDER BY n SETTINGS min_bytes_for_wide_part = 0` });
@@ -207,6 +232,16 @@ describe('real clients of the analysts\' endpoint', () => {
     expect(unknown.status).toBe(501);
   });
 });
+
+/** One compressed block of ClickHouse's format around `payload`, with its checksum. */
+function nativeBlock(method: number, payload: Buffer, decodedSize: number): Buffer {
+  const header = Buffer.alloc(9);
+  header[0] = method;
+  header.writeUInt32LE(9 + payload.length, 1);
+  header.writeUInt32LE(decodedSize, 5);
+  const block = Buffer.concat([header, payload]);
+  return Buffer.concat([cityHash128(block), block]);
+}
 
 async function rawPost(url: string, body: string, headers: Record<string, string>): Promise<{ headers: Record<string, string | string[] | undefined>; body: Buffer }> {
   const { request } = await import('node:http');
