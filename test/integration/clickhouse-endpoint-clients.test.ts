@@ -124,6 +124,15 @@ describe('real clients of the analysts\' endpoint', () => {
     expect(await raw.text()).toBe('{"s":null,"a":["a\'b"]}\n');
   });
 
+  it('hands its own parameters to the engine escaped: a statement it must parse first keeps its tabs, newlines and backslashes', async () => {
+    // An unknown first word makes the endpoint ask the engine to parse the statement, binding the
+    // statement's text as a parameter; an implicit SELECT then runs as written.
+    const response = await post(`province,\t'tab\\there \\\\ back' AS s\nFROM ${ANALYST_TABLE} WHERE province_code = '01'`);
+    expect(response.status).toBe(200);
+    // TabSeparated escapes the value's tab and backslash again.
+    expect(await response.text()).toBe('Hà Nội\ttab\\there \\\\ back\n');
+  });
+
   it('writes compress=1 results as LZ4 blocks whose checksums are CityHash128 v1.0.2, and reads decompress=1 bodies', async () => {
     const query = `SELECT province_code, province FROM ${ANALYST_TABLE} ORDER BY province_code FORMAT TSV`;
     const plain = await (await post(query)).arrayBuffer();
