@@ -48,6 +48,7 @@ interface ProbeReport {
   tables: string[];
   columns: string[];
   rows: Array<Record<string, string | null>>;
+  largeRead: string;
   prepared: string[];
   echo: string;
   echoNumber: string;
@@ -105,6 +106,7 @@ describe('the ClickHouse JDBC driver against the analysts\' endpoint', () => {
       at: '1970-01-01T00:00:00Z', at_or_null: null, hour: '2021-08-14T23:00:00Z', day: '2021-12-31', day32: '2100-01-01', day32_or_null: null,
       tags: '[]', small: '0', count16: '0', count16_or_null: null, count32: '0', flag: 'false', flag_or_null: null, ratio_or_null: null,
     });
+    expect(report.largeRead).toBe(`100000 rows, sum ${(99_999 * 100_000) / 2}, ${64 * 100_000} characters`);
     // Prepared statements: the driver sends the values; a quote and a backslash come back as they were.
     expect(report.prepared).toEqual(['1:Hà Nội']);
     expect(report.echo).toBe('O\'Brien \\ tab\there\nnew line');

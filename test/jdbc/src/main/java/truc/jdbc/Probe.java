@@ -40,6 +40,7 @@ public final class Probe {
       out.field("driver", connection.getMetaData().getDriverName() + " " + connection.getMetaData().getDriverVersion());
       metadata(connection, table, out);
       typedReads(connection, table, out);
+      largeRead(connection, out);
       prepared(connection, table, out);
       refusedWrites(connection, table, out);
     }
@@ -75,6 +76,22 @@ public final class Probe {
       }
     }
     out.raw("rows", "[" + String.join(",", rows) + "]");
+  }
+
+  /** A result of several compressed blocks (they hold at most 1 MiB each). */
+  private static void largeRead(Connection connection, Json out) throws SQLException {
+    long rows = 0;
+    long sum = 0;
+    long characters = 0;
+    try (Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery("SELECT number, repeat('x', 64) FROM numbers(100000)")) {
+      while (rs.next()) {
+        rows++;
+        sum += rs.getLong(1);
+        characters += rs.getString(2).length();
+      }
+    }
+    out.field("largeRead", rows + " rows, sum " + sum + ", " + characters + " characters");
   }
 
   private static String read(ResultSet rs, int column, int type) throws SQLException {
