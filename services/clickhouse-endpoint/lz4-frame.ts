@@ -1,9 +1,9 @@
 /**
  * The LZ4 frame format (what `Content-Encoding: lz4` carries, as ClickHouse's HTTP interface writes
- * it): magic, a frame descriptor with its XXH32-derived checksum byte, blocks, an end mark. Blocks
- * are written stored (the format's "uncompressed block" flag) and read in either form.
+ * it): magic, a frame descriptor with its XXH32-derived checksum byte, blocks, an end mark. A block
+ * that LZ4 does not make smaller is stored (the format's "uncompressed block" flag).
  */
-import { lz4DecodeBlock } from './lz4-block.ts';
+import { lz4CompressBlock, lz4DecodeBlock } from './lz4-block.ts';
 
 const MAGIC = 0x184d2204;
 /** Frame blocks of at most 4 MiB (block-maximum-size code 7). */
@@ -57,9 +57,11 @@ export function lz4FrameEncode(data: Uint8Array): Buffer {
   const parts: Buffer[] = [header];
   for (let start = 0; start < data.length; start += BLOCK_BYTES) {
     const chunk = data.subarray(start, start + BLOCK_BYTES);
+    const compressed = lz4CompressBlock(chunk);
+    const stored = compressed.length >= chunk.length;
     const size = Buffer.alloc(4);
-    size.writeUInt32LE((UNCOMPRESSED_FLAG | chunk.length) >>> 0, 0);
-    parts.push(size, Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    size.writeUInt32LE(stored ? (UNCOMPRESSED_FLAG | chunk.length) >>> 0 : compressed.length, 0);
+    parts.push(size, stored ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength) : compressed);
   }
   parts.push(Buffer.alloc(4));
   return Buffer.concat(parts);

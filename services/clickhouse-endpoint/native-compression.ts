@@ -8,7 +8,7 @@
 import { setImmediate } from 'node:timers/promises';
 import zlib from 'node:zlib';
 import { cityHash128 } from './cityhash128.ts';
-import { lz4DecodeBlock, lz4EncodeLiterals } from './lz4-block.ts';
+import { lz4CompressBlock, lz4DecodeBlock } from './lz4-block.ts';
 
 const METHOD_NONE = 0x02;
 const METHOD_LZ4 = 0x82;
@@ -28,7 +28,7 @@ export async function compressNativeBlocks(data: Uint8Array): Promise<Buffer> {
   for (let start = 0; start < data.length; start += BLOCK_BYTES) {
     if (start > 0) await setImmediate();
     const chunk = data.subarray(start, start + BLOCK_BYTES);
-    const compressed = lz4EncodeLiterals(chunk);
+    const compressed = lz4CompressBlock(chunk);
     const block = Buffer.allocUnsafe(CHECKSUM + HEADER + compressed.length);
     block[CHECKSUM] = METHOD_LZ4;
     block.writeUInt32LE(HEADER + compressed.length, CHECKSUM + 1);

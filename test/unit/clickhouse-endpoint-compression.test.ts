@@ -6,18 +6,23 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { chooseResponseEncoding, decodeRequestBody, encodeResponse } from '../../services/clickhouse-endpoint/http-encoding.ts';
-import { lz4DecodeBlock, lz4EncodeLiterals } from '../../services/clickhouse-endpoint/lz4-block.ts';
+import { lz4CompressBlock, lz4DecodeBlock } from '../../services/clickhouse-endpoint/lz4-block.ts';
 import { lz4FrameDecode, lz4FrameEncode, xxh32 } from '../../services/clickhouse-endpoint/lz4-frame.ts';
 import { compressNativeBlocks, decompressNativeBlocks } from '../../services/clickhouse-endpoint/native-compression.ts';
 
 const SIZES = [0, 1, 14, 15, 16, 269, 270, 271, 70_000, 1024 * 1024 + 3];
 
 describe('LZ4 blocks', () => {
-  it('round-trips literal-only blocks of every length class', () => {
+  it('round-trips random and repetitive data of every length class, and compresses what repeats', () => {
+    const text = Buffer.from('province_code\tHà Nội\t2021-08-14\t1200\n'.repeat(40_000));
     for (const size of SIZES) {
-      const data = randomBytes(size);
-      expect(lz4DecodeBlock(lz4EncodeLiterals(data), size).equals(data)).toBe(true);
+      for (const data of [randomBytes(size), Buffer.alloc(size, 7), text.subarray(0, size)]) {
+        const compressed = lz4CompressBlock(data);
+        expect(lz4DecodeBlock(compressed, size).equals(data)).toBe(true);
+        expect(compressed.length).toBeLessThanOrEqual(size + Math.ceil(size / 255) + 16);
+      }
     }
+    expect(lz4CompressBlock(text).length).toBeLessThan(text.length / 20);
   });
 
   it('decodes matches, overlapping ones included, and refuses what points outside the block', () => {
@@ -52,7 +57,8 @@ describe('LZ4 frames', () => {
     const broken = lz4FrameEncode(Buffer.from('hello'));
     broken[6] = broken[6]! ^ 0xff;
     expect(() => lz4FrameDecode(broken, 100)).toThrow(/descriptor checksum/);
-    expect(() => lz4FrameDecode(lz4FrameEncode(Buffer.alloc(200)), 100)).toThrow(/exceeds 100 bytes/);
+    expect(() => lz4FrameDecode(lz4FrameEncode(randomBytes(200)), 100)).toThrow(/exceeds 100 bytes/);
+    expect(() => lz4FrameDecode(lz4FrameEncode(Buffer.alloc(200)), 100)).toThrow(/overruns the block's 101 bytes/);
     expect(() => lz4FrameDecode(lz4FrameEncode(Buffer.from('hello')).subarray(0, 12), 100)).toThrow(/cut short/);
   });
 });
