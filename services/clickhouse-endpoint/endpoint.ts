@@ -14,16 +14,16 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { promisify } from 'node:util';
-import zlib from 'node:zlib';
 import type { ClickHouseHandle } from '../platform/clickhouse.ts';
 import type { Config } from '../platform/config.ts';
 import type { Logger } from '../platform/logger.ts';
 import { credentialsChecker, loadAnalystCredentials } from './analyst-credentials.ts';
 import { ClickHouseHttpError, endpointError, formatErrorText, httpStatusFor } from './clickhouse-errors.ts';
 import { endpointUrl } from './endpoint-url.ts';
+import { UnknownEncodingError, chooseResponseEncoding, decodeRequestBody, encodeResponse } from './http-encoding.ts';
+import { compressNativeBlocks, decompressNativeBlocks } from './native-compression.ts';
 import { ReadOnlyEngine } from './readonly-engine.ts';
-import { contentTypeFor, readCredentials, readRequestOptions } from './request-options.ts';
+import { contentTypeFor, readCredentials, readRequestOptions, type NativeBlockOptions } from './request-options.ts';
 import { READ_KEYWORDS, WRITE_KEYWORDS, analyseStatement } from './sql-statement.ts';
 
 export interface ClickHouseEndpoint {
@@ -41,17 +41,6 @@ export interface ClickHouseEndpointOptions {
 
 /** Largest query text accepted (ClickHouse's default max_query_size is 256 KiB). */
 const MAX_QUERY_BYTES = 256 * 1024;
-
-const DECOMPRESS: Record<string, (input: Buffer, options: zlib.ZlibOptions & zlib.BrotliOptions) => Promise<Buffer>> = {
-  gzip: promisify(zlib.gunzip),
-  deflate: promisify(zlib.inflate),
-  br: promisify(zlib.brotliDecompress),
-};
-const COMPRESS: Record<string, (input: Buffer) => Promise<Buffer>> = {
-  gzip: promisify(zlib.gzip),
-  deflate: promisify(zlib.deflate),
-  br: promisify(zlib.brotliCompress),
-};
 
 export async function startClickHouseEndpoint({ config, logger, clickhouse }: ClickHouseEndpointOptions): Promise<ClickHouseEndpoint> {
   if (clickhouse.mode !== 'embedded') {
@@ -108,7 +97,7 @@ export async function startClickHouseEndpoint({ config, logger, clickhouse }: Cl
         throw endpointError('AUTHENTICATION_FAILED', `${shownUser}: Authentication failed: password is incorrect, or there is no user with such name`);
       }
       const options = readRequestOptions(url.searchParams, request.headers);
-      const body = request.method === 'POST' ? await readBody(request) : '';
+      const body = request.method === 'POST' ? await readBody(request, options.nativeBlocks) : '';
       const fromParameter = url.searchParams.get('query') ?? '';
       const sql = fromParameter !== '' && body !== '' ? `${fromParameter}\n${body}` : fromParameter + body;
       const info = analyseStatement(sql);
@@ -132,8 +121,9 @@ export async function startClickHouseEndpoint({ config, logger, clickhouse }: Cl
         result_bytes: String(result.body.length),
         elapsed_ns: String(Math.round(result.elapsedSeconds * 1e9)),
       };
-      const encoding = options.compressResponse ? chooseEncoding(request.headers['accept-encoding']) : null;
-      const payload = encoding === null ? result.body : await COMPRESS[encoding]!(result.body);
+      const encoding = options.compressResponse ? chooseResponseEncoding(request.headers['accept-encoding']) : null;
+      const blocks = options.nativeBlocks.compressResponse ? await compressNativeBlocks(result.body) : result.body;
+      const payload = encoding === null ? blocks : await encodeResponse(encoding, blocks);
       response.writeHead(200, {
         'Content-Type': contentTypeFor(format),
         'X-ClickHouse-Format': format,
@@ -186,7 +176,7 @@ function readQueryId(search: URLSearchParams, request: IncomingMessage): string 
   return given !== null && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
 }
 
-async function readBody(request: IncomingMessage): Promise<string> {
+async function readBody(request: IncomingMessage, nativeBlocks: NativeBlockOptions): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request as AsyncIterable<Buffer>) {
@@ -198,27 +188,21 @@ async function readBody(request: IncomingMessage): Promise<string> {
     chunks.push(chunk);
   }
   let body: Buffer = Buffer.concat(chunks);
-  const encoding = String(request.headers['content-encoding'] ?? '').trim().toLowerCase();
-  if (encoding !== '' && encoding !== 'identity') {
-    const decompress = DECOMPRESS[encoding];
-    if (!decompress) throw endpointError('NOT_IMPLEMENTED', `Unknown HTTP compression method ${JSON.stringify(encoding.slice(0, 40))}`);
+  const encoding = String(request.headers['content-encoding'] ?? '');
+  try {
+    body = await decodeRequestBody(encoding, body, MAX_QUERY_BYTES);
+  } catch (error) {
+    if (error instanceof UnknownEncodingError) throw endpointError('NOT_IMPLEMENTED', error.message);
+    throw endpointError('BAD_ARGUMENTS', `Cannot decompress the request body (${encoding.trim().slice(0, 40)}) or it exceeds ${MAX_QUERY_BYTES} bytes`);
+  }
+  if (nativeBlocks.decompressRequest) {
     try {
-      body = await decompress(body, { maxOutputLength: MAX_QUERY_BYTES });
-    } catch {
-      throw endpointError('BAD_ARGUMENTS', `Cannot decompress the request body (${encoding}) or it exceeds ${MAX_QUERY_BYTES} bytes`);
+      body = decompressNativeBlocks(body, MAX_QUERY_BYTES, nativeBlocks.verifyChecksums);
+    } catch (error) {
+      throw endpointError('BAD_ARGUMENTS', `Cannot decompress the request body (decompress=1): ${(error as Error).message}`);
     }
   }
   return body.toString('utf8');
-}
-
-/** The first of gzip, deflate, br the client accepts (weights of zero refuse), or null. */
-function chooseEncoding(acceptEncoding: string | string[] | undefined): string | null {
-  const accepted = String(acceptEncoding ?? '')
-    .split(',')
-    .map((entry) => entry.trim().toLowerCase().split(';'))
-    .filter(([, weight]) => weight === undefined || !/^\s*q=0(\.0*)?\s*$/.test(weight))
-    .map(([name]) => name);
-  return Object.keys(COMPRESS).find((name) => accepted.includes(name)) ?? null;
 }
 
 function sendError(response: ServerResponse, error: ClickHouseHttpError, version: string): void {

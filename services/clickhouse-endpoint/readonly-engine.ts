@@ -13,6 +13,7 @@
 import { Session } from 'chdb';
 import { existsSync } from 'node:fs';
 import { ClickHouseHttpError, endpointError, parseEngineError } from './clickhouse-errors.ts';
+import { escapeParameter, queryWithEscapedParameters } from './escaped-parameters.ts';
 import { analyseStatement, readOnlyRefusal, type StatementInfo } from './sql-statement.ts';
 
 export interface ReadOnlyLimits {
@@ -30,7 +31,10 @@ export interface ReadOnlyQuery {
   format: string;
   /** Allowed settings only (see `ALLOWED_SETTINGS`), values already checked. */
   settings: Record<string, string>;
-  /** `{name:Type}` placeholders, bound by the engine (values never enter the SQL text). */
+  /**
+   * `{name:Type}` placeholders, bound by the engine (values never enter the SQL text). Values are in
+   * ClickHouse's escaped text form, as `param_<name>` carries them over HTTP (see escaped-parameters.ts).
+   */
   params: Record<string, string>;
 }
 
@@ -131,7 +135,7 @@ export class ReadOnlyEngine {
     if (info.multiStatement) throw endpointError('SYNTAX_ERROR', 'Multi-statements are not allowed');
     let refusal = readOnlyRefusal(info);
     if (refusal !== null && !info.intoOutfile) {
-      const formatted = await this.run({ sql: 'SELECT formatQuery({sql:String})', database: query.database, format: 'TSV', settings: {}, params: { sql: query.sql } });
+      const formatted = await this.run({ sql: 'SELECT formatQuery({sql:String})', database: query.database, format: 'TSV', settings: {}, params: { sql: escapeParameter(query.sql) } });
       refusal = readOnlyRefusal(analyseStatement(formatted.body.toString('utf8')));
     }
     if (refusal !== null) throw endpointError('READONLY', `Cannot execute query in readonly mode: ${refusal}`);
@@ -144,13 +148,17 @@ export class ReadOnlyEngine {
     const pooled = await this.acquire(this.sessionKey(query));
     let failed = false;
     try {
-      const options = { format: query.format };
       const result =
         Object.keys(query.params).length > 0
-          ? await pooled.session.queryBindAsync(query.sql, query.params, options)
-          : await pooled.session.queryAsync(query.sql, options);
+          ? await queryWithEscapedParameters(pooled.session, query.sql, query.format, query.params)
+          : await pooled.session.queryAsync(query.sql, { format: query.format }).then((answer) => ({
+              bytes: answer.bytes(),
+              rowsRead: answer.rowsRead,
+              bytesRead: answer.bytesRead,
+              elapsed: answer.elapsed,
+            }));
       return {
-        body: Buffer.from(result.bytes()),
+        body: Buffer.from(result.bytes),
         rowsRead: result.rowsRead,
         bytesRead: result.bytesRead,
         elapsedSeconds: result.elapsed,

@@ -15,6 +15,17 @@ export interface RequestOptions {
   params: Record<string, string>;
   /** `enable_http_compression=1`: the response may be compressed as Accept-Encoding allows. */
   compressResponse: boolean;
+  nativeBlocks: NativeBlockOptions;
+}
+
+/** ClickHouse's own block compression of bodies (see native-compression.ts). */
+export interface NativeBlockOptions {
+  /** `compress=1`: the result is sent as compressed blocks. */
+  compressResponse: boolean;
+  /** `decompress=1`: the request body is compressed blocks. */
+  decompressRequest: boolean;
+  /** False with `http_native_compression_disable_checksumming_on_decompress=1`. */
+  verifyChecksums: boolean;
 }
 
 /** Parameters of the HTTP layer, not settings: either honoured below or harmless to ignore. */
@@ -44,10 +55,6 @@ export function readRequestOptions(search: URLSearchParams, headers: Record<stri
   if (!IDENTIFIER.test(defaultFormat)) throw endpointError('BAD_ARGUMENTS', `Invalid format name ${JSON.stringify(defaultFormat.slice(0, 100))}`);
   const readonly = search.get('readonly');
   if (readonly !== null && readonly !== '1') throw readonlyRefusal('readonly');
-  // ClickHouse's own block compression of bodies (`compress`/`decompress`) is not spoken here.
-  for (const name of ['compress', 'decompress']) {
-    if (search.get(name) === '1') throw endpointError('NOT_IMPLEMENTED', `'${name}=1' (ClickHouse's native block compression) is not supported by this endpoint; use HTTP compression`);
-  }
 
   const settings: Record<string, string> = {};
   const params: Record<string, string> = {};
@@ -67,6 +74,11 @@ export function readRequestOptions(search: URLSearchParams, headers: Record<stri
     settings,
     params,
     compressResponse: search.get('enable_http_compression') === '1',
+    nativeBlocks: {
+      compressResponse: search.get('compress') === '1',
+      decompressRequest: search.get('decompress') === '1',
+      verifyChecksums: search.get('http_native_compression_disable_checksumming_on_decompress') !== '1',
+    },
   };
 }
 

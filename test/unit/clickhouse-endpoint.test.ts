@@ -57,6 +57,12 @@ describe('reading an HTTP request the way ClickHouse does', () => {
       settings: { output_format_json_quote_64bit_integers: '0' },
       params: { code: '01' },
       compressResponse: true,
+      nativeBlocks: { compressResponse: false, decompressRequest: false, verifyChecksums: true },
+    });
+    expect(read('compress=1&decompress=1&http_native_compression_disable_checksumming_on_decompress=1').nativeBlocks).toEqual({
+      compressResponse: true,
+      decompressRequest: true,
+      verifyChecksums: false,
     });
     expect(read('', { 'x-clickhouse-database': 'system', 'x-clickhouse-format': 'CSV' })).toMatchObject({ database: 'system', defaultFormat: 'CSV' });
     expect(read('').defaultFormat).toBe('TabSeparated');
@@ -69,7 +75,6 @@ describe('reading an HTTP request the way ClickHouse does', () => {
     expect(() => read("date_time_output_format=x'y")).toThrow(/Invalid value/);
     expect(() => read('database=a%3Bb')).toThrow(/not a plain identifier/);
     expect(() => read('default_format=JSON%20x')).toThrow(/Invalid format name/);
-    expect(() => read('compress=1')).toThrow(/native block compression/);
   });
 
   it('reads basic auth, X-ClickHouse-User/Key and user/password parameters', () => {
