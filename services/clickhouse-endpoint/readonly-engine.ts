@@ -12,8 +12,8 @@
  */
 import { Session } from 'chdb';
 import { existsSync } from 'node:fs';
+import { judgeStatement, readAst, deniedFunctionNames, type FunctionRow, type PolicyContext } from './analyst-query-policy.ts';
 import { ClickHouseHttpError, endpointError, parseEngineError } from './clickhouse-errors.ts';
-import { analyseStatement, readOnlyRefusal, type StatementInfo } from './sql-statement.ts';
 
 export interface ReadOnlyLimits {
   maxExecutionSeconds: number;
@@ -25,6 +25,7 @@ export interface ReadOnlyLimits {
 
 export interface ReadOnlyQuery {
   sql: string;
+  /** The analysts' database: the session's current one and the only one its tables may come from. */
   database: string;
   /** Output format when the SQL has no FORMAT clause of its own. */
   format: string;
@@ -36,9 +37,25 @@ export interface ReadOnlyQuery {
 
 export interface ReadOnlyResult {
   body: Buffer;
+  /** The format the body is in: the query's own FORMAT clause, else the requested default. */
+  format: string;
+  /** The statement word (SELECT, SHOW, …), for logs. */
+  statement: string;
   rowsRead: number;
   bytesRead: number;
   elapsedSeconds: number;
+  /** Time spent deciding whether the query may run. */
+  checkMs: number;
+}
+
+/** A statement the analysts' policy refuses; `statement` names its kind for the query log. */
+export class AnalystQueryRefusal extends ClickHouseHttpError {
+  readonly statement: string;
+  constructor(type: 'READONLY' | 'ACCESS_DENIED', statement: string, message: string) {
+    const refusal = endpointError(type, type === 'READONLY' ? `Cannot execute query in readonly mode: ${message}` : message);
+    super(refusal.code, refusal.type, refusal.message);
+    this.statement = statement;
+  }
 }
 
 /**
@@ -78,7 +95,17 @@ export const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 interface PooledSession {
   key: string;
   session: Session;
+  /**
+   * Reads the analyst's statement (formatQuery, EXPLAIN AST) on readonly=1 alone: the caller's
+   * settings (`max_result_rows=1`, say) must not apply to the check's own queries.
+   */
+  checker: Session | null;
   busy: boolean;
+}
+
+function closePooled(pooled: PooledSession): void {
+  pooled.session.close();
+  pooled.checker?.close();
 }
 
 export class ReadOnlyEngine {
@@ -93,8 +120,12 @@ export class ReadOnlyEngine {
   /** Holds the folder open between queries (and, in `truc sql`, the engine's lock). */
   private readonly anchor: Session;
 
-  private constructor(anchor: Session, dataDir: string, limits: ReadOnlyLimits, version: string, timezone: string) {
+  /** What the policy needs to know of the engine, read once at open. */
+  private readonly catalog: Omit<PolicyContext, 'database'>;
+
+  private constructor(anchor: Session, dataDir: string, limits: ReadOnlyLimits, version: string, timezone: string, catalog: Omit<PolicyContext, 'database'>) {
     this.anchor = anchor;
+    this.catalog = catalog;
     this.dataDir = dataDir;
     this.limits = limits;
     this.version = version;
@@ -112,7 +143,16 @@ export class ReadOnlyEngine {
     try {
       const text = (await anchor.queryAsync('SELECT version(), timezone()', { format: 'TSV' })).text().trim();
       const [version = 'unknown', timezone = 'UTC'] = text.split('\t');
-      return new ReadOnlyEngine(anchor, dataDir, limits, version, timezone);
+      const rows = async <T>(sql: string): Promise<T[]> =>
+        (await anchor.queryAsync(sql, { format: 'JSONEachRow' })).text().split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as T);
+      const functions = await rows<FunctionRow>('SELECT name, alias_to, categories FROM system.functions');
+      const tableFunctions = await rows<{ name: string }>('SELECT name FROM system.table_functions');
+      const databases = await rows<{ name: string }>('SELECT name FROM system.databases');
+      return new ReadOnlyEngine(anchor, dataDir, limits, version, timezone, {
+        deniedFunctions: deniedFunctionNames(functions),
+        tableFunctions: new Set(tableFunctions.map((row) => row.name.toLowerCase())),
+        databases: new Set(databases.map((row) => row.name)),
+      });
     } catch (error) {
       anchor.close();
       throw error;
@@ -120,52 +160,70 @@ export class ReadOnlyEngine {
   }
 
   /**
-   * Runs one read-only statement. Beyond readonly=1 it refuses what the engine would allow in
-   * readonly mode: several statements, INTO OUTFILE, USE, KILL. A statement whose first word is not
-   * a known read is parsed by the engine first: a typo gets the engine's syntax error, as from a
-   * server, and the engine's own reading of the statement decides whether it only reads.
-   * `info` is the caller's own `analyseStatement(query.sql)`, when it has one, so it is not read twice.
+   * Runs one statement if the analysts' policy allows it (analyst-query-policy.ts), deciding on the
+   * engine's own parse: `formatQuery` renders the text (and refuses several statements), `EXPLAIN
+   * AST` of that rendering — with the query's parameters bound, as `{name:Identifier}` can name a
+   * table — gives the tree the policy reads, and the rendering is what then runs, so what runs is
+   * what was checked. A result over the byte limit is refused even when the engine let it through
+   * (it checks the limit per block, and one block can be huge).
    */
-  async query(query: ReadOnlyQuery, info: StatementInfo = analyseStatement(query.sql)): Promise<ReadOnlyResult> {
-    if (info.empty) throw endpointError('SYNTAX_ERROR', 'Empty query');
-    if (info.multiStatement) throw endpointError('SYNTAX_ERROR', 'Multi-statements are not allowed');
-    let refusal = readOnlyRefusal(info);
-    if (refusal !== null && !info.intoOutfile) {
-      const formatted = await this.run({ sql: 'SELECT formatQuery({sql:String})', database: query.database, format: 'TSV', settings: {}, params: { sql: query.sql } });
-      refusal = readOnlyRefusal(analyseStatement(formatted.body.toString('utf8')));
-    }
-    if (refusal !== null) throw endpointError('READONLY', `Cannot execute query in readonly mode: ${refusal}`);
-    return this.run(query);
-  }
-
-  private async run(query: ReadOnlyQuery): Promise<ReadOnlyResult> {
+  async query(query: ReadOnlyQuery): Promise<ReadOnlyResult> {
     if (!IDENTIFIER.test(query.database)) throw endpointError('BAD_ARGUMENTS', `Invalid database name ${JSON.stringify(query.database)}`);
     if (!IDENTIFIER.test(query.format)) throw endpointError('BAD_ARGUMENTS', `Invalid format name ${JSON.stringify(query.format)}`);
+    if (query.sql.trim() === '') throw endpointError('SYNTAX_ERROR', 'Empty query');
     const pooled = await this.acquire(this.sessionKey(query));
     let failed = false;
     try {
-      const options = { format: query.format };
-      const result =
-        Object.keys(query.params).length > 0
-          ? await pooled.session.queryBindAsync(query.sql, query.params, options)
-          : await pooled.session.queryAsync(query.sql, options);
-      return {
-        body: Buffer.from(result.bytes()),
-        rowsRead: result.rowsRead,
-        bytesRead: result.bytesRead,
-        elapsedSeconds: result.elapsed,
-      };
+      const checkStarted = performance.now();
+      const checker = await this.checkerOf(pooled);
+      const formatted = (await checker.queryBindAsync('SELECT formatQuery({sql:String})', { sql: query.sql }, { format: 'TSVRaw' })).text().trimEnd();
+      const explain = `EXPLAIN AST ${formatted}`;
+      const ast = Object.keys(query.params).length > 0
+        ? await checker.queryBindAsync(explain, query.params, { format: 'TSVRaw' })
+        : await checker.queryAsync(explain, { format: 'TSVRaw' });
+      const verdict = judgeStatement(readAst(ast.text()), /^\w+/.exec(formatted)?.[0]?.toUpperCase() ?? '', { ...this.catalog, database: query.database });
+      const checkMs = performance.now() - checkStarted;
+      if (!verdict.allowed) {
+        throw new AnalystQueryRefusal(verdict.reason === 'readonly' ? 'READONLY' : 'ACCESS_DENIED', verdict.statement, verdict.message);
+      }
+      const format = verdict.format ?? query.format;
+      if (!IDENTIFIER.test(format)) throw endpointError('BAD_ARGUMENTS', `Invalid format name ${JSON.stringify(format.slice(0, 100))}`);
+      const options = { format };
+      const result = Object.keys(query.params).length > 0
+        ? await pooled.session.queryBindAsync(formatted, query.params, options)
+        : await pooled.session.queryAsync(formatted, options);
+      const body = Buffer.from(result.bytes());
+      const limit = this.resultLimit(query.settings);
+      if (body.length > limit) {
+        throw endpointError('TOO_MANY_ROWS_OR_BYTES', `Limit for result exceeded, max bytes: ${limit}, current bytes: ${body.length} (the analysts' result limit)`);
+      }
+      return { body, format, statement: verdict.statement, rowsRead: result.rowsRead, bytesRead: result.bytesRead, elapsedSeconds: result.elapsed, checkMs };
     } catch (error) {
-      failed = true;
+      // A refusal of the policy ran nothing more on the session; an engine failure may have left output in it.
+      failed = !(error instanceof ClickHouseHttpError) || error.type === 'TOO_MANY_ROWS_OR_BYTES';
       throw toClickHouseError(error);
     } finally {
       this.release(pooled, failed);
     }
   }
 
+  private async checkerOf(pooled: PooledSession): Promise<Session> {
+    if (pooled.checker === null) {
+      pooled.checker = new Session(this.dataDir);
+      await pooled.checker.queryAsync('SET readonly = 1');
+    }
+    return pooled.checker;
+  }
+
+  /** The configured result limit, or the caller's smaller `max_result_bytes`. */
+  private resultLimit(settings: Record<string, string>): number {
+    const wanted = Number(settings.max_result_bytes);
+    return Number.isFinite(wanted) && wanted > 0 ? Math.min(wanted, this.limits.maxResultBytes) : this.limits.maxResultBytes;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
-    for (const pooled of this.pool.splice(0)) pooled.session.close();
+    for (const pooled of this.pool.splice(0)) closePooled(pooled);
     for (const wake of this.waiting.splice(0)) wake();
     this.anchor.close();
   }
@@ -190,9 +248,9 @@ export class ReadOnlyEngine {
           await new Promise<void>((resolve) => this.waiting.push(resolve));
           continue;
         }
-        this.pool.splice(spare, 1)[0]!.session.close();
+        closePooled(this.pool.splice(spare, 1)[0]!);
       }
-      const pooled: PooledSession = { key, session: new Session(this.dataDir), busy: true };
+      const pooled: PooledSession = { key, session: new Session(this.dataDir), checker: null, busy: true };
       this.pool.push(pooled);
       try {
         await pooled.session.queryAsync(this.setupSql(key));
@@ -209,7 +267,7 @@ export class ReadOnlyEngine {
     if (discard || this.closed) {
       const index = this.pool.indexOf(pooled);
       if (index !== -1) this.pool.splice(index, 1);
-      pooled.session.close();
+      closePooled(pooled);
     }
     this.waiting.shift()?.();
   }
