@@ -201,7 +201,7 @@ function parseAnalysts(analysts: unknown, origin: string): Map<string, string[]>
     if (!Array.isArray(passwords) || passwords.length === 0) throw new AccessFileError(origin, `${where}.passwords must be a non-empty list of password hashes`);
     passwords.forEach((hash, i) => {
       if (typeof hash !== 'string' || !PASSWORD_HASH_PATTERN.test(hash)) {
-        throw new AccessFileError(origin, `${where}.passwords[${i}] must be "scrypt:N:r:p:<salt>:<hash>" (see README, "Analysts"), never a password`);
+        throw new AccessFileError(origin, `${where}.passwords[${i}] must be "scrypt:N:r:p:<salt>:<hash>" (made by truc analyst-password), never a password`);
       }
     });
     accounts.set(name, [...passwords] as string[]);

@@ -4,6 +4,7 @@ import { contentTypeFor, readCredentials, readRequestOptions } from '../../servi
 import { deniedFunctionNames, judgeStatement, readAst, type PolicyContext } from '../../services/clickhouse-endpoint/analyst-query-policy.ts';
 import { FairSlots } from '../../services/clickhouse-endpoint/fair-slots.ts';
 import { LoginThrottle } from '../../services/clickhouse-endpoint/login-throttle.ts';
+import { AccessPolicy } from '../../services/platform/access.ts';
 import { hashPassword, verifyPassword } from '../../services/platform/password-hash.ts';
 import { renderFooter, renderTable } from '../../services/cli/sql-output.ts';
 
@@ -129,6 +130,19 @@ describe('login throttling and fair slots', () => {
 });
 
 describe('analyst passwords', () => {
+  it('reads the access file\'s analysts: several hashes each; a password in clear or a bad name stops the load', async () => {
+    const hash = await hashPassword('a-long-password-1');
+    expect(new AccessPolicy({ analysts: { epi: { passwords: [hash, hash.replace(/.$/, 'A')] }, 'lan.nguyen': { passwords: [hash] } } }).analysts()).toEqual(
+      new Map([['epi', [hash, hash.replace(/.$/, 'A')]], ['lan.nguyen', [hash]]]),
+    );
+    expect(new AccessPolicy({}).analysts()).toBeNull();
+    expect(() => new AccessPolicy({ analysts: { epi: { passwords: ['a-long-password-1'] } } }, 'access.json')).toThrow(
+      /^access\.json: analysts\.epi\.passwords\[0\] must be "scrypt:N:r:p:<salt>:<hash>" \(made by truc analyst-password\), never a password$/,
+    );
+    expect(() => new AccessPolicy({ analysts: { epi: { passwords: [] } } })).toThrow(/analysts\.epi\.passwords must be a non-empty list/);
+    expect(() => new AccessPolicy({ analysts: { 'bad name': { passwords: [hash] } } })).toThrow(/analysts\.bad name: a name must be/);
+  });
+
   it('hashes with a salt and verifies only the right password', async () => {
     const one = await hashPassword('correct horse battery');
     const two = await hashPassword('correct horse battery');
