@@ -78,7 +78,8 @@ export async function startClickHouseEndpoint({ config, logger, clickhouse, anal
   const authenticator = await AnalystAuthenticator.create(fileAccounts, loadAnalystCredentials(settings, true));
   const throttle = new LoginThrottle(LOGIN_THROTTLE);
   const slots = new FairSlots(settings.sessions, settings.sessionsPerAnalyst);
-  const queryLog = await QueryLog.open(settings.queryLogFile);
+  const queryLog = await QueryLog.open(settings.queryLogFile, (error) =>
+    log.error({ err: { message: error.message } }, 'clickhouse endpoint: cannot write the analysts\' query log'));
   const engine = await ReadOnlyEngine.open(config.clickhouse.dataDir, settings);
   const analystDatabase = clickhouse.database;
 
@@ -166,10 +167,10 @@ export async function startClickHouseEndpoint({ config, logger, clickhouse, anal
       });
       response.end(request.method === 'HEAD' ? undefined : payload);
       const ms = elapsedMs(started);
-      void queryLog.write({
+      queryLog.write({
         time: new Date().toISOString(), analyst, address, queryId, statement, query: sql, refused: false,
         rowsRead: result.rowsRead, bytesRead: result.bytesRead, resultBytes: result.body.length, ms,
-      }).catch(logWriteFailure);
+      });
       // Debug level: a busy analyst would otherwise fill the pipeline's console.
       log.debug({ queryId, statement, rowsRead: result.rowsRead, bytes: result.body.length, ms, checkMs: Math.round(result.checkMs * 100) / 100 }, 'clickhouse endpoint: query answered');
     } catch (error) {
@@ -179,11 +180,11 @@ export async function startClickHouseEndpoint({ config, logger, clickhouse, anal
       sendError(response, failure, engine.version, failure instanceof LoginThrottled ? failure.retryAfterSeconds : null);
       const ms = elapsedMs(started);
       if (analyst !== null) {
-        void queryLog.write({
+        queryLog.write({
           time: new Date().toISOString(), analyst, address, queryId, statement, query: sql,
           refused: failure instanceof AnalystQueryRefusal || httpStatusFor(failure.type) === 403,
           error: { code: failure.code, name: failure.type, message: failure.message }, ms,
-        }).catch(logWriteFailure);
+        });
       }
       // The error message may quote the query's literals; its code and name say enough.
       log.info({ queryId, statement, code: failure.code, error: failure.type, ms }, 'clickhouse endpoint: query refused or failed');
@@ -206,16 +207,13 @@ export async function startClickHouseEndpoint({ config, logger, clickhouse, anal
     return credentials.user;
   }
 
-  function logWriteFailure(error: unknown): void {
-    log.error({ err: { message: (error as Error).message } }, 'clickhouse endpoint: cannot write the analysts\' query log');
-  }
-
   server.keepAliveTimeout = 10_000;
   server.listen(settings.port, settings.host);
   try {
     await once(server, 'listening');
   } catch (error) {
     await engine.close();
+    await queryLog.close();
     throw new Error(`the analysts' endpoint cannot listen on ${settings.host}:${settings.port}: ${(error as Error).message}`);
   }
   const url = endpointUrl(settings.host, (server.address() as AddressInfo).port);
@@ -231,6 +229,7 @@ export async function startClickHouseEndpoint({ config, logger, clickhouse, anal
       await closed;
       clearTimeout(deadline);
       await engine.close();
+      await queryLog.close();
     },
   };
 }

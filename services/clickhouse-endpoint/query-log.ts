@@ -5,7 +5,9 @@
  * ClickHouse, so no analyst query reaches it (`file` and its kin are refused). The general log never
  * carries query text; this file does, which is why it is kept apart.
  */
-import { appendFile, chmod, mkdir, open } from 'node:fs/promises';
+import { once } from 'node:events';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { chmod, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 
 export interface QueryLogEntry {
@@ -26,26 +28,28 @@ export interface QueryLogEntry {
 }
 
 export class QueryLog {
-  private readonly file: string;
-  /** Appends in order, one at a time. */
-  private tail: Promise<void> = Promise.resolve();
+  private readonly stream: WriteStream;
 
-  private constructor(file: string) {
-    this.file = file;
+  private constructor(stream: WriteStream) {
+    this.stream = stream;
   }
 
-  static async open(file: string): Promise<QueryLog> {
+  /** `onError` hears of a failed write (the log is for operators; a query is not failed for it). */
+  static async open(file: string, onError: (error: Error) => void): Promise<QueryLog> {
     await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-    const handle = await open(file, 'a', 0o600);
-    await handle.close();
+    const stream = createWriteStream(file, { flags: 'a', mode: 0o600 });
+    await once(stream, 'open');
     // An existing file keeps its mode on open; make sure it is the operators' only.
     await chmod(file, 0o600);
-    return new QueryLog(file);
+    stream.on('error', onError);
+    return new QueryLog(stream);
   }
 
-  /** Queues the entry; failures to write surface through `flushed`. */
-  write(entry: QueryLogEntry): Promise<void> {
-    this.tail = this.tail.then(() => appendFile(this.file, `${JSON.stringify(entry)}\n`, { mode: 0o600 }));
-    return this.tail;
+  write(entry: QueryLogEntry): void {
+    this.stream.write(`${JSON.stringify(entry)}\n`);
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => this.stream.end(resolve));
   }
 }

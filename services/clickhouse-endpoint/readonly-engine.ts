@@ -11,8 +11,9 @@
  * result.
  */
 import { Session } from 'chdb';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { judgeStatement, readAst, deniedFunctionNames, type FunctionRow, type PolicyContext } from './analyst-query-policy.ts';
+import { judgeStatement, readAst, deniedFunctionNames, type FunctionRow, type PolicyContext, type Verdict } from './analyst-query-policy.ts';
 import { ClickHouseHttpError, endpointError, parseEngineError } from './clickhouse-errors.ts';
 
 export interface ReadOnlyLimits {
@@ -103,6 +104,14 @@ interface PooledSession {
   busy: boolean;
 }
 
+interface Judged {
+  formatted: string;
+  verdict: Verdict;
+}
+
+/** Statements whose verdicts are remembered. */
+const JUDGED_MAX = 1_000;
+
 function closePooled(pooled: PooledSession): void {
   pooled.session.close();
   pooled.checker?.close();
@@ -119,6 +128,9 @@ export class ReadOnlyEngine {
 
   /** Holds the folder open between queries (and, in `truc sql`, the engine's lock). */
   private readonly anchor: Session;
+
+  /** Recent statements' renderings and verdicts, oldest first. */
+  private readonly judged = new Map<string, Judged>();
 
   /** What the policy needs to know of the engine, read once at open. */
   private readonly catalog: Omit<PolicyContext, 'database'>;
@@ -175,13 +187,7 @@ export class ReadOnlyEngine {
     let failed = false;
     try {
       const checkStarted = performance.now();
-      const checker = await this.checkerOf(pooled);
-      const formatted = (await checker.queryBindAsync('SELECT formatQuery({sql:String})', { sql: query.sql }, { format: 'TSVRaw' })).text().trimEnd();
-      const explain = `EXPLAIN AST ${formatted}`;
-      const ast = Object.keys(query.params).length > 0
-        ? await checker.queryBindAsync(explain, query.params, { format: 'TSVRaw' })
-        : await checker.queryAsync(explain, { format: 'TSVRaw' });
-      const verdict = judgeStatement(readAst(ast.text()), /^\w+/.exec(formatted)?.[0]?.toUpperCase() ?? '', { ...this.catalog, database: query.database });
+      const { formatted, verdict } = await this.judge(pooled, query);
       const checkMs = performance.now() - checkStarted;
       if (!verdict.allowed) {
         throw new AnalystQueryRefusal(verdict.reason === 'readonly' ? 'READONLY' : 'ACCESS_DENIED', verdict.statement, verdict.message);
@@ -205,6 +211,32 @@ export class ReadOnlyEngine {
     } finally {
       this.release(pooled, failed);
     }
+  }
+
+  /**
+   * The engine's rendering of the statement and the policy's verdict on it. Both depend only on the
+   * text, the parameters and the database (the catalogue is read once), so they are remembered for
+   * the most recent statements: dashboards repeat theirs, and each check costs two engine calls.
+   */
+  private async judge(pooled: PooledSession, query: ReadOnlyQuery): Promise<Judged> {
+    const key = createHash('sha256').update(JSON.stringify([query.sql, query.database, Object.entries(query.params).sort()])).digest('base64');
+    const known = this.judged.get(key);
+    if (known !== undefined) {
+      this.judged.delete(key);
+      this.judged.set(key, known);
+      return known;
+    }
+    const checker = await this.checkerOf(pooled);
+    const formatted = (await checker.queryBindAsync('SELECT formatQuery({sql:String})', { sql: query.sql }, { format: 'TSVRaw' })).text().trimEnd();
+    const explain = `EXPLAIN AST ${formatted}`;
+    const ast = Object.keys(query.params).length > 0
+      ? await checker.queryBindAsync(explain, query.params, { format: 'TSVRaw' })
+      : await checker.queryAsync(explain, { format: 'TSVRaw' });
+    const verdict = judgeStatement(readAst(ast.text()), /^\w+/.exec(formatted)?.[0]?.toUpperCase() ?? '', { ...this.catalog, database: query.database });
+    const judged = { formatted, verdict };
+    if (this.judged.size >= JUDGED_MAX) this.judged.delete(this.judged.keys().next().value!);
+    this.judged.set(key, judged);
+    return judged;
   }
 
   private async checkerOf(pooled: PooledSession): Promise<Session> {
