@@ -78,6 +78,8 @@ describe('the analysts\' endpoint under attack', () => {
     }
     expect(existsSync(outfile)).toBe(false);
     expect(await tableRows()).toBe(ANALYST_ROWS.length);
+    const tables = await (await clickhouse.client.query({ query: `SELECT name FROM system.tables WHERE database = '${database}'`, format: 'JSONEachRow' })).json<{ name: string }>();
+    expect(tables).toEqual([{ name: ANALYST_TABLE }]);
   });
 
   it('still answers what analysts need: their tables, metadata of their database, generated numbers', async () => {
