@@ -60,7 +60,29 @@ const DENIED_CATEGORIES = new Set(['Introspection', 'Dictionary', 'Embedded Dict
  * Functions (lower case) that read files or the network, run processes, use dictionaries, Keeper or
  * model files, or reveal settings and the host: `file('/etc/passwd')`, `getSetting(…)`, `joinGet`, ….
  */
-const DENIED_NAMES = /^(file|url|urlcluster|s3.*|hdfs.*|remote.*|cluster.*|executable.*|input|mysql.*|postgresql.*|sqlite.*|jdbc|odbc|dict.*|joinget.*|getsetting.*|getserversetting|getmergetreesetting|getmacro|getclienthttpheader|getserverport|filesystem.*|catboost.*|naivebayes.*|hascolumnintable|globalvariable|showcertificate|generateserialid|zookeeper.*|fuzz.*|ai[a-z].*|fqdn|hostname|fullhostname|serveruuid|getoskernelversion|tcpport|buildid|logtrace|addressto.*|demangle|region.*)$/;
+const DENIED_NAMES = /^(file|url|urlcluster|s3.*|hdfs.*|remote.*|cluster.*|executable.*|input|mysql.*|postgresql.*|sqlite.*|jdbc|odbc|dict.*|joinget.*|getsetting|getsettingordefault|getserversetting|getmergetreesetting|getmacro|getclienthttpheader|getserverport|filesystem.*|catboost.*|naivebayes.*|hascolumnintable|globalvariable|showcertificate|generateserialid|zookeeper.*|fuzz.*|ai[a-z].*|fqdn|hostname|fullhostname|serveruuid|getoskernelversion|tcpport|buildid|logtrace|addressto.*|demangle|region.*)$/;
+
+/**
+ * `getSetting('readonly')` is how many clients (JDBC drivers, BI tools) learn whether they may set
+ * settings, so getSetting is allowed with one literal naming one of these limits, and nothing else.
+ */
+const READABLE_SETTINGS = new Set([
+  'readonly', 'max_result_rows', 'max_result_bytes', 'max_execution_time', 'max_memory_usage', 'max_threads',
+  'max_block_size', 'session_timezone', 'result_overflow_mode', 'output_format_json_quote_64bit_integers',
+]);
+
+/** True for `getSetting('<readable setting>')`: the function line, its one-item list, one string literal. */
+function isReadableSetting(lines: readonly AstLine[], i: number): boolean {
+  const [call, list, literal, after] = [lines[i]!, lines[i + 1], lines[i + 2], lines[i + 3]];
+  const name = /^'([a-z0-9_]+)'$/.exec(literal?.detail ?? '')?.[1];
+  return (
+    /^getSetting( \(alias [^)]*\))?$/i.test(call.detail) &&
+    list?.type === 'ExpressionList' && list.depth === call.depth + 1 &&
+    literal?.type === 'Literal' && literal.depth === call.depth + 2 &&
+    (after === undefined || after.depth <= call.depth + 1) &&
+    name !== undefined && READABLE_SETTINGS.has(name)
+  );
+}
 
 export interface FunctionRow {
   name: string;
@@ -152,7 +174,7 @@ export function judgeStatement(lines: readonly AstLine[], keyword: string, conte
       const name = line.detail.split(' ')[0]!;
       const lower = name.toLowerCase();
       const deniedTable = context.tableFunctions.has(lower) && !ALLOWED_TABLE_FUNCTIONS.has(lower);
-      if (context.deniedFunctions.has(lower) || DENIED_NAMES.test(lower) || deniedTable) {
+      if ((context.deniedFunctions.has(lower) || DENIED_NAMES.test(lower) || deniedTable) && !isReadableSetting(lines, i)) {
         return refuse('access', `function ${name} is not allowed for analysts: it reaches files, the network, processes, settings or other databases`);
       }
     }

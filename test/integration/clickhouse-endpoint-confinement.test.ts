@@ -89,6 +89,8 @@ describe('the analysts\' endpoint under attack', () => {
       ['SELECT count() FROM numbers(10)', '10\n'],
       [`WITH t AS (SELECT province_code FROM ${ANALYST_TABLE}) SELECT count() FROM t WHERE province_code IN (SELECT province_code FROM ${database}.${ANALYST_TABLE})`, '3\n'],
       ['SHOW TABLES', `${ANALYST_TABLE}\n`],
+      // How JDBC drivers and BI tools learn that they may not change settings.
+      ["SELECT currentDatabase() = '" + database + "', getSetting('readonly') AS readonly", '1\t1\n'],
       [`EXISTS TABLE ${ANALYST_TABLE}`, '1\n'],
       ["SELECT format('{}-{}', 'a', 'b'), formatReadableSize(1024), CASE 1 WHEN 1 THEN 'one' END", 'a-b\t1.00 KiB\tone\n'],
     ];

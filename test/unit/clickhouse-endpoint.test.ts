@@ -55,6 +55,13 @@ describe('the analysts\' policy, on the engine\'s EXPLAIN AST', () => {
       expect(judge(withLine(`    Function ${name} (children 1)`)), name).toMatchObject({ allowed: false, message: `function ${name} is not allowed for analysts: it reaches files, the network, processes, settings or other databases` });
     }
     expect(judge(withLine('    Function numbers (alias n) (children 1)')).allowed).toBe(true);
+    // getSetting of a literal naming a harmless limit, and nothing else.
+    const getSetting = (...args: string[]) => judge([...AST.select.slice(0, 4), '    Function getSetting (children 1)', `     ExpressionList (children ${args.length})`, ...args.map((arg) => `      ${arg}`), ...AST.select.slice(5)]);
+    expect(getSetting("Literal 'readonly'").allowed).toBe(true);
+    expect(getSetting("Literal 'log_comment'").allowed).toBe(false);
+    expect(getSetting('Identifier readonly').allowed).toBe(false);
+    expect(getSetting("Literal 'readonly'", "Literal 'x'").allowed).toBe(false);
+    expect(getSetting('Function concat (children 1)', " ExpressionList (children 2)", "  Literal 'read'", "  Literal 'only'").allowed).toBe(false);
     expect(judge(withLine('    Function values (children 1)')).allowed).toBe(true);
   });
 
