@@ -126,7 +126,8 @@ export async function startClickHouseEndpoint({ config, logger, clickhouse, anal
     try {
       analyst = await authenticate(url.searchParams, request, address);
       const options = readRequestOptions(url.searchParams, request.headers);
-      if (options.database !== null && options.database !== analystDatabase) {
+      // Clients that name no database send `default` (the JDBC driver does): here that is the analysts' one.
+      if (options.database !== null && options.database !== analystDatabase && options.database !== 'default') {
         throw endpointError('ACCESS_DENIED', `database ${options.database} is not allowed for analysts (only ${analystDatabase})`);
       }
       const body = request.method === 'POST' ? await readBody(request) : '';

@@ -87,7 +87,8 @@ describe('the analysts\' ClickHouse-HTTP endpoint', () => {
     // 64-bit integers are quoted in JSON, as a server does by default.
     expect(await eachRow.text()).toBe(`{"db":"${database}","big":"18446744073709551615"}\n`);
 
-    // Only the analysts' database may be chosen.
+    // Only the analysts' database may be chosen; `default` (what clients naming none send) means it.
+    expect(await (await post('SELECT currentDatabase()', '?database=default')).text()).toBe(`${database}\n`);
     const otherDatabase = await post('SELECT 1', '?database=system');
     expect(otherDatabase.status).toBe(403);
     expect(await otherDatabase.text()).toMatch(/database system is not allowed for analysts .*\(ACCESS_DENIED\)/);
