@@ -5,13 +5,14 @@
  *   engine's folder, and the engine admits one process per folder), found by asking /ping at
  *   CLICKHOUSE_ENDPOINT_HOST:PORT.
  * - else: the embedded folder itself, opened read-only in this process.
- * Writes are refused here before anything is sent, and again by readonly=1 where the query runs.
+ * Through the endpoint or on the folder, the query passes the same check (the analysts' policy of
+ * ReadOnlyEngine, on the engine's own parse of the query) and runs read-only; on CLICKHOUSE_URL the
+ * server's own users and readonly=1 confine it.
  */
 import { readFileSync } from 'node:fs';
 import { ClickHouseLogLevel, createClient, type DataFormat } from '@clickhouse/client';
 import { loadAnalystCredentials } from '../clickhouse-endpoint/analyst-credentials.ts';
 import { endpointUrl as reachableEndpointUrl } from '../clickhouse-endpoint/endpoint-url.ts';
-import { analyseStatement, clientRefusal } from '../clickhouse-endpoint/sql-statement.ts';
 import { loadConfig, type Config } from '../platform/config.ts';
 import { UsageError, parseCommandArgs, type Command } from './command.ts';
 import { renderFooter, renderTable, type CompactResult } from './sql-output.ts';
@@ -31,6 +32,8 @@ type OutputFormat = keyof typeof ENGINE_FORMATS;
 
 interface QueryAnswer {
   body: Buffer;
+  /** The format of `body`: the query's own FORMAT clause, else the one asked for. */
+  format: string;
   rowsRead: number;
   elapsedSeconds: number;
 }
@@ -65,8 +68,10 @@ function httpTarget(name: string, options: { url: string; username: string; pass
         const chunks: Buffer[] = [];
         for await (const chunk of result.stream) chunks.push(chunk as Buffer);
         const elapsedNs = Number(result.summary?.elapsed_ns);
+        const answered = result.response_headers['x-clickhouse-format'];
         return {
           body: Buffer.concat(chunks),
+          format: typeof answered === 'string' ? answered : format,
           rowsRead: Number(result.summary?.read_rows ?? 0),
           elapsedSeconds: Number.isFinite(elapsedNs) && elapsedNs > 0 ? elapsedNs / 1e9 : (performance.now() - started) / 1000,
         };
@@ -142,9 +147,9 @@ async function chooseTarget(config: Config): Promise<SqlTarget> {
   return embeddedTarget(config, endpointUrl);
 }
 
-function printResult(format: OutputFormat, ownFormat: boolean, answer: QueryAnswer): void {
+function printResult(format: OutputFormat, answer: QueryAnswer): void {
   let rows: number | null = null;
-  if (ownFormat || format === 'csv') {
+  if (answer.format !== ENGINE_FORMATS[format] || format === 'csv') {
     process.stdout.write(answer.body);
   } else if (format === 'json') {
     process.stdout.write(answer.body);
@@ -179,13 +184,7 @@ export const SQL_COMMAND: Command = {
     const sql = positionals[0] === '-' ? readFileSync(0, 'utf8') : positionals[0]!;
     const format = values.format as OutputFormat;
 
-    const info = analyseStatement(sql);
-    if (info.empty) throw new UsageError('the query is empty');
-    const refusal = clientRefusal(info);
-    if (refusal !== null) {
-      process.stderr.write(`truc sql: refused: ${refusal}. Nothing was sent to ClickHouse; data changes only through the pipeline.\n`);
-      return 1;
-    }
+    if (sql.trim() === '') throw new UsageError('the query is empty');
 
     const config = loadConfig(values.database === undefined ? process.env : { ...process.env, CLICKHOUSE_DATABASE: values.database });
     let target: SqlTarget;
@@ -197,8 +196,8 @@ export const SQL_COMMAND: Command = {
       return 1;
     }
     try {
-      const answer = await target.run(sql, info.format ?? ENGINE_FORMATS[format]);
-      printResult(format, info.format !== null, answer);
+      const answer = await target.run(sql, ENGINE_FORMATS[format]);
+      printResult(format, answer);
       return 0;
     } catch (error) {
       if (!(error instanceof QueryFailure)) throw error;

@@ -3,6 +3,7 @@
  * `truc`, Truc's command line: `node services/cli/truc.ts <command> [options]`. A small dispatcher;
  * each command lives in its own module and is listed here.
  */
+import { ANALYST_PASSWORD_COMMAND } from './analyst-password-command.ts';
 import { UsageError, type Command } from './command.ts';
 import { DLQ_COMMAND } from './dlq-command.ts';
 import { GENERATE_COMMAND } from './generate-command.ts';
@@ -11,7 +12,7 @@ import { REGISTRY_CREDENTIAL_COMMAND } from './registry-credential-command.ts';
 import { SQL_COMMAND } from './sql-command.ts';
 import { STATUS_COMMAND } from './status-command.ts';
 
-const COMMANDS: readonly Command[] = [GENERATE_COMMAND, DLQ_COMMAND, STATUS_COMMAND, MIGRATE_COMMAND, SQL_COMMAND, REGISTRY_CREDENTIAL_COMMAND];
+const COMMANDS: readonly Command[] = [GENERATE_COMMAND, DLQ_COMMAND, STATUS_COMMAND, MIGRATE_COMMAND, SQL_COMMAND, REGISTRY_CREDENTIAL_COMMAND, ANALYST_PASSWORD_COMMAND];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));

@@ -5,10 +5,14 @@
  * server: `GET|POST /` with the query in the `query` parameter and/or the body (joined by a newline,
  * as ClickHouse joins them), `FORMAT` or `default_format` (TabSeparated by default), `database`,
  * `param_<name>` placeholders, HTTP compression, `/ping`, the `X-ClickHouse-*` response headers and
- * ClickHouse's error text and status. Every query runs read-only (see readonly-engine.ts).
+ * ClickHouse's error text and status. Every query is checked against the analysts' policy on the
+ * engine's own parse and runs read-only (see readonly-engine.ts, analyst-query-policy.ts).
  *
- * Logs name the query id, statement keyword, outcome, rows and time — never the query text, whose
- * literals may carry personal data, nor any credential.
+ * Analysts log in with their own accounts (analyst-credentials.ts); failed logins are throttled per
+ * name and address (login-throttle.ts); analysts share the query slots fairly (fair-slots.ts). Every
+ * query, allowed or refused, goes to the operators' query log (query-log.ts). The general log names
+ * the query id, statement keyword, outcome, rows and time — never the query text, whose literals may
+ * carry personal data, nor any credential.
  */
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
@@ -17,14 +21,17 @@ import type { AddressInfo } from 'node:net';
 import type { ClickHouseHandle } from '../platform/clickhouse.ts';
 import type { Config } from '../platform/config.ts';
 import type { Logger } from '../platform/logger.ts';
-import { credentialsChecker, loadAnalystCredentials } from './analyst-credentials.ts';
+import { loadAccessPolicy } from '../platform/access.ts';
+import { AnalystAuthenticator, loadAnalystCredentials, type AnalystAccounts } from './analyst-credentials.ts';
 import { ClickHouseHttpError, endpointError, formatErrorText, httpStatusFor } from './clickhouse-errors.ts';
 import { endpointUrl } from './endpoint-url.ts';
 import { UnknownEncodingError, chooseResponseEncoding, decodeRequestBody, encodeResponse } from './http-encoding.ts';
 import { compressNativeBlocks, decompressNativeBlocks } from './native-compression.ts';
-import { ReadOnlyEngine } from './readonly-engine.ts';
+import { FairSlots } from './fair-slots.ts';
+import { LoginThrottle } from './login-throttle.ts';
+import { QueryLog } from './query-log.ts';
+import { AnalystQueryRefusal, ReadOnlyEngine } from './readonly-engine.ts';
 import { contentTypeFor, readCredentials, readRequestOptions, type NativeBlockOptions } from './request-options.ts';
-import { READ_KEYWORDS, WRITE_KEYWORDS, analyseStatement } from './sql-statement.ts';
 
 export interface ClickHouseEndpoint {
   /** Base URL, e.g. http://127.0.0.1:8123 */
@@ -37,26 +44,39 @@ export interface ClickHouseEndpointOptions {
   logger: Logger;
   /** The pipeline's embedded engine; the endpoint opens sessions of its own on the same folder. */
   clickhouse: ClickHouseHandle;
+  /**
+   * The analysts' accounts, asked at every login (so a reloaded access file applies at once);
+   * default: the access file's "analysts" section as read at start.
+   */
+  analysts?: AnalystAccounts;
 }
+
+/** Five free failures, then 1 s, 2 s, 4 s, … up to a minute between attempts for that name or address. */
+const LOGIN_THROTTLE = { freeFailures: 5, baseDelayMs: 1_000, maxDelayMs: 60_000 };
 
 /** Largest query text accepted (ClickHouse's default max_query_size is 256 KiB). */
 const MAX_QUERY_BYTES = 256 * 1024;
 
-export async function startClickHouseEndpoint({ config, logger, clickhouse }: ClickHouseEndpointOptions): Promise<ClickHouseEndpoint> {
+export async function startClickHouseEndpoint({ config, logger, clickhouse, analysts }: ClickHouseEndpointOptions): Promise<ClickHouseEndpoint> {
   if (clickhouse.mode !== 'embedded') {
     throw new Error('the analysts\' endpoint serves the embedded engine; with CLICKHOUSE_URL analysts query that server directly');
   }
   const settings = config.clickhouseEndpoint;
   const log = logger.child({ component: 'clickhouse-endpoint' });
-  const checkCredentials = credentialsChecker(loadAnalystCredentials(settings, true));
+  const fileAccounts = analysts ?? ((policy) => () => policy.analysts())(loadAccessPolicy(config.api.accessFile));
+  const authenticator = await AnalystAuthenticator.create(fileAccounts, loadAnalystCredentials(settings, true));
+  const throttle = new LoginThrottle(LOGIN_THROTTLE);
+  const slots = new FairSlots(settings.sessions, settings.sessionsPerAnalyst);
+  const queryLog = await QueryLog.open(settings.queryLogFile, (error) =>
+    log.error({ err: { message: error.message } }, 'clickhouse endpoint: cannot write the analysts\' query log'));
   const engine = await ReadOnlyEngine.open(config.clickhouse.dataDir, settings);
-  const defaultDatabase = clickhouse.database;
+  const analystDatabase = clickhouse.database;
 
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
       log.error({ err: { message: (error as Error).message } }, 'clickhouse endpoint: request failed unexpectedly');
       if (!response.headersSent) {
-        sendError(response, endpointError('UNKNOWN_EXCEPTION', 'Internal error of the analysts\' endpoint'), engine.version);
+        sendError(response, endpointError('UNKNOWN_EXCEPTION', 'Internal error of the analysts\' endpoint'), engine.version, null);
       } else {
         response.destroy();
       }
@@ -88,29 +108,34 @@ export async function startClickHouseEndpoint({ config, logger, clickhouse }: Cl
     response.setHeader('X-ClickHouse-Query-Id', queryId);
     response.setHeader('X-ClickHouse-Timezone', engine.timezone);
     const started = process.hrtime.bigint();
-    let keyword = '';
+    const address = request.socket.remoteAddress ?? 'unknown';
+    let statement = '';
+    let analyst: string | null = null;
+    let sql = '';
     try {
-      const credentials = readCredentials(url.searchParams, request.headers);
-      if (credentials === null) throw endpointError('REQUIRED_PASSWORD', 'default: Authentication failed: password is required for this endpoint; log in as the analyst user');
-      if (!checkCredentials(credentials.user, credentials.password)) {
-        const shownUser = credentials.user.replace(/[^\w.@-]/g, '?').slice(0, 64);
-        throw endpointError('AUTHENTICATION_FAILED', `${shownUser}: Authentication failed: password is incorrect, or there is no user with such name`);
-      }
+      analyst = await authenticate(url.searchParams, request, address);
       const options = readRequestOptions(url.searchParams, request.headers);
+      // Clients that name no database send `default` (the JDBC driver does): here that is the analysts' one.
+      if (options.database !== null && options.database !== analystDatabase && options.database !== 'default') {
+        throw endpointError('ACCESS_DENIED', `database ${options.database} is not allowed for analysts (only ${analystDatabase})`);
+      }
       const body = request.method === 'POST' ? await readBody(request, options.nativeBlocks) : '';
       const fromParameter = url.searchParams.get('query') ?? '';
-      const sql = fromParameter !== '' && body !== '' ? `${fromParameter}\n${body}` : fromParameter + body;
-      const info = analyseStatement(sql);
-      // Only known keywords are logged: the first word of an implicit SELECT is the analyst's own text.
-      keyword = READ_KEYWORDS.has(info.keyword) || WRITE_KEYWORDS.has(info.keyword) ? info.keyword : 'other';
-      const format = info.format ?? options.defaultFormat;
-      const result = await engine.query({
-        sql,
-        database: options.database ?? defaultDatabase,
-        format,
-        settings: options.settings,
-        params: options.params,
-      }, info);
+      sql = fromParameter !== '' && body !== '' ? `${fromParameter}\n${body}` : fromParameter + body;
+      const release = await slots.acquire(analyst);
+      let result;
+      try {
+        result = await engine.query({
+          sql,
+          database: analystDatabase,
+          format: options.defaultFormat,
+          settings: options.settings,
+          params: options.params,
+        });
+      } finally {
+        release();
+      }
+      statement = result.statement;
       const summary = {
         read_rows: String(result.rowsRead),
         read_bytes: String(result.bytesRead),
@@ -125,25 +150,52 @@ export async function startClickHouseEndpoint({ config, logger, clickhouse }: Cl
       const blocks = options.nativeBlocks.compressResponse ? await compressNativeBlocks(result.body) : result.body;
       const payload = encoding === null ? blocks : await encodeResponse(encoding, blocks);
       response.writeHead(200, {
-        'Content-Type': contentTypeFor(format),
-        'X-ClickHouse-Format': format,
+        'Content-Type': contentTypeFor(result.format),
+        'X-ClickHouse-Format': result.format,
         'X-ClickHouse-Summary': JSON.stringify(summary),
         'Content-Length': String(payload.length),
         ...(encoding === null ? {} : { 'Content-Encoding': encoding, Vary: 'Accept-Encoding' }),
       });
       response.end(request.method === 'HEAD' ? undefined : payload);
+      const ms = elapsedMs(started);
+      queryLog.write({
+        time: new Date().toISOString(), analyst, address, queryId, statement, query: sql, refused: false,
+        rowsRead: result.rowsRead, bytesRead: result.bytesRead, resultBytes: result.body.length, ms,
+      });
       // Debug level: a busy analyst would otherwise fill the pipeline's console.
-      log.debug(
-        { queryId, statement: keyword, rowsRead: result.rowsRead, bytes: result.body.length, ms: elapsedMs(started) },
-        'clickhouse endpoint: query answered',
-      );
+      log.debug({ queryId, statement, rowsRead: result.rowsRead, bytes: result.body.length, ms, checkMs: Math.round(result.checkMs * 100) / 100 }, 'clickhouse endpoint: query answered');
     } catch (error) {
       const failure =
         error instanceof ClickHouseHttpError ? error : endpointError('UNKNOWN_EXCEPTION', (error as Error).message);
-      sendError(response, failure, engine.version);
+      if (failure instanceof AnalystQueryRefusal) statement = failure.statement;
+      sendError(response, failure, engine.version, failure instanceof LoginThrottled ? failure.retryAfterSeconds : null);
+      const ms = elapsedMs(started);
+      if (analyst !== null) {
+        queryLog.write({
+          time: new Date().toISOString(), analyst, address, queryId, statement, query: sql,
+          refused: failure instanceof AnalystQueryRefusal || httpStatusFor(failure.type) === 403,
+          error: { code: failure.code, name: failure.type, message: failure.message }, ms,
+        });
+      }
       // The error message may quote the query's literals; its code and name say enough.
-      log.info({ queryId, statement: keyword, code: failure.code, error: failure.type, ms: elapsedMs(started) }, 'clickhouse endpoint: query refused or failed');
+      log.info({ queryId, statement, code: failure.code, error: failure.type, ms }, 'clickhouse endpoint: query refused or failed');
     }
+  }
+
+  /** The analyst's name, once the credentials are checked and the login is not throttled. */
+  async function authenticate(search: URLSearchParams, request: IncomingMessage, address: string): Promise<string> {
+    const credentials = readCredentials(search, request.headers);
+    if (credentials === null) throw endpointError('REQUIRED_PASSWORD', 'default: Authentication failed: password is required for this endpoint; log in as an analyst');
+    const shownUser = credentials.user.replace(/[^\w.@-]/g, '?').slice(0, 64);
+    const waitMs = throttle.waitMs(credentials.user, address);
+    if (waitMs > 0) throw new LoginThrottled(shownUser, Math.ceil(waitMs / 1000));
+    if (!(await authenticator.verify(credentials.user, credentials.password))) {
+      throttle.failed(credentials.user, address);
+      log.warn({ user: shownUser, address }, 'clickhouse endpoint: failed analyst login');
+      throw endpointError('AUTHENTICATION_FAILED', `${shownUser}: Authentication failed: password is incorrect, or there is no user with such name`);
+    }
+    throttle.succeeded(credentials.user);
+    return credentials.user;
   }
 
   server.keepAliveTimeout = 10_000;
@@ -152,10 +204,11 @@ export async function startClickHouseEndpoint({ config, logger, clickhouse }: Cl
     await once(server, 'listening');
   } catch (error) {
     await engine.close();
+    await queryLog.close();
     throw new Error(`the analysts' endpoint cannot listen on ${settings.host}:${settings.port}: ${(error as Error).message}`);
   }
   const url = endpointUrl(settings.host, (server.address() as AddressInfo).port);
-  log.info({ url, user: settings.user }, 'clickhouse endpoint: serving the embedded engine read-only');
+  log.info({ url, queryLog: settings.queryLogFile }, 'clickhouse endpoint: serving the embedded engine read-only');
 
   return {
     url,
@@ -167,6 +220,7 @@ export async function startClickHouseEndpoint({ config, logger, clickhouse }: Cl
       await closed;
       clearTimeout(deadline);
       await engine.close();
+      await queryLog.close();
     },
   };
 }
@@ -205,13 +259,24 @@ async function readBody(request: IncomingMessage, nativeBlocks: NativeBlockOptio
   return body.toString('utf8');
 }
 
-function sendError(response: ServerResponse, error: ClickHouseHttpError, version: string): void {
+/** Too many failed logins for this name or address: answered 429 with Retry-After. */
+class LoginThrottled extends ClickHouseHttpError {
+  readonly retryAfterSeconds: number;
+  constructor(user: string, retryAfterSeconds: number) {
+    const error = endpointError('AUTHENTICATION_FAILED', `${user}: Authentication failed: too many failed logins for this user or from this address; retry in ${retryAfterSeconds} s`);
+    super(error.code, error.type, error.message);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+function sendError(response: ServerResponse, error: ClickHouseHttpError, version: string, retryAfterSeconds: number | null): void {
   const text = formatErrorText({ code: error.code, name: error.type, message: error.message }, version);
-  const status = httpStatusFor(error.type);
+  const status = retryAfterSeconds === null ? httpStatusFor(error.type) : 429;
   response.writeHead(status, {
     'Content-Type': 'text/plain; charset=UTF-8',
     'X-ClickHouse-Exception-Code': String(error.code),
     ...(status === 401 ? { 'WWW-Authenticate': 'Basic realm="ClickHouse", charset="UTF-8"' } : {}),
+    ...(retryAfterSeconds === null ? {} : { 'Retry-After': String(retryAfterSeconds) }),
   });
   response.end(text);
 }

@@ -11,10 +11,11 @@
  * result.
  */
 import { Session } from 'chdb';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { judgeStatement, readAst, deniedFunctionNames, type FunctionRow, type PolicyContext, type Verdict } from './analyst-query-policy.ts';
 import { ClickHouseHttpError, endpointError, parseEngineError } from './clickhouse-errors.ts';
 import { escapeParameter, queryWithEscapedParameters } from './escaped-parameters.ts';
-import { analyseStatement, readOnlyRefusal, type StatementInfo } from './sql-statement.ts';
 
 export interface ReadOnlyLimits {
   maxExecutionSeconds: number;
@@ -26,6 +27,7 @@ export interface ReadOnlyLimits {
 
 export interface ReadOnlyQuery {
   sql: string;
+  /** The analysts' database: the session's current one and the only one its tables may come from. */
   database: string;
   /** Output format when the SQL has no FORMAT clause of its own. */
   format: string;
@@ -40,9 +42,25 @@ export interface ReadOnlyQuery {
 
 export interface ReadOnlyResult {
   body: Buffer;
+  /** The format the body is in: the query's own FORMAT clause, else the requested default. */
+  format: string;
+  /** The statement word (SELECT, SHOW, …), for logs. */
+  statement: string;
   rowsRead: number;
   bytesRead: number;
   elapsedSeconds: number;
+  /** Time spent deciding whether the query may run. */
+  checkMs: number;
+}
+
+/** A statement the analysts' policy refuses; `statement` names its kind for the query log. */
+export class AnalystQueryRefusal extends ClickHouseHttpError {
+  readonly statement: string;
+  constructor(type: 'READONLY' | 'ACCESS_DENIED', statement: string, message: string) {
+    const refusal = endpointError(type, type === 'READONLY' ? `Cannot execute query in readonly mode: ${message}` : message);
+    super(refusal.code, refusal.type, refusal.message);
+    this.statement = statement;
+  }
 }
 
 /**
@@ -82,7 +100,25 @@ export const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 interface PooledSession {
   key: string;
   session: Session;
+  /**
+   * Reads the analyst's statement (formatQuery, EXPLAIN AST) on readonly=1 alone: the caller's
+   * settings (`max_result_rows=1`, say) must not apply to the check's own queries.
+   */
+  checker: Session | null;
   busy: boolean;
+}
+
+interface Judged {
+  formatted: string;
+  verdict: Verdict;
+}
+
+/** Statements whose verdicts are remembered. */
+const JUDGED_MAX = 1_000;
+
+function closePooled(pooled: PooledSession): void {
+  pooled.session.close();
+  pooled.checker?.close();
 }
 
 export class ReadOnlyEngine {
@@ -97,8 +133,15 @@ export class ReadOnlyEngine {
   /** Holds the folder open between queries (and, in `truc sql`, the engine's lock). */
   private readonly anchor: Session;
 
-  private constructor(anchor: Session, dataDir: string, limits: ReadOnlyLimits, version: string, timezone: string) {
+  /** Recent statements' renderings and verdicts, oldest first. */
+  private readonly judged = new Map<string, Judged>();
+
+  /** What the policy needs to know of the engine, read once at open. */
+  private readonly catalog: Omit<PolicyContext, 'database'>;
+
+  private constructor(anchor: Session, dataDir: string, limits: ReadOnlyLimits, version: string, timezone: string, catalog: Omit<PolicyContext, 'database'>) {
     this.anchor = anchor;
+    this.catalog = catalog;
     this.dataDir = dataDir;
     this.limits = limits;
     this.version = version;
@@ -116,7 +159,16 @@ export class ReadOnlyEngine {
     try {
       const text = (await anchor.queryAsync('SELECT version(), timezone()', { format: 'TSV' })).text().trim();
       const [version = 'unknown', timezone = 'UTC'] = text.split('\t');
-      return new ReadOnlyEngine(anchor, dataDir, limits, version, timezone);
+      const rows = async <T>(sql: string): Promise<T[]> =>
+        (await anchor.queryAsync(sql, { format: 'JSONEachRow' })).text().split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as T);
+      const functions = await rows<FunctionRow>('SELECT name, alias_to, categories FROM system.functions');
+      const tableFunctions = await rows<{ name: string }>('SELECT name FROM system.table_functions');
+      const databases = await rows<{ name: string }>('SELECT name FROM system.databases');
+      return new ReadOnlyEngine(anchor, dataDir, limits, version, timezone, {
+        deniedFunctions: deniedFunctionNames(functions),
+        tableFunctions: new Set(tableFunctions.map((row) => row.name.toLowerCase())),
+        databases: new Set(databases.map((row) => row.name)),
+      });
     } catch (error) {
       anchor.close();
       throw error;
@@ -124,56 +176,85 @@ export class ReadOnlyEngine {
   }
 
   /**
-   * Runs one read-only statement. Beyond readonly=1 it refuses what the engine would allow in
-   * readonly mode: several statements, INTO OUTFILE, USE, KILL. A statement whose first word is not
-   * a known read is parsed by the engine first: a typo gets the engine's syntax error, as from a
-   * server, and the engine's own reading of the statement decides whether it only reads.
-   * `info` is the caller's own `analyseStatement(query.sql)`, when it has one, so it is not read twice.
+   * Runs one statement if the analysts' policy allows it (analyst-query-policy.ts), deciding on the
+   * engine's own parse: `formatQuery` renders the text (and refuses several statements), `EXPLAIN
+   * AST` of that rendering — with the query's parameters bound, as `{name:Identifier}` can name a
+   * table — gives the tree the policy reads, and the rendering is what then runs, so what runs is
+   * what was checked. A result over the byte limit is refused even when the engine let it through
+   * (it checks the limit per block, and one block can be huge).
    */
-  async query(query: ReadOnlyQuery, info: StatementInfo = analyseStatement(query.sql)): Promise<ReadOnlyResult> {
-    if (info.empty) throw endpointError('SYNTAX_ERROR', 'Empty query');
-    if (info.multiStatement) throw endpointError('SYNTAX_ERROR', 'Multi-statements are not allowed');
-    let refusal = readOnlyRefusal(info);
-    if (refusal !== null && !info.intoOutfile) {
-      const formatted = await this.run({ sql: 'SELECT formatQuery({sql:String})', database: query.database, format: 'TSV', settings: {}, params: { sql: escapeParameter(query.sql) } });
-      refusal = readOnlyRefusal(analyseStatement(formatted.body.toString('utf8')));
-    }
-    if (refusal !== null) throw endpointError('READONLY', `Cannot execute query in readonly mode: ${refusal}`);
-    return this.run(query);
-  }
-
-  private async run(query: ReadOnlyQuery): Promise<ReadOnlyResult> {
+  async query(query: ReadOnlyQuery): Promise<ReadOnlyResult> {
     if (!IDENTIFIER.test(query.database)) throw endpointError('BAD_ARGUMENTS', `Invalid database name ${JSON.stringify(query.database)}`);
     if (!IDENTIFIER.test(query.format)) throw endpointError('BAD_ARGUMENTS', `Invalid format name ${JSON.stringify(query.format)}`);
+    if (query.sql.trim() === '') throw endpointError('SYNTAX_ERROR', 'Empty query');
     const pooled = await this.acquire(this.sessionKey(query));
     let failed = false;
     try {
-      const result =
-        Object.keys(query.params).length > 0
-          ? await queryWithEscapedParameters(pooled.session, query.sql, query.format, query.params)
-          : await pooled.session.queryAsync(query.sql, { format: query.format }).then((answer) => ({
-              bytes: answer.bytes(),
-              rowsRead: answer.rowsRead,
-              bytesRead: answer.bytesRead,
-              elapsed: answer.elapsed,
-            }));
-      return {
-        body: Buffer.from(result.bytes),
-        rowsRead: result.rowsRead,
-        bytesRead: result.bytesRead,
-        elapsedSeconds: result.elapsed,
-      };
+      const checkStarted = performance.now();
+      const { formatted, verdict } = await this.judge(pooled, query);
+      const checkMs = performance.now() - checkStarted;
+      if (!verdict.allowed) {
+        throw new AnalystQueryRefusal(verdict.reason === 'readonly' ? 'READONLY' : 'ACCESS_DENIED', verdict.statement, verdict.message);
+      }
+      const format = verdict.format ?? query.format;
+      if (!IDENTIFIER.test(format)) throw endpointError('BAD_ARGUMENTS', `Invalid format name ${JSON.stringify(format.slice(0, 100))}`);
+      const result = await runBound(pooled.session, formatted, format, query.params);
+      const body = Buffer.from(result.bytes);
+      const limit = this.resultLimit(query.settings);
+      if (body.length > limit) {
+        throw endpointError('TOO_MANY_ROWS_OR_BYTES', `Limit for result exceeded, max bytes: ${limit}, current bytes: ${body.length} (the analysts' result limit)`);
+      }
+      return { body, format, statement: verdict.statement, rowsRead: result.rowsRead, bytesRead: result.bytesRead, elapsedSeconds: result.elapsed, checkMs };
     } catch (error) {
-      failed = true;
+      // A refusal of the policy ran nothing more on the session; an engine failure may have left output in it.
+      failed = !(error instanceof ClickHouseHttpError) || error.type === 'TOO_MANY_ROWS_OR_BYTES';
       throw toClickHouseError(error);
     } finally {
       this.release(pooled, failed);
     }
   }
 
+  /**
+   * The engine's rendering of the statement and the policy's verdict on it. Both depend only on the
+   * text, the parameters and the database (the catalogue is read once), so they are remembered for
+   * the most recent statements: dashboards repeat theirs, and each check costs two engine calls.
+   */
+  private async judge(pooled: PooledSession, query: ReadOnlyQuery): Promise<Judged> {
+    const key = createHash('sha256').update(JSON.stringify([query.sql, query.database, Object.entries(query.params).sort()])).digest('base64');
+    const known = this.judged.get(key);
+    if (known !== undefined) {
+      this.judged.delete(key);
+      this.judged.set(key, known);
+      return known;
+    }
+    const checker = await this.checkerOf(pooled);
+    const rendering = await runBound(checker, 'SELECT formatQuery({sql:String})', 'TSVRaw', { sql: escapeParameter(query.sql) });
+    const formatted = Buffer.from(rendering.bytes).toString('utf8').trimEnd();
+    const ast = await runBound(checker, `EXPLAIN AST ${formatted}`, 'TSVRaw', query.params);
+    const verdict = judgeStatement(readAst(Buffer.from(ast.bytes).toString('utf8')), /^\w+/.exec(formatted)?.[0]?.toUpperCase() ?? '', { ...this.catalog, database: query.database });
+    const judged = { formatted, verdict };
+    if (this.judged.size >= JUDGED_MAX) this.judged.delete(this.judged.keys().next().value!);
+    this.judged.set(key, judged);
+    return judged;
+  }
+
+  private async checkerOf(pooled: PooledSession): Promise<Session> {
+    if (pooled.checker === null) {
+      pooled.checker = new Session(this.dataDir);
+      await pooled.checker.queryAsync('SET readonly = 1');
+    }
+    return pooled.checker;
+  }
+
+  /** The configured result limit, or the caller's smaller `max_result_bytes`. */
+  private resultLimit(settings: Record<string, string>): number {
+    const wanted = Number(settings.max_result_bytes);
+    return Number.isFinite(wanted) && wanted > 0 ? Math.min(wanted, this.limits.maxResultBytes) : this.limits.maxResultBytes;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
-    for (const pooled of this.pool.splice(0)) pooled.session.close();
+    for (const pooled of this.pool.splice(0)) closePooled(pooled);
     for (const wake of this.waiting.splice(0)) wake();
     this.anchor.close();
   }
@@ -198,9 +279,9 @@ export class ReadOnlyEngine {
           await new Promise<void>((resolve) => this.waiting.push(resolve));
           continue;
         }
-        this.pool.splice(spare, 1)[0]!.session.close();
+        closePooled(this.pool.splice(spare, 1)[0]!);
       }
-      const pooled: PooledSession = { key, session: new Session(this.dataDir), busy: true };
+      const pooled: PooledSession = { key, session: new Session(this.dataDir), checker: null, busy: true };
       this.pool.push(pooled);
       try {
         await pooled.session.queryAsync(this.setupSql(key));
@@ -217,7 +298,7 @@ export class ReadOnlyEngine {
     if (discard || this.closed) {
       const index = this.pool.indexOf(pooled);
       if (index !== -1) this.pool.splice(index, 1);
-      pooled.session.close();
+      closePooled(pooled);
     }
     this.waiting.shift()?.();
   }
@@ -241,6 +322,13 @@ export class ReadOnlyEngine {
     const assignments = [...values].map(([name, value]) => `${name} = '${value}'`);
     return `USE ${database}; SET ${assignments.join(', ')}; SET readonly = 1`;
   }
+}
+
+/** Runs `sql`, binding `params` (escaped form) through the one binder the endpoint uses, when there are any. */
+async function runBound(session: Session, sql: string, format: string, params: Record<string, string>): Promise<{ bytes: Uint8Array; rowsRead: number; bytesRead: number; elapsed: number }> {
+  if (Object.keys(params).length > 0) return queryWithEscapedParameters(session, sql, format, params);
+  const answer = await session.queryAsync(sql, { format });
+  return { bytes: answer.bytes(), rowsRead: answer.rowsRead, bytesRead: answer.bytesRead, elapsed: answer.elapsed };
 }
 
 function toClickHouseError(error: unknown): ClickHouseHttpError {

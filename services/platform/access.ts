@@ -7,16 +7,21 @@
  *   "sources":   { "vhd": ["sha256:<hex>", ...], ... },
  *   "operators": ["sha256:<hex>", ...],
  *   "agencies":  { "cdc-hanoi": { "keys": ["sha256:<hex>"], "kinds": ["health-declaration"] or "all",
- *                                 "provinces": ["01"] or "all", "tier": "pseudonymous" }, ... }
+ *                                 "provinces": ["01"] or "all", "tier": "pseudonymous" }, ... },
+ *   "analysts":  { "epi-lan": { "passwords": ["scrypt:<N>:<r>:<p>:<salt>:<hash>", ...] }, ... }
  * }
  *
  * An agency (a subscriber: provincial CDC, police, ministry) sees only its entitlement: those kinds,
  * those provinces, and at most its tier of fields (`identified`: all; `pseudonymous`: no name,
  * document, phone or address line). "agencies" is optional, so access files written before it still load.
+ * An analyst logs in to the ClickHouse endpoint with a name and a password; the file holds salted
+ * scrypt hashes of the passwords (platform/password-hash.ts), several per analyst so a password can
+ * be rotated: add the new hash, hand out the password, remove the old hash.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { KINDS, SOURCES, isKind, sourceEntry, type Kind } from './catalog.ts';
+import { PASSWORD_HASH_PATTERN } from './password-hash.ts';
 import { provinceByCode } from './provinces.ts';
 
 export const TIERS = ['pseudonymous', 'identified'] as const;
@@ -41,11 +46,19 @@ export interface AgencyEntry {
   tier: string;
 }
 
+export interface AnalystEntry {
+  passwords: string[];
+}
+
 export interface AccessFile {
   sources?: Record<string, string[]>;
   operators?: string[];
   agencies?: Record<string, AgencyEntry>;
+  analysts?: Record<string, AnalystEntry>;
 }
+
+/** Analyst names are ClickHouse user names (they appear in `currentUser()` and the query log). */
+export const ANALYST_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
 
 /** Agency ids name Kafka topics (`out.<agency>.<kind>`) and consumer groups, so they stay plain. */
 export const AGENCY_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -96,6 +109,9 @@ export class AccessPolicy {
 
   private readonly agencies = new Map<string, Entitlement>();
 
+  /** Analyst name → scrypt hashes of the passwords; null when the file has no "analysts" section. */
+  private readonly analystPasswords: ReadonlyMap<string, readonly string[]> | null;
+
   constructor(file: AccessFile, origin = 'access file') {
     const add = (hash: unknown, where: string, principal: Principal) => {
       if (typeof hash !== 'string' || !HASH_PATTERN.test(hash)) {
@@ -121,6 +137,12 @@ export class AccessPolicy {
       this.agencies.set(agency, entitlement);
       entry.keys.forEach((hash, i) => add(hash, `agencies.${agency}.keys[${i}]`, { type: 'agency', agency, entitlement }));
     }
+    this.analystPasswords = file.analysts === undefined ? null : parseAnalysts(file.analysts, origin);
+  }
+
+  /** The analysts' accounts, or null when the access file has no "analysts" section. */
+  analysts(): ReadonlyMap<string, readonly string[]> | null {
+    return this.analystPasswords;
   }
 
   /** An agency's entitlement, or undefined when the access file does not list it. */
@@ -165,6 +187,26 @@ function parseAgency(agency: string, entry: AgencyEntry, origin: string): Entitl
   } else throw new AccessFileError(origin, `${where}.provinces must be "all" or a non-empty list of 2-digit province codes`);
   if (!(TIERS as readonly string[]).includes(entry.tier)) throw new AccessFileError(origin, `${where}.tier must be one of ${TIERS.join(', ')}`);
   return { kinds, provinces, tier: entry.tier as Tier };
+}
+
+function parseAnalysts(analysts: unknown, origin: string): Map<string, string[]> {
+  if (analysts === null || typeof analysts !== 'object' || Array.isArray(analysts)) {
+    throw new AccessFileError(origin, 'analysts must be an object of analyst name to { "passwords": [...] }');
+  }
+  const accounts = new Map<string, string[]>();
+  for (const [name, entry] of Object.entries(analysts as Record<string, unknown>)) {
+    const where = `analysts.${name}`;
+    if (!ANALYST_NAME_PATTERN.test(name)) throw new AccessFileError(origin, `${where}: a name must be 1 to 64 letters, digits, '_', '.' or '-', starting with a letter or '_'`);
+    const passwords = (entry as AnalystEntry | null)?.passwords;
+    if (!Array.isArray(passwords) || passwords.length === 0) throw new AccessFileError(origin, `${where}.passwords must be a non-empty list of password hashes`);
+    passwords.forEach((hash, i) => {
+      if (typeof hash !== 'string' || !PASSWORD_HASH_PATTERN.test(hash)) {
+        throw new AccessFileError(origin, `${where}.passwords[${i}] must be "scrypt:N:r:p:<salt>:<hash>" (made by truc analyst-password), never a password`);
+      }
+    });
+    accounts.set(name, [...passwords] as string[]);
+  }
+  return accounts;
 }
 
 export function loadAccessPolicy(file: string): AccessPolicy {

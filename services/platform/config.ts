@@ -94,6 +94,10 @@ export interface ClickHouseEndpointConfig {
   maxResultBytes: number;
   /** Engine sessions serving analyst queries at once (each runs one query at a time). */
   sessions: number;
+  /** Of those, at most this many for one analyst, so another analyst always finds a slot soon. */
+  sessionsPerAnalyst: number;
+  /** The operators' log of analyst queries (JSON lines, mode 0600). */
+  queryLogFile: string;
 }
 
 export interface LocalStackConfig {
@@ -458,6 +462,8 @@ export function loadConfig(env: Env = process.env): Config {
       maxMemoryBytes: read.integer('CLICKHOUSE_ENDPOINT_MAX_MEMORY_BYTES', 2 * 1024 ** 3, 16 * 1024 ** 2, 1024 ** 4),
       maxResultBytes: read.integer('CLICKHOUSE_ENDPOINT_MAX_RESULT_BYTES', 256 * 1024 ** 2, 1024, 64 * 1024 ** 3),
       sessions: read.integer('CLICKHOUSE_ENDPOINT_SESSIONS', 2, 1, 64),
+      sessionsPerAnalyst: read.integer('CLICKHOUSE_ENDPOINT_SESSIONS_PER_ANALYST', 1, 1, 64),
+      queryLogFile: path.resolve(dataDir, read.string('CLICKHOUSE_ENDPOINT_QUERY_LOG', 'logs/analyst-queries.jsonl')),
     },
     demoFeed: {
       ratePerSecond: read.integer('DEMO_FEED_RATE', 300, 0, 100_000),
@@ -511,6 +517,10 @@ export function loadConfig(env: Env = process.env): Config {
   read.require(
     /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/.test(config.clickhouseEndpoint.user),
     `CLICKHOUSE_ANALYST_USER=${JSON.stringify(config.clickhouseEndpoint.user)} must be 1 to 64 letters, digits, '_', '.' or '-', starting with a letter or '_'`,
+  );
+  read.require(
+    config.clickhouseEndpoint.sessionsPerAnalyst <= config.clickhouseEndpoint.sessions,
+    `CLICKHOUSE_ENDPOINT_SESSIONS_PER_ANALYST=${config.clickhouseEndpoint.sessionsPerAnalyst} must not exceed CLICKHOUSE_ENDPOINT_SESSIONS=${config.clickhouseEndpoint.sessions}`,
   );
   read.require(
     config.clickhouseEndpoint.password === null || config.clickhouseEndpoint.password.length >= 12,

@@ -1,8 +1,9 @@
 /**
  * The analysts' endpoint on the embedded engine: latency of a small query (endpoint vs the
- * pipeline's own in-process client, to show the HTTP and session overhead), queries per second with
- * a few concurrent analysts, and the rate of a large TSV result. Needs no Kafka: a temporary folder
- * with one million declaration-like rows.
+ * pipeline's own in-process client, to show the HTTP and session overhead) and the part of it the
+ * analysts' policy check takes, queries per second with a few concurrent analysts (each their own
+ * account), and the rate of a large TSV result. Needs no Kafka: a temporary folder with one million
+ * declaration-like rows.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -10,7 +11,8 @@ import path from 'node:path';
 import { startClickHouseEndpoint } from '../../services/clickhouse-endpoint/endpoint.ts';
 import { createClickHouse } from '../../services/platform/clickhouse.ts';
 import { loadConfig } from '../../services/platform/config.ts';
-import { createLogger } from '../../services/platform/logger.ts';
+import { hashPassword } from '../../services/platform/password-hash.ts';
+import { pino } from 'pino';
 import { percentile, printFigure } from './support.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
@@ -20,8 +22,20 @@ const PASSWORD = 'bench-analyst-password';
 const root = mkdtempSync(path.join(os.tmpdir(), 'truc-endpoint-bench-'));
 const config = loadConfig({ ...process.env, CLICKHOUSE_DATA_DIR: path.join(root, 'clickhouse'), CLICKHOUSE_ENDPOINT_PORT: '0', CLICKHOUSE_ANALYST_PASSWORD: PASSWORD });
 const clickhouse = await createClickHouse(config.clickhouse);
-const endpoint = await startClickHouseEndpoint({ config, logger: createLogger('bench', 'silent'), clickhouse });
-const headers = { authorization: `Basic ${Buffer.from(`analyst:${PASSWORD}`).toString('base64')}` };
+const ANALYSTS = ['analyst', 'analyst2', 'analyst3', 'analyst4'];
+const passwordHash = await hashPassword(PASSWORD);
+const accounts = new Map(ANALYSTS.map((name) => [name, [passwordHash]]));
+// The endpoint logs each answered query's check time at debug level; the bench reads it from there.
+const checkTimes: number[] = [];
+const logger = pino({ level: 'debug' }, {
+  write(line: string) {
+    const entry = JSON.parse(line) as { checkMs?: number };
+    if (typeof entry.checkMs === 'number') checkTimes.push(entry.checkMs);
+  },
+});
+const endpoint = await startClickHouseEndpoint({ config, logger, clickhouse, analysts: () => accounts });
+const headersOf = (analyst: string) => ({ authorization: `Basic ${Buffer.from(`${analyst}:${PASSWORD}`).toString('base64')}` });
+const headers = headersOf('analyst');
 
 try {
   await clickhouse.client.command({
@@ -35,8 +49,8 @@ try {
   console.log(`analysts' endpoint on the embedded engine: ${ROWS.toLocaleString('en-US')} rows, ${os.cpus().length} cores`);
 
   const small = "SELECT day, count() AS declarations, sum(fever) AS fever FROM decl WHERE province_code = '01' AND day = '2021-08-14' GROUP BY day";
-  const viaEndpoint = async (sql: string): Promise<string> => {
-    const response = await fetch(`${endpoint.url}/?default_format=JSONEachRow`, { method: 'POST', body: sql, headers });
+  const viaEndpoint = async (sql: string, analyst = 'analyst'): Promise<string> => {
+    const response = await fetch(`${endpoint.url}/?default_format=JSONEachRow`, { method: 'POST', body: sql, headers: headersOf(analyst) });
     if (response.status !== 200) throw new Error(`endpoint answered ${response.status}: ${await response.text()}`);
     return response.text();
   };
@@ -53,19 +67,26 @@ try {
 
   const direct = await timeEach(async () => (await clickhouse.client.query({ query: small, format: 'JSONEachRow' })).json(), SMALL_QUERIES);
   const http = await timeEach(() => viaEndpoint(small), SMALL_QUERIES);
+  // The endpoint remembers the verdict on a statement it has seen; a new comment makes each text new.
+  let fresh = 0;
+  const httpFresh = await timeEach(() => viaEndpoint(`${small} -- ${fresh++}`), SMALL_QUERIES);
+  const checks = checkTimes.slice(-SMALL_QUERIES).sort((a, b) => a - b);
   printFigure('small query, in-process client p50', percentile(direct, 50), 'ms');
   printFigure('small query, in-process client p99', percentile(direct, 99), 'ms');
   printFigure('small query, endpoint p50', percentile(http, 50), 'ms');
   printFigure('small query, endpoint p99', percentile(http, 99), 'ms');
+  printFigure('small query, endpoint p50, each text new', percentile(httpFresh, 50), 'ms', 'the policy check not remembered');
+  printFigure('  of which the policy check p50', percentile(checks, 50), 'ms', 'formatQuery + EXPLAIN AST');
+  printFigure('  of which the policy check p99', percentile(checks, 99), 'ms');
 
   for (const analysts of [1, 4]) {
     const start = performance.now();
     let done = 0;
     await Promise.all(
-      Array.from({ length: analysts }, async () => {
+      Array.from({ length: analysts }, async (_, i) => {
         while (done < SMALL_QUERIES) {
           done += 1;
-          await viaEndpoint(small);
+          await viaEndpoint(small, ANALYSTS[i]);
         }
       }),
     );

@@ -4,11 +4,12 @@
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../services/platform/config.ts';
+import { ATTACKS, outfileTarget } from '../support/analyst-attacks.ts';
 import { ANALYST_ROWS, ANALYST_TABLE } from '../support/analyst-table.ts';
 import { killAll, startConnectorProcess, type ConnectorProcess } from '../support/connector-process.ts';
 import { freePort } from '../support/ports.ts';
@@ -40,6 +41,22 @@ function truc(args: string[], env: Record<string, string>): Promise<CliRun> {
 }
 
 const QUERY = `SELECT province_code, province, declarations FROM ${ANALYST_TABLE} ORDER BY province_code`;
+
+/** Every escape class fails (exit 1, ClickHouse's refusal on stderr, nothing on stdout) and writes no file. */
+async function expectAttacksRefused(env: Record<string, string>, root: string): Promise<void> {
+  const secretFile = path.join(root, 'person-key.secret');
+  writeFileSync(secretFile, 'the-person-key-secret-never-to-be-read\n', { mode: 0o600 });
+  const outfile = outfileTarget(root);
+  // The full list runs over HTTP in clickhouse-endpoint-confinement.test.ts; here one of each class.
+  for (const attack of ATTACKS({ secretFile, outfile, table: ANALYST_TABLE }).filter((each) => each.everyClass)) {
+    const run = await truc(['sql', attack.sql], env);
+    expect(run.code, attack.sql).toBe(1);
+    expect(run.stderr, attack.sql).toMatch(new RegExp(`^truc sql: ClickHouse error \\d+ \\(${attack.name}\\)`));
+    expect(run.stderr, attack.sql).toMatch(attack.message);
+    expect(run.stdout, attack.sql).toBe('');
+  }
+  expect(existsSync(outfile)).toBe(false);
+}
 
 describe('truc sql', () => {
   // Outside the workers' shared test folder, which a concurrent run's teardown removes as a whole.
@@ -76,20 +93,25 @@ describe('truc sql', () => {
     await owner.waitForLog((line) => line.msg === 'clickhouse endpoint: query answered' && line.statement === 'SELECT', 10_000);
   });
 
-  it('refuses INSERT and DROP with a clear message and a non-zero exit code, before sending anything', async () => {
+  it('refuses INSERT and DROP with a clear message and a non-zero exit code', async () => {
+    // The endpoint's check refuses them (truc sql no longer reads the text itself): same check on both paths.
     for (const sql of [`INSERT INTO ${ANALYST_TABLE} SELECT * FROM ${ANALYST_TABLE}`, `DROP TABLE ${ANALYST_TABLE}`]) {
       const run = await truc(['sql', sql], env);
       expect(run.code).toBe(1);
-      expect(run.stderr).toMatch(/^truc sql: refused: (INSERT|DROP) statements are not allowed: the analysts' access is read-only/);
+      expect(run.stderr).toMatch(/^truc sql: ClickHouse error 164 \(READONLY\): .*(INSERT|DROP) statements are not allowed: the analysts' access is read-only/);
       expect(run.stdout).toBe('');
     }
-    // Past the client-side check, the endpoint's readonly=1 refuses too.
     const file = await truc(['sql', "SELECT * FROM file('/etc/hostname', 'LineAsString')"], env);
     expect(file.code).toBe(1);
-    expect(file.stderr).toMatch(/^truc sql: ClickHouse error 164 \(READONLY\)/);
+    expect(file.stderr).toMatch(/^truc sql: ClickHouse error 497 \(ACCESS_DENIED\): .*function file is not allowed for analysts/);
     const count = await truc(['sql', '--format', 'csv', `SELECT count() AS n FROM ${ANALYST_TABLE}`], env);
     expect(count.stdout).toBe(`"n"\n${ANALYST_ROWS.length}\n`);
   });
+
+  it('refuses every escape class through the endpoint', async () => {
+    await expectAttacksRefused(env, path.dirname(dataDir));
+    await owner.waitForLog((line) => line.msg === 'clickhouse endpoint: query refused or failed' && line.error === 'ACCESS_DENIED', 10_000);
+  }, 120_000);
 
   it('explains, rather than crashes, when another process holds the folder and no endpoint answers', async () => {
     const run = await truc(['sql', QUERY], { ...env, CLICKHOUSE_ENDPOINT_PORT: String(await freePort()) });
@@ -112,9 +134,12 @@ describe('truc sql', () => {
     const json = await truc(['sql', '-f', 'json', `SELECT province, symptomatic FROM ${ANALYST_TABLE} WHERE province_code = '48'`], env);
     expect(json.stdout.trim().split('\n').map((line) => JSON.parse(line) as unknown)).toEqual([{ province: 'Đà Nẵng', symptomatic: 7 }]);
 
-    // The engine opened here is read-only too: what passes the client-side check is still refused by readonly=1.
+    // The engine opened here runs the same check as the endpoint.
     const file = await truc(['sql', "SELECT * FROM file('/etc/hostname', 'LineAsString')"], env);
     expect(file.code).toBe(1);
-    expect(file.stderr).toMatch(/^truc sql: ClickHouse error 164 \(READONLY\): .*Cannot execute query in readonly mode/);
-  });
+    expect(file.stderr).toMatch(/^truc sql: ClickHouse error 497 \(ACCESS_DENIED\): function file is not allowed for analysts/);
+    await expectAttacksRefused(env, path.dirname(dataDir));
+    const own = await truc(['sql', `SELECT province FROM ${ANALYST_TABLE} WHERE province_code = '48' FORMAT JSONEachRow`], env);
+    expect(own.stdout).toBe('{"province":"Đà Nẵng"}\n');
+  }, 180_000);
 });

@@ -10,4 +10,6 @@ Object.assign(process.env, inject('stackEnv'));
 process.env.PERSON_KEY_SECRET ??= 'test-only-person-key-secret-0123456789abcdef';
 if (!process.env.CLICKHOUSE_URL) {
   process.env.CLICKHOUSE_DATA_DIR = path.join(inject('clickhouseRoot'), String(process.pid));
+  // The analysts' endpoints of tests keep their query log beside their folder, not in the local stack's logs.
+  process.env.CLICKHOUSE_ENDPOINT_QUERY_LOG = path.join(inject('clickhouseRoot'), `${process.pid}-analyst-queries.jsonl`);
 }
