@@ -1,17 +1,19 @@
 /**
  * Starts the HTTP API with the HTTP ingest connector: topics and schemas in place, an idempotent
- * producer (acks=all) behind a coalescing batcher, then HTTP. Used by `npm start` and the tests.
+ * producer (acks=all) behind a coalescing batcher sized by the broker's and raw topics' limits, then HTTP. Used by `npm start` and the tests.
  */
 import type { AddressInfo } from 'node:net';
 import { IngestConnector } from '../../connectors/http-ingest/ingest-connector.ts';
 import type { ManagedConnector } from '../../connectors/runtime/managed-connector.ts';
 import type { Registry } from 'prom-client';
 import { loadAccessPolicy } from '../platform/access.ts';
+import { Partitioners } from 'kafkajs';
 import { CoalescingProducer } from '../platform/coalescing-producer.ts';
 import type { Config } from '../platform/config.ts';
 import { createKafka } from '../platform/kafka.ts';
 import { createLogger, type Logger } from '../platform/logger.ts';
 import { preparePipeline, type Pipeline } from '../platform/pipeline-bootstrap.ts';
+import { readProduceLimits } from '../platform/produce-limits.ts';
 import { SubscriptionRoutes } from '../subscriptions/routes.ts';
 import { buildApi } from './server.ts';
 
@@ -44,13 +46,17 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   const kafka = createKafka(config.kafka, logger, 'api');
   const pipeline = await preparePipeline(config, kafka, logger);
 
+  const admin = kafka.admin();
+  await admin.connect();
+  const limits = await readProduceLimits(admin, [...pipeline.rawCodecs.keys()]).finally(() => admin.disconnect());
   const batcher = new CoalescingProducer(
     async () => {
-      const producer = kafka.producer({ idempotent: true, retry: { retries: 10 } });
+      // The batcher foresees partitions with this partitioner to keep every batch within the limits.
+      const producer = kafka.producer({ idempotent: true, retry: { retries: 10 }, createPartitioner: Partitioners.DefaultPartitioner });
       await producer.connect();
       return producer;
     },
-    { lingerMs: config.ingest.lingerMs, maxBatchMessages: MAX_BATCH_MESSAGES },
+    { lingerMs: config.ingest.lingerMs, maxBatchMessages: MAX_BATCH_MESSAGES, limits },
   );
   await batcher.ready();
   const ingest = new IngestConnector({

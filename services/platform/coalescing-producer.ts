@@ -5,21 +5,43 @@
  * when idle, a batch waits at most `lingerMs` for company. Each caller's promise settles with the
  * acknowledgement (or failure) of the batch that carried its messages.
  *
+ * A batch never exceeds what the broker accepts (`limits`, read from the cluster): records are
+ * counted per partition, where kafkajs' partitioner will put them, against the topic's
+ * `max.message.bytes`. A caller whose own messages could never fit is refused at once
+ * (RecordsTooLargeError), and callers that fit together wait for the next batch. Should the broker
+ * still refuse a batch of several callers, each caller's messages are sent again on their own, so
+ * one caller's records never fail another's.
+ *
  * After a failed batch the producer is replaced by a fresh one before the next batch: a kafkajs
  * idempotent producer that lost its broker mid-request can be left with sequence numbers the
  * restarted broker rejects for good, and a new producer id starts clean.
  */
-import type { Message, Producer, TopicMessages } from 'kafkajs';
+import { Partitioners, type Message, type PartitionMetadata, type Producer, type TopicMessages } from 'kafkajs';
+import type { ProduceLimits } from './produce-limits.ts';
+import { framedMessageBytes } from './record-size.ts';
 
 export interface CoalescingOptions {
   lingerMs: number;
   /** A batch is sent at once when it reaches this many messages. */
   maxBatchMessages: number;
+  limits: ProduceLimits;
+}
+
+/** Bytes one caller's messages add to one topic: per foreseen partition, and keyless ones apart. */
+interface TopicBytes {
+  byPartition: Map<number, number>;
+  /** kafkajs spreads keyless messages round-robin, so they are counted against every partition. */
+  keyless: number;
 }
 
 interface Entry {
   topic: string;
   messages: Message[];
+  bytes: TopicBytes;
+  total: number;
+  /** Set when a shared batch was refused: the entry then goes in a batch of its own. */
+  alone: boolean;
+  signal: AbortSignal | undefined;
   resolve: () => void;
   reject: (error: Error) => void;
 }
@@ -29,6 +51,28 @@ export class SendCancelledError extends Error {
     super('send cancelled before it reached Kafka');
     this.name = 'SendCancelledError';
   }
+}
+
+/** The messages are more than Kafka accepts in one write; sending them again cannot help. */
+export class RecordsTooLargeError extends Error {
+  readonly bytes: number;
+  readonly limit: number;
+  constructor(bytes: number, limit: number) {
+    super(`the records take ${bytes} bytes in one write to Kafka, which accepts at most ${limit}`);
+    this.name = 'RecordsTooLargeError';
+    this.bytes = bytes;
+    this.limit = limit;
+  }
+}
+
+const SIZE_REFUSALS = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']);
+
+/** kafkajs wraps the broker's answer in `cause`s; the innermost protocol error says what it was. */
+function protocolError(error: unknown): { type: string; retriable: boolean } | null {
+  for (let e = error as { name?: string; type?: string; retriable?: boolean; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (e.name === 'KafkaJSProtocolError' && typeof e.type === 'string') return { type: e.type, retriable: e.retriable !== false };
+  }
+  return null;
 }
 
 function groupByTopic(entries: Entry[]): TopicMessages[] {
@@ -41,6 +85,44 @@ function groupByTopic(entries: Entry[]): TopicMessages[] {
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
 }
 
+function largestPartition(bytes: TopicBytes): number {
+  return Math.max(0, ...bytes.byPartition.values()) + bytes.keyless;
+}
+
+/** The bytes a batch holds so far, per topic, to decide whether one more entry fits. */
+class BatchBudget {
+  private readonly limits: ProduceLimits;
+  private readonly topics = new Map<string, TopicBytes>();
+  private total = 0;
+  messages = 0;
+
+  constructor(limits: ProduceLimits) {
+    this.limits = limits;
+  }
+
+  fits(entry: Entry): boolean {
+    if (this.total + entry.total > this.limits.maxRequestBytes) return false;
+    const used = this.topics.get(entry.topic);
+    if (!used) return true;
+    const merged: TopicBytes = { byPartition: new Map(used.byPartition), keyless: used.keyless + entry.bytes.keyless };
+    for (const [partition, bytes] of entry.bytes.byPartition) merged.byPartition.set(partition, (merged.byPartition.get(partition) ?? 0) + bytes);
+    return largestPartition(merged) <= topicLimit(this.limits, entry.topic);
+  }
+
+  add(entry: Entry): void {
+    this.total += entry.total;
+    this.messages += entry.messages.length;
+    const used = this.topics.get(entry.topic) ?? { byPartition: new Map<number, number>(), keyless: 0 };
+    used.keyless += entry.bytes.keyless;
+    for (const [partition, bytes] of entry.bytes.byPartition) used.byPartition.set(partition, (used.byPartition.get(partition) ?? 0) + bytes);
+    this.topics.set(entry.topic, used);
+  }
+}
+
+function topicLimit(limits: ProduceLimits, topic: string): number {
+  return limits.topics.get(topic)?.maxBatchBytes ?? limits.defaultMaxBatchBytes;
+}
+
 export type ProducerFactory = () => Promise<Producer>;
 
 export class CoalescingProducer {
@@ -48,12 +130,18 @@ export class CoalescingProducer {
   private producer: Promise<Producer>;
   private producerFailed = false;
   private readonly options: CoalescingOptions;
+  /** kafkajs' default partitioner, the one the producers must use, to foresee each keyed record's partition. */
+  private readonly partitioner = Partitioners.DefaultPartitioner();
+  private readonly partitionMetadata = new Map<string, PartitionMetadata[]>();
   private pending: Entry[] = [];
   private pendingCount = 0;
   private timer: NodeJS.Timeout | null = null;
   private inFlight: Promise<void> | null = null;
 
-  /** `createProducer` returns a connected producer (idempotent, for exactly-once writes). */
+  /**
+   * `createProducer` returns a connected producer (idempotent, for exactly-once writes) that uses
+   * kafkajs' DefaultPartitioner.
+   */
   constructor(createProducer: ProducerFactory, options: CoalescingOptions) {
     this.createProducer = createProducer;
     this.producer = createProducer();
@@ -65,6 +153,11 @@ export class CoalescingProducer {
     await this.producer;
   }
 
+  /** The framed bytes (record-size.ts) one write may carry to one partition of `topic`. */
+  maxBatchBytes(topic: string): number {
+    return topicLimit(this.options.limits, topic);
+  }
+
   /** Sends what is pending, then disconnects. */
   async close(): Promise<void> {
     await this.flush().catch(() => {});
@@ -72,14 +165,21 @@ export class CoalescingProducer {
   }
 
   /**
-   * Resolves once the broker acknowledged every message (acks=all). Aborting `signal` while the
-   * messages still wait for a batch withdraws them (the promise rejects with SendCancelledError);
-   * once their batch is in flight they can no longer be withdrawn.
+   * Resolves once the broker acknowledged every message (acks=all). Rejects with
+   * RecordsTooLargeError, without sending anything, when the messages could never fit in one write.
+   * Aborting `signal` while the messages still wait for a batch withdraws them (the promise rejects
+   * with SendCancelledError); once their batch is in flight they can no longer be withdrawn.
    */
   send(topic: string, messages: Message[], signal?: AbortSignal): Promise<void> {
     if (messages.length === 0) return Promise.resolve();
+    const bytes = this.bytesOf(topic, messages);
+    const largest = largestPartition(bytes);
+    const limit = topicLimit(this.options.limits, topic);
+    if (largest > limit) return Promise.reject(new RecordsTooLargeError(largest, limit));
+    const total = [...bytes.byPartition.values()].reduce((sum, n) => sum + n, bytes.keyless);
+    if (total > this.options.limits.maxRequestBytes) return Promise.reject(new RecordsTooLargeError(total, this.options.limits.maxRequestBytes));
     return new Promise<void>((resolve, reject) => {
-      const entry: Entry = { topic, messages, resolve, reject };
+      const entry: Entry = { topic, messages, bytes, total, alone: false, signal, resolve, reject };
       this.pending.push(entry);
       this.pendingCount += messages.length;
       signal?.addEventListener('abort', () => this.withdraw(entry), { once: true });
@@ -93,6 +193,29 @@ export class CoalescingProducer {
       if (this.inFlight) await this.inFlight;
       else this.dispatch();
     }
+  }
+
+  private bytesOf(topic: string, messages: Message[]): TopicBytes {
+    const bytes: TopicBytes = { byPartition: new Map(), keyless: 0 };
+    const partitions = this.options.limits.topics.get(topic)?.partitions;
+    for (const message of messages) {
+      const size = framedMessageBytes(message);
+      if (partitions === undefined) bytes.byPartition.set(0, (bytes.byPartition.get(0) ?? 0) + size);
+      else if (message.partition !== undefined || (message.key !== null && message.key !== undefined)) {
+        const partition = this.partitioner({ topic, partitionMetadata: this.metadataOf(topic, partitions), message });
+        bytes.byPartition.set(partition, (bytes.byPartition.get(partition) ?? 0) + size);
+      } else bytes.keyless += size;
+    }
+    return bytes;
+  }
+
+  private metadataOf(topic: string, partitions: number): PartitionMetadata[] {
+    let metadata = this.partitionMetadata.get(topic);
+    if (!metadata) {
+      metadata = Array.from({ length: partitions }, (_, partitionId) => ({ partitionErrorCode: 0, partitionId, leader: 0, replicas: [], isr: [] }));
+      this.partitionMetadata.set(topic, metadata);
+    }
+    return metadata;
   }
 
   private withdraw(entry: Entry): void {
@@ -124,22 +247,43 @@ export class CoalescingProducer {
     }
   }
 
+  /** The pending entries that fit in one produce request, in arrival order; the rest wait. */
+  private takeBatch(): Entry[] {
+    const first = this.pending[0]!;
+    if (first.alone) {
+      this.pending.shift();
+      this.pendingCount -= first.messages.length;
+      return [first];
+    }
+    const budget = new BatchBudget(this.options.limits);
+    const batch: Entry[] = [];
+    const rest: Entry[] = [];
+    for (const entry of this.pending) {
+      const room = budget.messages === 0 || (budget.messages + entry.messages.length <= this.options.maxBatchMessages && budget.fits(entry));
+      if (room && !entry.alone) {
+        budget.add(entry);
+        batch.push(entry);
+      } else rest.push(entry);
+    }
+    this.pending = rest;
+    this.pendingCount -= budget.messages;
+    return batch;
+  }
+
   private dispatch(): void {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = null;
     }
     if (this.inFlight || this.pending.length === 0) return;
-    const batch = this.pending;
-    this.pending = [];
-    this.pendingCount = 0;
+    const batch = this.takeBatch();
     this.inFlight = this.currentProducer()
       .then((producer) => producer.sendBatch({ acks: -1, topicMessages: groupByTopic(batch) }))
       .then(
         () => batch.forEach((entry) => entry.resolve()),
         (error: Error) => {
           this.producerFailed = true;
-          batch.forEach((entry) => entry.reject(error));
+          this.settleFailed(batch, error);
         },
       )
       .finally(() => {
@@ -147,5 +291,28 @@ export class CoalescingProducer {
         // Whatever arrived meanwhile has waited long enough: send it now.
         if (this.pending.length > 0) this.dispatch();
       });
+  }
+
+  /**
+   * A broker that is away fails every caller alike. A batch the broker refused for what it holds
+   * is sent again caller by caller (those whose callers gave up meanwhile are dropped), so only the
+   * caller whose messages Kafka refuses gets the refusal.
+   */
+  private settleFailed(batch: Entry[], error: Error): void {
+    const refusal = protocolError(error);
+    if (refusal && !refusal.retriable && batch.length > 1) {
+      const retried = batch.filter((entry) => {
+        if (entry.signal?.aborted) entry.reject(new SendCancelledError());
+        return !entry.signal?.aborted;
+      });
+      for (const entry of retried) entry.alone = true;
+      this.pending.unshift(...retried);
+      this.pendingCount += retried.reduce((sum, entry) => sum + entry.messages.length, 0);
+      return;
+    }
+    const tooLarge = refusal && SIZE_REFUSALS.has(refusal.type);
+    for (const entry of batch) {
+      entry.reject(tooLarge ? new RecordsTooLargeError(largestPartition(entry.bytes), topicLimit(this.options.limits, entry.topic)) : error);
+    }
   }
 }
