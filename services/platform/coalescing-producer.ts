@@ -9,8 +9,10 @@
  * counted per partition, where kafkajs' partitioner will put them, against the topic's
  * `max.message.bytes`. A caller whose own messages could never fit is refused at once
  * (RecordsTooLargeError), and callers that fit together wait for the next batch. Should the broker
- * still refuse a batch of several callers, each caller's messages are sent again on their own, so
- * one caller's records never fail another's.
+ * still refuse a batch of several callers (its limits changed since they were read), each caller's
+ * messages are sent again on their own, so one caller's records never fail another's. Kafka refuses
+ * per partition, and kafkajs does not say which partitions it took, so the resend may write some
+ * records twice: the same records with the same event ids, which the normalizer drops as replays.
  *
  * After a failed batch the producer is replaced by a fresh one before the next batch: a kafkajs
  * idempotent producer that lost its broker mid-request can be left with sequence numbers the
