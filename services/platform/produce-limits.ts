@@ -4,8 +4,11 @@
  * the broker's `message.max.bytes`), and a whole request at most the broker's
  * `socket.request.max.bytes`. The coalescing producer plans its produce requests within them.
  */
-import { ConfigResourceTypes, type Admin } from 'kafkajs';
+import kafkajs, { type Admin } from 'kafkajs';
 import { BATCH_OVERHEAD_BYTES } from './record-size.ts';
+
+// kafkajs is CommonJS, and Node's import of it does not find this name among its named exports.
+const { ConfigResourceTypes } = kafkajs;
 
 /** Kept free in every batch besides the framing counted per record, for what kafkajs may add. */
 const SAFETY_MARGIN_BYTES = 1024;
