@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { IngestConnector } from '../../connectors/http-ingest/ingest-connector.ts';
 import type { ManagedConnector } from '../../connectors/runtime/managed-connector.ts';
 import type { Registry } from 'prom-client';
-import { loadAccessPolicy } from '../platform/access.ts';
+import { watchAccessPolicy, type LiveAccessPolicy } from '../platform/access.ts';
 import { Partitioners } from 'kafkajs';
 import { CoalescingProducer } from '../platform/coalescing-producer.ts';
 import type { Config } from '../platform/config.ts';
@@ -29,6 +29,8 @@ export interface StartApiOptions {
   connectors?: ManagedConnector[];
   /** Figures of services in the same process, served at /metrics. */
   metrics?: Registry;
+  /** The access file as the process follows it; by default the API follows config.api.accessFile itself. */
+  access?: LiveAccessPolicy;
 }
 
 export interface RunningApi {
@@ -42,7 +44,8 @@ export interface RunningApi {
 export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   const { config } = options;
   const logger = options.logger ?? createLogger('api', config.logLevel);
-  const access = loadAccessPolicy(config.api.accessFile);
+  const ownAccess = options.access ? null : watchAccessPolicy(config.api.accessFile, logger, config.api.accessReloadMs);
+  const access = options.access ?? ownAccess!;
   const kafka = createKafka(config.kafka, logger, 'api');
   const pipeline = await preparePipeline(config, kafka, logger);
 
@@ -88,7 +91,10 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     subscriptions,
     close() {
       // Stop taking requests, let the last batch be acknowledged, then leave Kafka.
-      closing ??= app.close().then(() => Promise.all([batcher.close(), subscriptions.close()])).then(() => {});
+      closing ??= app
+        .close()
+        .then(() => Promise.all([batcher.close(), subscriptions.close()]))
+        .then(() => ownAccess?.close());
       return closing;
     },
   };
