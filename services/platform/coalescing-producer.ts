@@ -6,7 +6,8 @@
  * acknowledgement (or failure) of the batch that carried its messages.
  *
  * A batch never exceeds what the broker accepts (`limits`, read from the cluster): records are
- * counted per partition, where kafkajs' partitioner will put them, against the topic's
+ * counted per partition, where kafkajs' partitioner puts them (the batcher places keyed records
+ * itself with that partitioner and the partition count read at start), against the topic's
  * `max.message.bytes`. A caller whose own messages could never fit is refused at once
  * (RecordsTooLargeError), and callers that fit together wait for the next batch. Should the broker
  * still refuse a batch of several callers (its limits changed since they were read), each caller's
@@ -174,14 +175,14 @@ export class CoalescingProducer {
    */
   send(topic: string, messages: Message[], signal?: AbortSignal): Promise<void> {
     if (messages.length === 0) return Promise.resolve();
-    const bytes = this.bytesOf(topic, messages);
+    const { bytes, placed } = this.place(topic, messages);
     const largest = largestPartition(bytes);
     const limit = topicLimit(this.options.limits, topic);
     if (largest > limit) return Promise.reject(new RecordsTooLargeError(largest, limit));
     const total = [...bytes.byPartition.values()].reduce((sum, n) => sum + n, bytes.keyless);
     if (total > this.options.limits.maxRequestBytes) return Promise.reject(new RecordsTooLargeError(total, this.options.limits.maxRequestBytes));
     return new Promise<void>((resolve, reject) => {
-      const entry: Entry = { topic, messages, bytes, total, alone: false, signal, resolve, reject };
+      const entry: Entry = { topic, messages: placed, bytes, total, alone: false, signal, resolve, reject };
       this.pending.push(entry);
       this.pendingCount += messages.length;
       signal?.addEventListener('abort', () => this.withdraw(entry), { once: true });
@@ -197,18 +198,28 @@ export class CoalescingProducer {
     }
   }
 
-  private bytesOf(topic: string, messages: Message[]): TopicBytes {
+  /**
+   * The bytes `messages` add to `topic`, and the messages with the partition foreseen for each keyed
+   * one set explicitly: kafkajs then places them there without hashing every key a second time.
+   */
+  private place(topic: string, messages: Message[]): { bytes: TopicBytes; placed: Message[] } {
     const bytes: TopicBytes = { byPartition: new Map(), keyless: 0 };
     const partitions = this.options.limits.topics.get(topic)?.partitions;
-    for (const message of messages) {
+    const placed = messages.map((message) => {
       const size = framedMessageBytes(message);
-      if (partitions === undefined) bytes.byPartition.set(0, (bytes.byPartition.get(0) ?? 0) + size);
-      else if (message.partition !== undefined || (message.key !== null && message.key !== undefined)) {
-        const partition = this.partitioner({ topic, partitionMetadata: this.metadataOf(topic, partitions), message });
-        bytes.byPartition.set(partition, (bytes.byPartition.get(partition) ?? 0) + size);
-      } else bytes.keyless += size;
-    }
-    return bytes;
+      if (partitions === undefined) {
+        bytes.byPartition.set(0, (bytes.byPartition.get(0) ?? 0) + size);
+        return message;
+      }
+      if (message.partition === undefined && (message.key === null || message.key === undefined)) {
+        bytes.keyless += size;
+        return message;
+      }
+      const partition = this.partitioner({ topic, partitionMetadata: this.metadataOf(topic, partitions), message });
+      bytes.byPartition.set(partition, (bytes.byPartition.get(partition) ?? 0) + size);
+      return message.partition === partition ? message : { ...message, partition };
+    });
+    return { bytes, placed };
   }
 
   private metadataOf(topic: string, partitions: number): PartitionMetadata[] {
