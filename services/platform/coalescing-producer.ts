@@ -69,11 +69,16 @@ export class RecordsTooLargeError extends Error {
 }
 
 const SIZE_REFUSALS = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']);
+/**
+ * The broker's refusals of what a batch holds. Other errors (the broker away, a producer state the
+ * broker no longer knows) would fail each caller alike, so they fail the batch as it is.
+ */
+const CONTENT_REFUSALS = new Set([...SIZE_REFUSALS, 'INVALID_RECORD', 'CORRUPT_MESSAGE', 'INVALID_TIMESTAMP']);
 
-/** kafkajs wraps the broker's answer in `cause`s; the innermost protocol error says what it was. */
-function protocolError(error: unknown): { type: string; retriable: boolean } | null {
-  for (let e = error as { name?: string; type?: string; retriable?: boolean; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
-    if (e.name === 'KafkaJSProtocolError' && typeof e.type === 'string') return { type: e.type, retriable: e.retriable !== false };
+/** kafkajs wraps the broker's answer in `cause`s; the protocol error among them names the refusal. */
+function refusalType(error: unknown): string | null {
+  for (let e = error as { name?: string; type?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (e.name === 'KafkaJSProtocolError' && typeof e.type === 'string') return e.type;
   }
   return null;
 }
@@ -312,8 +317,8 @@ export class CoalescingProducer {
    * caller whose messages Kafka refuses gets the refusal.
    */
   private settleFailed(batch: Entry[], error: Error): void {
-    const refusal = protocolError(error);
-    if (refusal && !refusal.retriable && batch.length > 1) {
+    const refusal = refusalType(error);
+    if (refusal !== null && CONTENT_REFUSALS.has(refusal) && batch.length > 1) {
       const retried = batch.filter((entry) => {
         if (entry.signal?.aborted) entry.reject(new SendCancelledError());
         return !entry.signal?.aborted;
@@ -323,7 +328,7 @@ export class CoalescingProducer {
       this.pendingCount += retried.reduce((sum, entry) => sum + entry.messages.length, 0);
       return;
     }
-    const tooLarge = refusal && SIZE_REFUSALS.has(refusal.type);
+    const tooLarge = refusal !== null && SIZE_REFUSALS.has(refusal);
     for (const entry of batch) {
       entry.reject(tooLarge ? new RecordsTooLargeError(largestPartition(entry.bytes), topicLimit(this.options.limits, entry.topic)) : error);
     }

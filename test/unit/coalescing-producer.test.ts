@@ -208,6 +208,17 @@ describe('coalescing producer', () => {
       await c;
     });
 
+    it('fails the whole batch, resending nothing, when the broker refuses the producer rather than the records', async () => {
+      const { producer, calls } = recordingProducer();
+      const batcher = new CoalescingProducer(async () => producer, { lingerMs: 1, maxBatchMessages: 1000, limits: ROOMY });
+      const sends = ['a', 'b'].map((key) => batcher.send('t', [sized(key, 10)]).catch((error: Error) => error));
+      await tick(10);
+      calls[0]!.settle(refusal('OUT_OF_ORDER_SEQUENCE_NUMBER'));
+      for (const outcome of await Promise.all(sends)) expect(outcome).toMatchObject({ name: 'KafkaJSNonRetriableError' });
+      await tick(10);
+      expect(calls).toHaveLength(1);
+    });
+
     it('does not resend the messages of a caller that gave up while the refused batch was in flight', async () => {
       const { producer, calls } = recordingProducer();
       const batcher = new CoalescingProducer(async () => producer, { lingerMs: 1, maxBatchMessages: 1000, limits: ROOMY });
