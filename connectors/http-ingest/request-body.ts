@@ -264,13 +264,6 @@ export class BodyReader {
   }
 }
 
-/** Reads a whole body held in memory (tests, and callers that have the bytes already). */
-export function parseBody(body: Buffer, format: BodyFormat, limits: BodyLimits = { maxRecords: Infinity, maxBytes: Infinity }): BodyRecord[] {
-  const reader = new BodyReader(format, limits);
-  reader.push(body);
-  return reader.end();
-}
-
 /**
  * Reads `stream` until its end or the first refusal. After a refusal the rest of the body is
  * drained unread, so the connection stays usable for the answer.

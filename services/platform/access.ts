@@ -203,11 +203,6 @@ export interface LiveAccessPolicy extends AccessSource {
   close(): void;
 }
 
-/** A fixed policy, for callers that hold one already (tests, one-off commands). */
-export function fixedAccess(policy: AccessPolicy): AccessSource {
-  return { current: () => policy };
-}
-
 /**
  * Loads `file` now (throwing, like loadAccessPolicy, when it does not load) and then reads it every
  * `intervalMs`: a changed text that loads replaces the policy for every later request; one that

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { RateLimiter } from '../../connectors/http-ingest/rate-limiter.ts';
-import { BodyReader, BodyRefusal, MAX_RECORD_NESTING, bodyFormat, parseBody, type BodyFormat } from '../../connectors/http-ingest/request-body.ts';
+import { BodyReader, BodyRefusal, MAX_RECORD_NESTING, bodyFormat, type BodyFormat, type BodyRecord } from '../../connectors/http-ingest/request-body.ts';
 import { AccessFileError, AccessPolicy, bearerKey, generateKey, hashKey } from '../../services/platform/access.ts';
+
+/** A whole body given at once. */
+function parseBody(body: Buffer, format: BodyFormat): BodyRecord[] {
+  const reader = new BodyReader(format, { maxRecords: Infinity, maxBytes: Infinity });
+  reader.push(body);
+  return reader.end();
+}
 
 describe('ingest request bodies', () => {
   it('recognises JSON and NDJSON content types, with parameters', () => {
