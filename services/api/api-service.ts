@@ -1,13 +1,14 @@
 /**
  * Starts the HTTP API with the HTTP ingest connector: topics and schemas in place, an idempotent
- * producer (acks=all) behind a coalescing batcher sized by the broker's and raw topics' limits, then HTTP. Used by `npm start` and the tests.
+ * producer (acks=all) behind a coalescing batcher that keeps within the broker's and the raw topics'
+ * size limits, then HTTP. Used by `npm start` and the tests.
  */
 import type { AddressInfo } from 'node:net';
+import { Partitioners } from 'kafkajs';
 import { IngestConnector } from '../../connectors/http-ingest/ingest-connector.ts';
 import type { ManagedConnector } from '../../connectors/runtime/managed-connector.ts';
 import type { Registry } from 'prom-client';
 import { watchAccessPolicy, type LiveAccessPolicy } from '../platform/access.ts';
-import { Partitioners } from 'kafkajs';
 import { CoalescingProducer } from '../platform/coalescing-producer.ts';
 import type { Config } from '../platform/config.ts';
 import { createKafka } from '../platform/kafka.ts';
