@@ -223,10 +223,10 @@ describe('HTTP ingest', () => {
     });
 
     it('under load, batches whose records together exceed what Kafka takes in one request are all acknowledged (no 503)', async () => {
-      // 24 concurrent requests of 100 records of ~8 KB: ~19 MB that a coalesced produce request,
-      // spread over the topic's partitions, could not carry under the broker's 1 MiB per batch.
-      const requests = Array.from({ length: 24 }, () =>
-        Array.from({ length: 100 }, (): Record<string, unknown> => ({ ...uniqueRecord('vhd', 'health-declaration'), address: `Số ${randomUUID()} `.repeat(150) })),
+      // 12 concurrent requests of 100 records of ~3.5 KB, all of one person (so of one partition):
+      // ~4 MB that one coalesced produce request would put in a single batch, over the broker's 1 MiB.
+      const requests = Array.from({ length: 12 }, () =>
+        Array.from({ length: 100 }, (): Record<string, unknown> => ({ ...uniqueRecord('vhd', 'health-declaration'), address: `Số ${randomUUID()} `.repeat(80) })),
       );
       const answers = await Promise.all(requests.map((records) => postRecords(ingestUrl('vhd', 'health-declaration'), t.sourceKeys.vhd!, records)));
       expect(answers.map((a) => a.status)).toEqual(Array(requests.length).fill(202));
