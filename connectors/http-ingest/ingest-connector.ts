@@ -8,8 +8,9 @@
  * Answers: 202 every record accepted; 207 some accepted, the rest rejected (listed); 422 none
  * accepted. Accepted records are listed with their event ids, rejected ones with each problem's
  * field path. Records are counted while the body is read, and a body is refused as soon as it
- * holds one record too many (413), nests too deep (400) or is too large (413). Records Kafka could
- * not take in one write are 413 too, never 503: sending them again would not help.
+ * holds one record too many (413), nests too deep (400) or is too large (413). A record larger than
+ * Kafka takes, or records Kafka refused as too large, are 413 too, never 503: sending them again
+ * would not help.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Message } from 'kafkajs';

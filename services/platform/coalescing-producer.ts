@@ -8,8 +8,9 @@
  * A batch never exceeds what the broker accepts (`limits`, read from the cluster): records are
  * counted per partition, where kafkajs' partitioner puts them (the batcher places keyed records
  * itself with that partitioner and the partition count read at start), against the topic's
- * `max.message.bytes`. A caller whose own messages could never fit is refused at once
- * (RecordsTooLargeError), and callers that fit together wait for the next batch. Should the broker
+ * `max.message.bytes`. Callers that do not fit in the batch wait for the next one; a caller whose
+ * own messages are more than one write takes has them sent in consecutive parts, and a single
+ * message larger than the topic takes is refused at once (RecordsTooLargeError). Should the broker
  * still refuse a batch of several callers (its limits changed since they were read), each caller's
  * messages are sent again on their own, so one caller's records never fail another's. Kafka refuses
  * per partition, and kafkajs does not say which partitions it took, so the resend may write some
@@ -37,11 +38,15 @@ interface TopicBytes {
   keyless: number;
 }
 
-interface Entry {
-  topic: string;
+/** Messages of one caller that fit in one write, and the bytes they take. */
+interface Part {
   messages: Message[];
   bytes: TopicBytes;
   total: number;
+}
+
+interface Entry extends Part {
+  topic: string;
   /** Set when a shared batch was refused: the entry then goes in a batch of its own. */
   alone: boolean;
   signal: AbortSignal | undefined;
@@ -95,6 +100,14 @@ function groupByTopic(entries: Entry[]): TopicMessages[] {
 
 function largestPartition(bytes: TopicBytes): number {
   return Math.max(0, ...bytes.byPartition.values()) + bytes.keyless;
+}
+
+/** Whether one more message of `size` bytes for `partition` (null: keyless) keeps `part` within one write. */
+function fitsWith(part: Part, partition: number | null, size: number, limit: number, maxRequestBytes: number): boolean {
+  if (part.total + size > maxRequestBytes) return false;
+  const largest = largestPartition(part.bytes);
+  if (partition === null) return largest + size <= limit;
+  return (part.bytes.byPartition.get(partition) ?? 0) + part.bytes.keyless + size <= limit;
 }
 
 /** The bytes a batch holds so far, per topic, to decide whether one more entry fits. */
@@ -173,24 +186,45 @@ export class CoalescingProducer {
   }
 
   /**
-   * Resolves once the broker acknowledged every message (acks=all). Rejects with
-   * RecordsTooLargeError, without sending anything, when the messages could never fit in one write.
-   * Aborting `signal` while the messages still wait for a batch withdraws them (the promise rejects
-   * with SendCancelledError); once their batch is in flight they can no longer be withdrawn.
+   * Resolves once the broker acknowledged every message (acks=all). Messages too many for one write
+   * go in consecutive parts; the promise settles with the last, or rejects with the first failure
+   * (parts not sent yet are then withdrawn; parts already written stay written, like any write a
+   * caller is told failed, and come again with the same event ids if the caller sends again).
+   * Rejects with RecordsTooLargeError, sending nothing, when one message alone is more than Kafka
+   * takes. Aborting `signal` while messages still wait for a batch withdraws them (the promise
+   * rejects with SendCancelledError); once their batch is in flight they can no longer be withdrawn.
    */
   send(topic: string, messages: Message[], signal?: AbortSignal): Promise<void> {
     if (messages.length === 0) return Promise.resolve();
-    const { bytes, placed } = this.place(topic, messages);
-    const largest = largestPartition(bytes);
-    const limit = topicLimit(this.options.limits, topic);
-    if (largest > limit) return Promise.reject(new RecordsTooLargeError(largest, limit));
-    const total = [...bytes.byPartition.values()].reduce((sum, n) => sum + n, bytes.keyless);
-    if (total > this.options.limits.maxRequestBytes) return Promise.reject(new RecordsTooLargeError(total, this.options.limits.maxRequestBytes));
+    let parts: Part[];
+    try {
+      parts = this.parts(topic, messages);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
     return new Promise<void>((resolve, reject) => {
-      const entry: Entry = { topic, messages: placed, bytes, total, alone: false, signal, resolve, reject };
-      this.pending.push(entry);
-      this.pendingCount += messages.length;
-      signal?.addEventListener('abort', () => this.withdraw(entry), { once: true });
+      let unsettled = parts.length;
+      let failed = false;
+      const entries: Entry[] = parts.map((part) => ({
+        topic,
+        ...part,
+        alone: false,
+        signal,
+        resolve: () => {
+          if (--unsettled === 0 && !failed) resolve();
+        },
+        reject: (error) => {
+          if (failed) return;
+          failed = true;
+          for (const other of entries) this.withdraw(other);
+          reject(error);
+        },
+      }));
+      for (const entry of entries) {
+        this.pending.push(entry);
+        this.pendingCount += entry.messages.length;
+      }
+      signal?.addEventListener('abort', () => entries.forEach((entry) => this.withdraw(entry)), { once: true });
       this.schedule();
     });
   }
@@ -204,27 +238,38 @@ export class CoalescingProducer {
   }
 
   /**
-   * The bytes `messages` add to `topic`, and the messages with the partition foreseen for each keyed
-   * one set explicitly: kafkajs then places them there without hashing every key a second time.
+   * `messages` cut, in order, into parts that each fit in one write, with the bytes each adds per
+   * partition. Keyed messages get the partition foreseen for them set explicitly: kafkajs then
+   * places them there without hashing every key a second time.
    */
-  private place(topic: string, messages: Message[]): { bytes: TopicBytes; placed: Message[] } {
-    const bytes: TopicBytes = { byPartition: new Map(), keyless: 0 };
+  private parts(topic: string, messages: Message[]): Part[] {
     const partitions = this.options.limits.topics.get(topic)?.partitions;
-    const placed = messages.map((message) => {
+    const limit = topicLimit(this.options.limits, topic);
+    const parts: Part[] = [];
+    let part: Part | null = null;
+    for (const message of messages) {
       const size = framedMessageBytes(message);
-      if (partitions === undefined) {
-        bytes.byPartition.set(0, (bytes.byPartition.get(0) ?? 0) + size);
-        return message;
+      let placed = message;
+      // null: keyless, which kafkajs spreads round-robin; without partition counts, all count as one.
+      let partition: number | null = 0;
+      if (partitions !== undefined) {
+        if (message.partition === undefined && (message.key === null || message.key === undefined)) partition = null;
+        else {
+          partition = this.partitioner({ topic, partitionMetadata: this.metadataOf(topic, partitions), message });
+          if (message.partition !== partition) placed = { ...message, partition };
+        }
       }
-      if (message.partition === undefined && (message.key === null || message.key === undefined)) {
-        bytes.keyless += size;
-        return message;
+      if (size > limit) throw new RecordsTooLargeError(size, limit);
+      if (!part || !fitsWith(part, partition, size, limit, this.options.limits.maxRequestBytes)) {
+        part = { messages: [], bytes: { byPartition: new Map(), keyless: 0 }, total: 0 };
+        parts.push(part);
       }
-      const partition = this.partitioner({ topic, partitionMetadata: this.metadataOf(topic, partitions), message });
-      bytes.byPartition.set(partition, (bytes.byPartition.get(partition) ?? 0) + size);
-      return message.partition === partition ? message : { ...message, partition };
-    });
-    return { bytes, placed };
+      part.messages.push(placed);
+      part.total += size;
+      if (partition === null) part.bytes.keyless += size;
+      else part.bytes.byPartition.set(partition, (part.bytes.byPartition.get(partition) ?? 0) + size);
+    }
+    return parts;
   }
 
   private metadataOf(topic: string, partitions: number): PartitionMetadata[] {

@@ -79,6 +79,19 @@ describe('coalescing producer on a topic with a small max.message.bytes', () => 
     await batcher.close();
   });
 
+  it('writes one caller\'s records that are more than one write takes in consecutive writes, all acknowledged', async () => {
+    const batcher = new CoalescingProducer(connect, { lingerMs: 5, maxBatchMessages: 10_000, limits });
+    const sent = requests.sent;
+    // One key, so one partition: 60 KB against a limit of 20 KB per write.
+    const records = Array.from({ length: 60 }, (_, i) => ({ key: 'one-person', value: Buffer.alloc(1_000, 0x62), headers: { caller: `part-${i}` } }));
+    await batcher.send(topic, records);
+    expect(requests.sent - sent).toBeGreaterThanOrEqual(3);
+    expect(requests.refused).toBe(0);
+    const written = await readTopicToEnd(kafka, topic, (m) => m.key?.toString() === 'one-person');
+    expect(written.map((w) => w.message.headers!.caller!.toString())).toEqual(records.map((r) => r.headers.caller));
+    await batcher.close();
+  });
+
   it('when the broker refuses a shared batch, every other caller still gets its records written', async () => {
     // Limits misread as roomy: the batcher coalesces, and the broker refuses the batch.
     const roomy: ProduceLimits = { topics: new Map(), defaultMaxBatchBytes: 10_000_000, maxRequestBytes: 10_000_000 };

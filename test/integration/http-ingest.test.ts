@@ -235,6 +235,16 @@ describe('HTTP ingest', () => {
       expect(new Set(written.map((w) => headerString(w.message.headers, HEADER.sourceRecordId))).size).toBe(ids.size);
     });
 
+    it('one request whose records are more than Kafka takes in one write is written in parts and acknowledged whole', async () => {
+      // 400 records of ~3.5 KB of one person: ~1.4 MB for one partition, over the broker's 1 MiB per write.
+      const records = Array.from({ length: 400 }, (): Record<string, unknown> => ({ ...uniqueRecord('vhd', 'health-declaration'), address: `Số ${randomUUID()} `.repeat(80) }));
+      const answer = await postRecords(ingestUrl('vhd', 'health-declaration'), t.sourceKeys.vhd!, records);
+      expect(answer.status).toBe(202);
+      const ids = new Set(records.map((r) => String(r.id)));
+      const written = await readTopicToEnd(kafka, rawTopic('vhd', 'health-declaration'), (m) => ids.has(headerString(m.headers, HEADER.sourceRecordId)!));
+      expect(written).toHaveLength(records.length);
+    });
+
     it('pathological nesting is a 400 (JSON) or one rejected line (NDJSON), never a 500', async () => {
       const deep = '['.repeat(100_000);
       for (const body of [deep, `[${deep}`, `{"id":${deep}`, `[${JSON.stringify(uniqueRecord('vhd', 'health-declaration'))},{"a":${'{"b":'.repeat(MAX_RECORD_NESTING + 1)}`]) {

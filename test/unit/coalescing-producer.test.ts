@@ -188,6 +188,39 @@ describe('coalescing producer', () => {
       await fine;
     });
 
+    it('sends a caller\'s messages that are more than one write takes in consecutive parts, and settles with the last', async () => {
+      const { producer, calls } = recordingProducer();
+      const limits: ProduceLimits = { topics: new Map([['t', { maxBatchBytes: oneFramed * 2, partitions: 1 }]]), defaultMaxBatchBytes: 1e9, maxRequestBytes: 1e9 };
+      const batcher = new CoalescingProducer(async () => producer, { lingerMs: 1, maxBatchMessages: 1000, limits });
+      let settled = false;
+      const big = batcher.send('t', ['a', 'b', 'c', 'd', 'e'].map((key) => sized(key, 100))).then(() => (settled = true));
+      for (const [i, keys] of [['a', 'b'], ['c', 'd'], ['e']].entries()) {
+        await tick(10);
+        expect(keysOf(calls[i]!.batch)).toEqual(keys);
+        expect(settled).toBe(false);
+        calls[i]!.settle();
+      }
+      await big;
+      expect(calls).toHaveLength(3);
+    });
+
+    it('fails such a caller at its first failed part and does not send the parts after it', async () => {
+      const { producer, calls } = recordingProducer();
+      const limits: ProduceLimits = { topics: new Map([['t', { maxBatchBytes: oneFramed, partitions: 1 }]]), defaultMaxBatchBytes: 1e9, maxRequestBytes: 1e9 };
+      const batcher = new CoalescingProducer(async () => producer, { lingerMs: 1, maxBatchMessages: 1000, limits });
+      const big = batcher.send('t', ['a', 'b', 'c'].map((key) => sized(key, 100))).catch((error: Error) => error);
+      const other = batcher.send('t', [sized('z', 100)]);
+      await tick(10);
+      calls[0]!.settle();
+      await tick(10);
+      calls[1]!.settle(new Error('broker gone'));
+      expect(await big).toMatchObject({ message: 'broker gone' });
+      await tick(10);
+      expect(calls.map((call) => keysOf(call.batch))).toEqual([['a'], ['b'], ['z']]);
+      calls[2]!.settle();
+      await other;
+    });
+
     it('when Kafka refuses a shared batch, sends each caller\'s messages again on their own: only the refused caller fails', async () => {
       const { producer, calls } = recordingProducer();
       const batcher = new CoalescingProducer(async () => producer, { lingerMs: 1, maxBatchMessages: 1000, limits: ROOMY });
