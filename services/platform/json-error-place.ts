@@ -44,8 +44,11 @@ export function jsonErrorPlace(text: string): JsonErrorPlace | null {
       if (text[i] === '\\') {
         i++;
         if (text[i] === 'u') {
-          for (let k = 1; k <= 4; k++) if (!/[0-9a-fA-F]/.test(text[i + k] ?? '')) (i += k), fail();
-          i += 5;
+          for (let k = 0; k < 4; k++) {
+            i++;
+            if (!/[0-9a-fA-F]/.test(text[i] ?? '')) fail();
+          }
+          i++;
         } else if (text[i] !== undefined && '"\\/bfnrt'.includes(text[i]!)) i++;
         else fail();
       } else i++;
