@@ -22,7 +22,7 @@ import { LiveStatus } from './live-status.ts';
 import { ensureLocalAccess } from './local-access.ts';
 import { startNormalizer } from './normalizer/normalizer.ts';
 import { loadPersonKeySecret } from './normalizer/person-key.ts';
-import { loadAccessPolicy, type IssuedKeys } from './platform/access.ts';
+import { watchAccessPolicy, type IssuedKeys } from './platform/access.ts';
 import { createClickHouse } from './platform/clickhouse.ts';
 import { ConfigError, loadConfig, type Config } from './platform/config.ts';
 import { createFileLogger } from './platform/logger.ts';
@@ -93,14 +93,15 @@ async function run(): Promise<void> {
 
   const clickhouse = await createClickHouse(config.clickhouse);
   const sink = await startClickHouseSink({ config, logger, clickhouse });
-  const endpoint = clickhouse.mode === 'embedded' ? await startClickHouseEndpoint({ config, logger, clickhouse }) : null;
+  // One watcher of the access file for the API, the fan-out and the analysts' endpoint: all apply a change at the same moment.
+  const access = watchAccessPolicy(config.api.accessFile, logger, config.api.accessReloadMs);
+  const endpoint = clickhouse.mode === 'embedded' ? await startClickHouseEndpoint({ config, logger, clickhouse, analysts: () => access.current().analysts() }) : null;
   const normalizer = await startNormalizer({ config, logger });
   const pull = await startPullConnectors(config, logger);
-  const api = await startApi({ config, logger, connectors: pull.connectors, metrics: normalizer.metrics.registry });
+  const api = await startApi({ config, logger, connectors: pull.connectors, metrics: normalizer.metrics.registry, access });
   const fanoutConfig = localStack ? withDemoReceiverAllowed(config) : config;
-  const access = loadAccessPolicy(config.api.accessFile);
   const fanout = await startFanout({ config: fanoutConfig, logger, access });
-  const demoAgency = localStack ? await startDemoAgency({ config: fanoutConfig, logger, access, store: fanout.store }) : null;
+  const demoAgency = localStack ? await startDemoAgency({ config: fanoutConfig, logger, access: access.current(), store: fanout.store }) : null;
   const keys = localKeys(config);
   const feed = keys && config.demoFeed.ratePerSecond > 0 ? startDemoFeed({ apiUrl: api.url, sourceKeys: keys.sources, config: config.demoFeed, logger }) : null;
 
@@ -171,6 +172,7 @@ async function run(): Promise<void> {
   await demoAgency?.close();
   await fanout.close();
   await api.close();
+  access.close();
   await pull.close();
   await normalizer.close();
   await sink.close();

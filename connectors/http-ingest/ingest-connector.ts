@@ -7,20 +7,24 @@
  *
  * Answers: 202 every record accepted; 207 some accepted, the rest rejected (listed); 422 none
  * accepted. Accepted records are listed with their event ids, rejected ones with each problem's
- * field path.
+ * field path. Records are counted while the body is read, and a body is refused as soon as it
+ * holds one record too many (413), nests too deep (400) or is too large (413). A record larger than
+ * Kafka takes, or records Kafka refused as too large, are 413 too, never 503: sending them again
+ * would not help.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Message } from 'kafkajs';
 import type { IngestConfig } from '../../services/platform/config.ts';
-import type { CoalescingProducer } from '../../services/platform/coalescing-producer.ts';
+import { RecordsTooLargeError, type CoalescingProducer } from '../../services/platform/coalescing-producer.ts';
 import { sendError, sendKeyRequired } from '../../services/platform/http-errors.ts';
+import { framedMessageBytes } from '../../services/platform/record-size.ts';
 import type { Logger } from '../../services/platform/logger.ts';
 import { rawTopic, sourceEntry, sourcePublishes, type Kind } from '../../services/platform/catalog.ts';
 import type { Principal } from '../../services/platform/access.ts';
 import { ConnectorCounters, type ConnectorStatus, type ManagedConnector } from '../runtime/managed-connector.ts';
 import type { Problem, RawRecordCodec } from '../runtime/raw-records.ts';
 import { RateLimiter } from './rate-limiter.ts';
-import { JSON_TYPES, MalformedBodyError, NDJSON_TYPES, bodyFormat, parseBody } from './request-body.ts';
+import { BodyRefusal, JSON_TYPES, NDJSON_TYPES, bodyFormat, readRecords, type BodyRecord } from './request-body.ts';
 
 export const INGEST_CONNECTOR_NAME = 'http-ingest';
 const RETRY_AFTER_SECONDS = 5;
@@ -29,6 +33,9 @@ export interface IngestResponse {
   accepted: { index: number; event_id: string; source_record_id: string }[];
   rejected: { index: number; problems: Problem[] }[];
 }
+
+/** What the body parser hands the handler: the records, or why the body was refused. */
+type ParsedBody = { records: BodyRecord[] } | { refusal: BodyRefusal };
 
 interface IngestParams {
   source: string;
@@ -96,15 +103,23 @@ export class IngestConnector implements ManagedConnector {
     this.paused = false;
   }
 
-  /** Registers the route in its own plugin scope, with body parsers that keep the raw bytes. */
+  /** Registers the route in its own plugin scope, with a body parser that reads records as they arrive. */
   register(app: FastifyInstance): void {
+    const { maxBodyBytes, maxRecordsPerRequest } = this.options.config;
     app.register(async (scope) => {
       scope.removeAllContentTypeParsers();
-      scope.addContentTypeParser(
-        [...JSON_TYPES, ...NDJSON_TYPES],
-        { parseAs: 'buffer', bodyLimit: this.options.config.maxBodyBytes },
-        (_request, body, done) => done(null, body),
-      );
+      scope.addContentTypeParser([...JSON_TYPES, ...NDJSON_TYPES], (request, payload, done) => {
+        const declared = Number(request.headers['content-length']);
+        if (declared > maxBodyBytes) {
+          done(null, { refusal: new BodyRefusal(413, 'payload_too_large', `the body is larger than the limit of ${maxBodyBytes} bytes`) } satisfies ParsedBody);
+          payload.resume();
+          return;
+        }
+        readRecords(payload, bodyFormat(request.headers['content-type'])!, { maxRecords: maxRecordsPerRequest, maxBytes: maxBodyBytes }).then(
+          (records) => done(null, { records } satisfies ParsedBody),
+          (error: Error) => (error instanceof BodyRefusal ? done(null, { refusal: error } satisfies ParsedBody) : done(error)),
+        );
+      });
       scope.post<{ Params: IngestParams }>('/v1/ingest/:source/:kind', {
         onRequest: (request, reply, done) => {
           // Caller, route and content type are checked before the body is read.
@@ -156,18 +171,10 @@ export class IngestConnector implements ManagedConnector {
     const { config, codecs, producer, logger } = this.options;
     const receivedAt = Date.now();
 
-    let records;
-    try {
-      records = parseBody(request.body as Buffer, bodyFormat(request.headers['content-type'])!);
-    } catch (error) {
-      if (error instanceof MalformedBodyError) return sendError(reply, 400, 'malformed_body', error.message);
-      throw error;
-    }
+    const body = request.body as ParsedBody;
+    if ('refusal' in body) return sendError(reply, body.refusal.status, body.refusal.code, body.refusal.message);
+    const { records } = body;
     if (records.length === 0) return sendError(reply, 400, 'empty_body', 'the body holds no records');
-    if (records.length > config.maxRecordsPerRequest) {
-      return sendError(reply, 413, 'too_many_records',
-        `${records.length} records in one request; at most ${config.maxRecordsPerRequest} are accepted`);
-    }
     const waitSeconds = this.limiter.take(source, records.length);
     if (waitSeconds > 0) {
       return sendError(reply, 429, 'rate_limited', `source ${source} is over its rate of ${config.ratePerSource} records/s`, {
@@ -178,6 +185,8 @@ export class IngestConnector implements ManagedConnector {
     const codec = codecs.get(rawTopic(source, kind))!;
     const response: IngestResponse = { accepted: [], rejected: [] };
     const messages: Message[] = [];
+    const oversize: { index: number; bytes: number }[] = [];
+    const limit = producer.maxBatchBytes(codec.topic);
     for (const [index, record] of records.entries()) {
       if (record.error !== undefined) {
         response.rejected.push({ index, problems: [{ path: '(record)', message: record.error }] });
@@ -188,8 +197,17 @@ export class IngestConnector implements ManagedConnector {
         response.rejected.push({ index, problems: conversion.problems });
         continue;
       }
+      const bytes = framedMessageBytes(conversion.record.message);
+      if (bytes > limit) oversize.push({ index, bytes });
       response.accepted.push({ index, event_id: conversion.record.eventId, source_record_id: conversion.record.sourceRecordId });
       messages.push(conversion.record.message);
+    }
+    if (oversize.length > 0) {
+      this.counters.rejected += records.length;
+      const [first] = oversize;
+      return sendError(reply, 413, 'record_too_large',
+        `record ${first!.index} takes ${first!.bytes} bytes in Kafka, which accepts at most ${limit} per record${oversize.length > 1 ? ` (and ${oversize.length - 1} more records are too large)` : ''}; nothing was accepted`,
+        { details: { limit, records: oversize } });
     }
     this.counters.rejected += response.rejected.length;
 
@@ -199,6 +217,11 @@ export class IngestConnector implements ManagedConnector {
     try {
       await sendWithin(producer, codec.topic, messages, config.sendTimeoutMs);
     } catch (error) {
+      if (error instanceof RecordsTooLargeError) {
+        this.counters.rejected += messages.length;
+        return sendError(reply, 413, 'records_too_large',
+          `${error.message}; nothing was accepted: send fewer or smaller records per request`, { details: { bytes: error.bytes, limit: error.limit } });
+      }
       this.counters.fail(error);
       logger.warn({ source, kind, records: messages.length, err: (error as Error).message }, 'ingest write not acknowledged; answered 503');
       return sendError(reply, 503, 'kafka_unavailable', 'the records could not be written now; nothing was accepted, send them again later', {

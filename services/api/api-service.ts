@@ -1,17 +1,20 @@
 /**
  * Starts the HTTP API with the HTTP ingest connector: topics and schemas in place, an idempotent
- * producer (acks=all) behind a coalescing batcher, then HTTP. Used by `npm start` and the tests.
+ * producer (acks=all) behind a coalescing batcher that keeps within the broker's and the raw topics'
+ * size limits, then HTTP. Used by `npm start` and the tests.
  */
 import type { AddressInfo } from 'node:net';
+import { Partitioners } from 'kafkajs';
 import { IngestConnector } from '../../connectors/http-ingest/ingest-connector.ts';
 import type { ManagedConnector } from '../../connectors/runtime/managed-connector.ts';
 import type { Registry } from 'prom-client';
-import { loadAccessPolicy } from '../platform/access.ts';
+import { watchAccessPolicy, type LiveAccessPolicy } from '../platform/access.ts';
 import { CoalescingProducer } from '../platform/coalescing-producer.ts';
 import type { Config } from '../platform/config.ts';
 import { createKafka } from '../platform/kafka.ts';
 import { createLogger, type Logger } from '../platform/logger.ts';
 import { preparePipeline, type Pipeline } from '../platform/pipeline-bootstrap.ts';
+import { readProduceLimits } from '../platform/produce-limits.ts';
 import { SubscriptionRoutes } from '../subscriptions/routes.ts';
 import { buildApi } from './server.ts';
 
@@ -27,6 +30,8 @@ export interface StartApiOptions {
   connectors?: ManagedConnector[];
   /** Figures of services in the same process, served at /metrics. */
   metrics?: Registry;
+  /** The access file as the process follows it; by default the API follows config.api.accessFile itself. */
+  access?: LiveAccessPolicy;
 }
 
 export interface RunningApi {
@@ -40,17 +45,22 @@ export interface RunningApi {
 export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   const { config } = options;
   const logger = options.logger ?? createLogger('api', config.logLevel);
-  const access = loadAccessPolicy(config.api.accessFile);
+  const ownAccess = options.access ? null : watchAccessPolicy(config.api.accessFile, logger, config.api.accessReloadMs);
+  const access = options.access ?? ownAccess!;
   const kafka = createKafka(config.kafka, logger, 'api');
   const pipeline = await preparePipeline(config, kafka, logger);
 
+  const admin = kafka.admin();
+  await admin.connect();
+  const limits = await readProduceLimits(admin, [...pipeline.rawCodecs.keys()]).finally(() => admin.disconnect());
   const batcher = new CoalescingProducer(
     async () => {
-      const producer = kafka.producer({ idempotent: true, retry: { retries: 10 } });
+      // The batcher foresees partitions with this partitioner to keep every batch within the limits.
+      const producer = kafka.producer({ idempotent: true, retry: { retries: 10 }, createPartitioner: Partitioners.DefaultPartitioner });
       await producer.connect();
       return producer;
     },
-    { lingerMs: config.ingest.lingerMs, maxBatchMessages: MAX_BATCH_MESSAGES },
+    { lingerMs: config.ingest.lingerMs, maxBatchMessages: MAX_BATCH_MESSAGES, limits },
   );
   await batcher.ready();
   const ingest = new IngestConnector({
@@ -82,7 +92,10 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     subscriptions,
     close() {
       // Stop taking requests, let the last batch be acknowledged, then leave Kafka.
-      closing ??= app.close().then(() => Promise.all([batcher.close(), subscriptions.close()])).then(() => {});
+      closing ??= app
+        .close()
+        .then(() => Promise.all([batcher.close(), subscriptions.close()]))
+        .then(() => ownAccess?.close());
       return closing;
     },
   };

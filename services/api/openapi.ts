@@ -116,11 +116,11 @@ export function openApiDocument(): Record<string, unknown> {
           responses: {
             202: { description: 'Every record accepted.', content: { 'application/json': { schema: { $ref: '#/components/schemas/IngestResponse' } } } },
             207: { description: 'Some records accepted, the rest rejected.', content: { 'application/json': { schema: { $ref: '#/components/schemas/IngestResponse' } } } },
-            400: errorResponse('The body is not JSON, or holds no record.'),
+            400: errorResponse('The body is not JSON, holds no record, or nests deeper than 32 levels.'),
             401: errorResponse('No valid API key.'),
             403: errorResponse('The key belongs to another source.'),
             404: errorResponse('Unknown source, or a kind the source does not publish.'),
-            413: errorResponse('Body or record count over the limit.'),
+            413: errorResponse('Over a limit: body size, record count, or what Kafka takes in one record or one write; sending the same again cannot succeed.'),
             415: errorResponse('Content type other than JSON or NDJSON.'),
             422: errorResponse('No record in the request is valid; `details` lists every problem.'),
             429: { ...errorResponse('The source is over its rate.'), headers: retryAfter },

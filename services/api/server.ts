@@ -4,7 +4,7 @@
  * (services/platform/http-errors.ts).
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { bearerKey, type AccessPolicy, type Principal } from '../platform/access.ts';
+import { bearerKey, type AccessSource, type Principal } from '../platform/access.ts';
 import { sendError, sendKeyRequired } from '../platform/http-errors.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { Registry } from 'prom-client';
@@ -23,7 +23,8 @@ export interface RouteProvider {
 
 export interface ApiOptions {
   logger: Logger;
-  access: AccessPolicy;
+  /** Looked up per request, so added and revoked keys apply to the next request. */
+  access: AccessSource;
   connectors: ManagedConnector[];
   /** Connectors and services that add routes of their own (HTTP ingest, ...). */
   routes: RouteProvider[];
@@ -76,7 +77,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request) => {
     const key = bearerKey(request.headers.authorization);
-    request.principal = key ? access.identify(key) : null;
+    request.principal = key ? access.current().identify(key) : null;
   });
   app.setErrorHandler((error: FastifyError, request, reply) => handleError(error, request, reply, options));
   app.setNotFoundHandler((request, reply) =>

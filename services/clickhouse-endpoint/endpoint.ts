@@ -21,7 +21,7 @@ import type { AddressInfo } from 'node:net';
 import type { ClickHouseHandle } from '../platform/clickhouse.ts';
 import type { Config } from '../platform/config.ts';
 import type { Logger } from '../platform/logger.ts';
-import { loadAccessPolicy } from '../platform/access.ts';
+import { watchAccessPolicy } from '../platform/access.ts';
 import { AnalystAuthenticator, loadAnalystCredentials, type AnalystAccounts } from './analyst-credentials.ts';
 import { ClickHouseHttpError, endpointError, formatErrorText, httpStatusFor } from './clickhouse-errors.ts';
 import { endpointUrl } from './endpoint-url.ts';
@@ -46,7 +46,7 @@ export interface ClickHouseEndpointOptions {
   clickhouse: ClickHouseHandle;
   /**
    * The analysts' accounts, asked at every login (so a reloaded access file applies at once);
-   * default: the access file's "analysts" section as read at start.
+   * default: the "analysts" section of the access file, which the endpoint then follows itself.
    */
   analysts?: AnalystAccounts;
 }
@@ -63,7 +63,9 @@ export async function startClickHouseEndpoint({ config, logger, clickhouse, anal
   }
   const settings = config.clickhouseEndpoint;
   const log = logger.child({ component: 'clickhouse-endpoint' });
-  const fileAccounts = analysts ?? ((policy) => () => policy.analysts())(loadAccessPolicy(config.api.accessFile));
+  // Without accounts handed in, the endpoint follows the access file itself, as every process does.
+  const ownAccess = analysts === undefined ? watchAccessPolicy(config.api.accessFile, log, config.api.accessReloadMs) : null;
+  const fileAccounts = analysts ?? (() => ownAccess!.current().analysts());
   const authenticator = await AnalystAuthenticator.create(fileAccounts, loadAnalystCredentials(settings, true));
   const throttle = new LoginThrottle(LOGIN_THROTTLE);
   const slots = new FairSlots(settings.sessions, settings.sessionsPerAnalyst);
@@ -205,6 +207,7 @@ export async function startClickHouseEndpoint({ config, logger, clickhouse, anal
   } catch (error) {
     await engine.close();
     await queryLog.close();
+    ownAccess?.close();
     throw new Error(`the analysts' endpoint cannot listen on ${settings.host}:${settings.port}: ${(error as Error).message}`);
   }
   const url = endpointUrl(settings.host, (server.address() as AddressInfo).port);
@@ -221,6 +224,7 @@ export async function startClickHouseEndpoint({ config, logger, clickhouse, anal
       clearTimeout(deadline);
       await engine.close();
       await queryLog.close();
+      ownAccess?.close();
     },
   };
 }

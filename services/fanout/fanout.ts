@@ -4,10 +4,12 @@
  * consumer of its own (so one slow or dead receiver never holds back another) delivering by
  * webhook or to the agency's topics. A change to a subscription restarts its consumer with the new
  * settings, from where the old one committed; a reset (new generation) starts a new consumer group
- * at the reset instant.
+ * at the reset instant. The access file is followed too: a subscription whose agency was removed
+ * stops delivering, and one whose agency's entitlement changed restarts with the new entitlement
+ * (from where it committed).
  */
 import type { Kafka, Producer } from 'kafkajs';
-import { loadAccessPolicy, type AccessPolicy } from '../platform/access.ts';
+import { watchAccessPolicy, type Entitlement, type LiveAccessPolicy } from '../platform/access.ts';
 import { createAvroSerde, type AvroSerde } from '../platform/avro-serde.ts';
 import type { Kind } from '../platform/catalog.ts';
 import type { Config } from '../platform/config.ts';
@@ -29,8 +31,8 @@ import { WebhookBatchDelivery } from './webhook-delivery.ts';
 export interface StartFanoutOptions {
   config: Config;
   logger: Logger;
-  /** Entitlements; defaults to the access file of the configuration. */
-  access?: AccessPolicy;
+  /** Entitlements as the process follows them; by default the fan-out follows config.api.accessFile itself. */
+  access?: LiveAccessPolicy;
 }
 
 export interface FanoutStatus {
@@ -46,6 +48,8 @@ export interface RunningFanout {
 interface Running {
   /** The stored subscription the runner was started for (a different one means restart). */
   subscription: Subscription;
+  /** The agency's entitlement it was started with (a different one means restart too). */
+  entitlement: Entitlement;
   runner: Promise<SubscriptionRunner | null>;
 }
 
@@ -56,7 +60,8 @@ function fingerprint(subscription: Subscription): string {
 
 export async function startFanout(options: StartFanoutOptions): Promise<RunningFanout> {
   const { config, logger } = options;
-  const access = options.access ?? loadAccessPolicy(config.api.accessFile);
+  const ownAccess = options.access ? null : watchAccessPolicy(config.api.accessFile, logger, config.api.accessReloadMs);
+  const access = options.access ?? ownAccess!;
   const kafka: Kafka = createKafka(config.kafka, logger, 'fanout');
   const serde: AvroSerde = createAvroSerde(config.schemaRegistry);
   const store = await SubscriptionStore.start(kafka, config, logger);
@@ -85,8 +90,7 @@ export async function startFanout(options: StartFanoutOptions): Promise<RunningF
     }
   };
 
-  async function launch(subscription: Subscription): Promise<SubscriptionRunner | null> {
-    const entitlement = access.agency(subscription.agency)!;
+  async function launch(subscription: Subscription, entitlement: Entitlement): Promise<SubscriptionRunner | null> {
     const tracker = reporter.tracker(subscription.id);
     const groupId = subscriptionGroupId(config.fanout.groupPrefix, subscription);
     const kinds = deliveredKinds(subscription, entitlement);
@@ -131,51 +135,66 @@ export async function startFanout(options: StartFanoutOptions): Promise<RunningF
   const sync = () => {
     syncing = syncing.then(async () => {
       if (closed) return;
-      const wanted = new Map<string, Subscription>();
+      const wanted = new Map<string, { subscription: Subscription; entitlement: Entitlement }>();
+      /** Subscriptions that must not deliver, with the state they show once their runner stopped. */
+      const idle: [Subscription, 'failing' | 'paused'][] = [];
+      const refused: [Subscription, ReturnType<typeof storedSubscriptionProblems>][] = [];
+      const policy = access.current();
       for (const subscription of store.list()) {
-        const tracker = reporter.tracker(subscription.id);
-        const entitlement = access.agency(subscription.agency);
+        const entitlement = policy.agency(subscription.agency);
         if (!entitlement) {
-          tracker.setState('failing');
+          idle.push([subscription, 'failing']);
           continue;
         }
         if (subscription.state === 'paused') {
-          tracker.setState('paused');
+          idle.push([subscription, 'paused']);
           continue;
         }
         // The topic can be written without the API: nothing is delivered that the API would refuse.
         // Checked at the tier it is delivered at, so no predicate tests a field the agency may not see.
         const problems = storedSubscriptionProblems({ ...subscription, tier: effectiveTier(subscription, entitlement) }, config.fanout);
         if (problems.length > 0) {
-          const reason = `not delivered: the stored subscription is invalid (${problems.map((p) => `${p.path}: ${p.message}`).join('; ')})`;
-          if (tracker.invalid(reason.slice(0, 1_000))) logger.warn({ subscription: subscription.id, fields: problems.map((p) => p.path) }, 'stored subscription refused');
+          refused.push([subscription, problems]);
           continue;
         }
-        wanted.set(subscription.id, subscription);
+        wanted.set(subscription.id, { subscription, entitlement });
       }
       for (const [id, entry] of [...running]) {
         const next = wanted.get(id);
-        if (next && fingerprint(next) === fingerprint(entry.subscription)) continue;
+        const unchanged = next && fingerprint(next.subscription) === fingerprint(entry.subscription) &&
+          JSON.stringify(next.entitlement) === JSON.stringify(entry.entitlement);
+        if (unchanged) continue;
         // A deleted subscription's group goes; so does the group of a generation a reset replaced.
-        const dropGroup = !store.get(id) || (next !== undefined && next.generation !== entry.subscription.generation);
+        const dropGroup = !store.get(id) || (next !== undefined && next.subscription.generation !== entry.subscription.generation);
         await stop(id, entry, dropGroup);
         if (!store.get(id)) reporter.forget(id);
+        else if (!policy.agency(entry.subscription.agency)) {
+          logger.warn({ subscription: id, agency: entry.subscription.agency }, 'agency no longer in the access file: delivery stopped');
+        }
       }
-      for (const [id, subscription] of wanted) {
+      for (const [subscription, state] of idle) reporter.tracker(subscription.id).setState(state);
+      for (const [subscription, problems] of refused) {
+        const reason = `not delivered: the stored subscription is invalid (${problems.map((p) => `${p.path}: ${p.message}`).join('; ')})`;
+        if (reporter.tracker(subscription.id).invalid(reason.slice(0, 1_000))) {
+          logger.warn({ subscription: subscription.id, fields: problems.map((p) => p.path) }, 'stored subscription refused');
+        }
+      }
+      for (const [id, { subscription, entitlement }] of wanted) {
         if (running.has(id)) continue;
-        const runner = launch(subscription).catch((error) => {
+        const runner = launch(subscription, entitlement).catch((error) => {
           logger.error({ subscription: id, err: (error as Error).message }, 'could not start subscription delivery');
           reporter.tracker(id).retried(error);
           // Try again at the next sync.
           running.delete(id);
           return null;
         });
-        running.set(id, { subscription, runner });
+        running.set(id, { subscription, entitlement, runner });
       }
     });
     return syncing;
   };
   store.subscriptions.onChange(() => void sync());
+  const stopFollowingAccess = access.onChange(() => void sync());
   // A launch that failed (Kafka away, registry away) is tried again.
   const retryTimer = setInterval(() => void sync(), 5_000);
   await sync();
@@ -189,6 +208,8 @@ export async function startFanout(options: StartFanoutOptions): Promise<RunningF
       closing ??= (async () => {
         closed = true;
         clearInterval(retryTimer);
+        stopFollowingAccess();
+        ownAccess?.close();
         await syncing;
         await Promise.all([...running].map(([id, entry]) => stop(id, entry, false)));
         await reporter.close();

@@ -17,9 +17,16 @@
  * An analyst logs in to the ClickHouse endpoint with a name and a password; the file holds salted
  * scrypt hashes of the passwords (platform/password-hash.ts), several per analyst so a password can
  * be rotated: add the new hash, hand out the password, remove the old hash.
+ *
+ * Running processes follow the file (watchAccessPolicy): added and revoked keys apply within about a
+ * second, without a restart. A new version that does not load is logged with the place of its
+ * problem, and the previous good version stays in force.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { jsonErrorPlace } from './json-error-place.ts';
+import type { Logger } from './logger.ts';
 import { KINDS, SOURCES, isKind, sourceEntry, type Kind } from './catalog.ts';
 import { PASSWORD_HASH_PATTERN } from './password-hash.ts';
 import { provinceByCode } from './provinces.ts';
@@ -209,18 +216,85 @@ function parseAnalysts(analysts: unknown, origin: string): Map<string, string[]>
   return accounts;
 }
 
-export function loadAccessPolicy(file: string): AccessPolicy {
-  if (!existsSync(file)) return new AccessPolicy({}, file);
-  let parsed: AccessFile;
-  try {
-    parsed = JSON.parse(readFileSync(file, 'utf8')) as AccessFile;
-  } catch (error) {
-    throw new AccessFileError(file, `not valid JSON (${(error as Error).message})`);
-  }
+/** The policy of an access file's text; `file` names it in errors. */
+export function parseAccessPolicy(text: string, file: string): AccessPolicy {
+  const broken = jsonErrorPlace(text);
+  if (broken) throw new AccessFileError(file, `not valid JSON at line ${broken.line}, column ${broken.column} (${broken.found})`);
+  const parsed = JSON.parse(text) as AccessFile;
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new AccessFileError(file, 'must hold a JSON object with "sources", "operators" and optionally "agencies"');
   }
   return new AccessPolicy(parsed, file);
+}
+
+/** The access file as it is now; a missing file admits nobody. */
+export function loadAccessPolicy(file: string): AccessPolicy {
+  if (!existsSync(file)) return new AccessPolicy({}, file);
+  return parseAccessPolicy(readFileSync(file, 'utf8'), file);
+}
+
+/** Where a caller's rights are looked up: the policy in force at the moment of asking. */
+export interface AccessSource {
+  current(): AccessPolicy;
+}
+
+/** An access file followed while the process runs. */
+export interface LiveAccessPolicy extends AccessSource {
+  /** Called with each new policy once it is in force; returns a function that unsubscribes. */
+  onChange(listener: (policy: AccessPolicy) => void): () => void;
+  close(): void;
+}
+
+/**
+ * Loads `file` now (throwing, like loadAccessPolicy, when it does not load) and then reads it every
+ * `intervalMs`: a changed text that loads replaces the policy for every later request; one that
+ * does not load — or a file that disappeared — is logged and the previous policy stays in force, so
+ * a half-written or mistyped file never opens anything and never locks everyone out.
+ */
+export function watchAccessPolicy(file: string, logger: Logger, intervalMs = 1_000): LiveAccessPolicy {
+  let text: string | null = existsSync(file) ? readFileSync(file, 'utf8') : null;
+  let policy = text === null ? new AccessPolicy({}, file) : parseAccessPolicy(text, file);
+  const listeners = new Set<(policy: AccessPolicy) => void>();
+  /** The problem logged last, so a bad version is reported once, not every second. */
+  let reported: string | null = null;
+  const report = (problem: string | null) => {
+    if (problem !== null && problem !== reported) logger.error({ file, problem }, 'access file not reloaded; the previous version stays in force');
+    reported = problem;
+  };
+  let reading = false;
+
+  const check = async () => {
+    if (reading) return;
+    reading = true;
+    try {
+      const next = await readFile(file, 'utf8');
+      if (next === text) return report(null);
+      policy = parseAccessPolicy(next, file);
+      text = next;
+      report(null);
+      logger.info({ file, agencies: policy.agencyIds().length }, 'access file reloaded');
+      for (const listener of listeners) listener(policy);
+    } catch (error) {
+      // AccessFileError names the file and the place (JSON position, or the entry) of the problem.
+      report(error instanceof AccessFileError ? error.message : `cannot read ${file}: ${(error as Error).message}`);
+    } finally {
+      reading = false;
+    }
+  };
+  const timer = setInterval(() => void check(), intervalMs);
+  timer.unref();
+
+  return {
+    current: () => policy,
+    onChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close() {
+      clearInterval(timer);
+      listeners.clear();
+    },
+  };
 }
 
 /** The key of an `Authorization: Bearer <key>` header, or null. */

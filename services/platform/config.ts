@@ -110,6 +110,8 @@ export interface ApiConfig {
   port: number;
   /** JSON file with the hashed keys of sources, operators and agencies (see README, "Access"). */
   accessFile: string;
+  /** How often every process looks at the access file for added and revoked keys. */
+  accessReloadMs: number;
 }
 
 export interface IngestConfig {
@@ -382,6 +384,7 @@ export function loadConfig(env: Env = process.env): Config {
       host: read.string('API_HOST', '127.0.0.1'),
       port: read.integer('API_PORT', 8080, 0, 65535),
       accessFile: path.resolve(dataDir, read.string('TRUC_ACCESS_FILE', 'access.json')),
+      accessReloadMs: read.integer('TRUC_ACCESS_RELOAD_MS', 1_000, 100, 60_000),
     },
     ingest: {
       maxBodyBytes: read.integer('INGEST_MAX_BODY_BYTES', 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),

@@ -7,7 +7,8 @@
  * longer commit, and the transaction it left open is aborted by the broker. (kafkajs sends the
  * InitProducerId that does this with the first `transaction()`, not at `connect()`.)
  */
-import { Partitioners, type Kafka, type Message, type Offsets, type Producer, type TopicMessages } from 'kafkajs';
+import { Partitioners, type Kafka, type Offsets, type Producer, type TopicMessages } from 'kafkajs';
+import { messageBytes } from './record-size.ts';
 
 /**
  * Every transaction after the first starts with AddPartitionsToTxn while the coordinator may still
@@ -24,17 +25,6 @@ const PRODUCER_RETRY = { initialRetryTime: 10, maxRetryTime: 5_000, retries: 15 
  * at most this many bytes: still one transaction, whatever the batch's size.
  */
 const MAX_SEND_BYTES = 512 * 1024;
-
-function byteLength(value: unknown): number {
-  if (value === null || value === undefined) return 0;
-  if (Array.isArray(value)) return value.reduce((sum: number, item) => sum + byteLength(item), 0);
-  return Buffer.byteLength(value as string | Buffer);
-}
-
-function messageBytes(message: Message): number {
-  const headers = Object.entries(message.headers ?? {}).reduce((sum, [name, value]) => sum + name.length + byteLength(value), 0);
-  return byteLength(message.key) + byteLength(message.value) + headers;
-}
 
 /** `topicMessages` cut into consecutive parts of at most MAX_SEND_BYTES (a larger message alone). */
 export function sendParts(topicMessages: TopicMessages[], maxBytes = MAX_SEND_BYTES): TopicMessages[][] {

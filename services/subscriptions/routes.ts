@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kafka } from 'kafkajs';
-import type { AccessPolicy, Principal } from '../platform/access.ts';
+import type { AccessSource, Principal } from '../platform/access.ts';
 import type { Config } from '../platform/config.ts';
 import { sendError, sendKeyRequired } from '../platform/http-errors.ts';
 import type { Logger } from '../platform/logger.ts';
@@ -20,7 +20,7 @@ export interface SubscriptionRoutesOptions {
   config: Config;
   kafka: Kafka;
   logger: Logger;
-  access: AccessPolicy;
+  access: AccessSource;
 }
 
 type Caller = Exclude<Principal, { type: 'source' }>;
@@ -96,7 +96,7 @@ export class SubscriptionRoutes {
     const { access, config, logger } = this.options;
     const checked = await checkSubscription(body, {
       principal: caller,
-      access,
+      access: access.current(),
       config: config.fanout,
       others: this.store.list(),
       now: Date.now(),

@@ -42,7 +42,7 @@ describe('demo agency', () => {
 
     const config = withDemoReceiverAllowed(bench.config);
     const logger = createLogger('test-demo', 'silent');
-    fanout = await startFanout({ config, logger, access });
+    fanout = await startFanout({ config, logger });
     demo = await startDemoAgency({ config, logger, access, store: fanout.store, agency: AGENCY });
 
     const records = Array.from({ length: 12 }, () => declaration({}));

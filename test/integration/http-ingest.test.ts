@@ -1,6 +1,8 @@
 import { randomInt, randomUUID } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import avro from 'avsc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_RECORD_NESTING } from '../../connectors/http-ingest/request-body.ts';
 import { rawSchema, rawTopic, sourceEntry, sourceKinds, type Kind } from '../../services/platform/catalog.ts';
 import { HEADER, headerString } from '../../services/platform/record-headers.ts';
 import { generate } from '../../services/generator/index.ts';
@@ -195,5 +197,89 @@ describe('HTTP ingest', () => {
     const document = (await response.json()) as { openapi: string; paths: Record<string, unknown> };
     expect(document.openapi).toBe('3.1.0');
     expect(Object.keys(document.paths)).toContain('/v1/ingest/{source}/{kind}');
+  });
+
+  describe('isolation and limits', () => {
+    it('a record with a 2 MB field gets 413 naming it, while concurrent requests of the other sources and kinds all succeed', async () => {
+      const huge: Record<string, unknown> = { ...uniqueRecord('vhd', 'health-declaration'), address: 'x'.repeat(2 * 1024 * 1024) };
+      const others = sourceKinds().filter(({ source, kind }) => !(source === 'vhd' && kind === 'health-declaration'));
+      expect(new Set(others.map((o) => o.source)).size).toBeGreaterThanOrEqual(4);
+      const batches = Array.from({ length: 12 }, (_, i) => others[i % others.length]!).map(({ source, kind }) => ({
+        source,
+        kind,
+        records: Array.from({ length: 20 }, () => uniqueRecord(source, kind)),
+      }));
+      const [refused, ...answers] = await Promise.all([
+        postRecords(ingestUrl('vhd', 'health-declaration'), t.sourceKeys.vhd!, [uniqueRecord('vhd', 'health-declaration'), huge]),
+        ...batches.map(({ source, kind, records }) => postRecords(ingestUrl(source, kind), t.sourceKeys[source]!, records)),
+      ]);
+      expect(refused!.status).toBe(413);
+      expect(refused!.body.error).toMatchObject({ code: 'record_too_large', message: expect.stringMatching(/^record 1 takes \d+ bytes/) });
+      expect(refused!.body.error.details.records).toEqual([{ index: 1, bytes: expect.any(Number) }]);
+      expect(answers.map((a) => a.status)).toEqual(Array(batches.length).fill(202));
+      // The refused request wrote nothing, not even its valid first record.
+      const marker = String(huge.id);
+      expect(await readTopicToEnd(kafka, rawTopic('vhd', 'health-declaration'), (m) => headerString(m.headers, HEADER.sourceRecordId) === marker)).toEqual([]);
+    });
+
+    it('under load, batches whose records together exceed what Kafka takes in one request are all acknowledged (no 503)', async () => {
+      // 12 concurrent requests of 100 records of ~3.5 KB, all of one person (so of one partition):
+      // ~4 MB that one coalesced produce request would put in a single batch, over the broker's 1 MiB.
+      const requests = Array.from({ length: 12 }, () =>
+        Array.from({ length: 100 }, (): Record<string, unknown> => ({ ...uniqueRecord('vhd', 'health-declaration'), address: `Số ${randomUUID()} `.repeat(80) })),
+      );
+      const answers = await Promise.all(requests.map((records) => postRecords(ingestUrl('vhd', 'health-declaration'), t.sourceKeys.vhd!, records)));
+      expect(answers.map((a) => a.status)).toEqual(Array(requests.length).fill(202));
+      const ids = new Set(requests.flat().map((r) => String(r.id)));
+      const written = await readTopicToEnd(kafka, rawTopic('vhd', 'health-declaration'), (m) => ids.has(headerString(m.headers, HEADER.sourceRecordId)!));
+      expect(new Set(written.map((w) => headerString(w.message.headers, HEADER.sourceRecordId))).size).toBe(ids.size);
+    });
+
+    it('one request whose records are more than Kafka takes in one write is written in parts and acknowledged whole', async () => {
+      // 400 records of ~3.5 KB of one person: ~1.4 MB for one partition, over the broker's 1 MiB per write.
+      const records = Array.from({ length: 400 }, (): Record<string, unknown> => ({ ...uniqueRecord('vhd', 'health-declaration'), address: `Số ${randomUUID()} `.repeat(80) }));
+      const answer = await postRecords(ingestUrl('vhd', 'health-declaration'), t.sourceKeys.vhd!, records);
+      expect(answer.status).toBe(202);
+      const ids = new Set(records.map((r) => String(r.id)));
+      const written = await readTopicToEnd(kafka, rawTopic('vhd', 'health-declaration'), (m) => ids.has(headerString(m.headers, HEADER.sourceRecordId)!));
+      expect(written).toHaveLength(records.length);
+    });
+
+    it('pathological nesting is a 400 (JSON) or one rejected line (NDJSON), never a 500', async () => {
+      const deep = '['.repeat(100_000);
+      for (const body of [deep, `[${deep}`, `{"id":${deep}`, `[${JSON.stringify(uniqueRecord('vhd', 'health-declaration'))},{"a":${'{"b":'.repeat(MAX_RECORD_NESTING + 1)}`]) {
+        const response = await postRecords(ingestUrl('vhd', 'health-declaration'), t.sourceKeys.vhd!, body);
+        expect(response.status).toBe(400);
+        expect(response.body.error).toMatchObject({ code: 'too_deeply_nested', message: expect.stringMatching(/nests deeper than 32 levels \(at byte \d+\)/) });
+      }
+      const good = uniqueRecord('vhd', 'health-declaration');
+      const lines = await postRecords(ingestUrl('vhd', 'health-declaration'), t.sourceKeys.vhd!, `${deep}\n${JSON.stringify(good)}\n`, 'application/x-ndjson');
+      expect(lines.status).toBe(207);
+      expect(lines.body.rejected).toEqual([{ index: 0, problems: [{ path: '(record)', message: 'line nests deeper than 32 levels' }] }]);
+      expect(lines.body.accepted.map((a: { source_record_id: string }) => a.source_record_id)).toEqual([good.id]);
+      // The API still serves.
+      expect((await fetch(`${t.url}/health`)).status).toBe(200);
+    });
+
+    it('too many records: 413 as soon as the one over the limit has arrived, while the body is still being sent', async () => {
+      const url = new URL(ingestUrl('vhd', 'health-declaration'));
+      const record = JSON.stringify(rawExample('vhd', 'health-declaration'));
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = httpRequest(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${t.sourceKeys.vhd}` } });
+        req.on('response', (response) => {
+          let body = '';
+          response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          response.on('end', () => {
+            resolve({ status: response.statusCode!, body });
+            req.destroy();
+          });
+        });
+        req.on('error', reject);
+        req.write(`[${Array(t.config.ingest.maxRecordsPerRequest + 1).fill(record).join(',')},`);
+        // The body is never finished: the answer can only come from counting while reading.
+      });
+      expect(answer.status).toBe(413);
+      expect(JSON.parse(answer.body).error).toMatchObject({ code: 'too_many_records', message: expect.stringMatching(/more than 5000 records/) });
+    });
   });
 });
