@@ -15,11 +15,24 @@ export interface BrokerAddress {
   port: number;
 }
 
+export interface SaslCredentials {
+  mechanism: SaslMechanism;
+  username: string;
+  password: string;
+}
+
 export interface KafkaConfig {
   brokers: BrokerAddress[];
   clientId: string;
+  /** TLS to the brokers; with `caFile`, the brokers' certificates must chain to that CA (PEM). */
   ssl: boolean;
-  sasl: { mechanism: SaslMechanism; username: string; password: string } | null;
+  caFile: string | null;
+  sasl: SaslCredentials | null;
+  /**
+   * The local stack's credentials file: without KAFKA_SASL_*, clients authenticate as its services
+   * principal when it exists (see kafka-credentials.ts). Null: a client that must not authenticate.
+   */
+  localCredentialsFile: string | null;
 }
 
 export interface TopicDefaults {
@@ -88,6 +101,8 @@ export interface ClickHouseEndpointConfig {
 
 export interface LocalStackConfig {
   controllerPort: number;
+  /** The agency-facing listener (SASL/SCRAM over TLS) on the broker's host. */
+  agencyPort: number;
   heap: string;
 }
 
@@ -365,8 +380,10 @@ export function loadConfig(env: Env = process.env): Config {
     kafka: {
       brokers: read.brokers('KAFKA_BROKERS', '127.0.0.1:9092'),
       clientId: read.string('KAFKA_CLIENT_ID', 'truc'),
-      ssl: read.boolean('KAFKA_SSL', false),
+      ssl: read.boolean('KAFKA_SSL', false) || read.optional('KAFKA_SSL_CA_FILE') !== null,
+      caFile: read.optional('KAFKA_SSL_CA_FILE') === null ? null : path.resolve(REPO_ROOT, read.string('KAFKA_SSL_CA_FILE', '')),
       sasl,
+      localCredentialsFile: path.resolve(dataDir, read.string('KAFKA_CREDENTIALS_FILE', 'kafka-credentials.json')),
     },
     topics: {
       partitions: read.integer('TOPIC_PARTITIONS', 6, 1, 1000),
@@ -415,6 +432,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     stack: {
       controllerPort: read.integer('KAFKA_CONTROLLER_PORT', 9093, 1, 65535),
+      agencyPort: read.integer('KAFKA_AGENCY_PORT', 9094, 1, 65535),
       heap: read.string('KAFKA_HEAP', '1g'),
     },
     fanout: {

@@ -2,8 +2,10 @@
  * kafkajs client factory: brokers, TLS and SASL from configuration, kafkajs' own log lines routed
  * through pino so every service writes one log format.
  */
+import { readFileSync } from 'node:fs';
 import { Kafka, logLevel as KafkaLogLevel, type KafkaConfig as KafkaJsConfig, type LogEntry } from 'kafkajs';
 import { formatBroker, type KafkaConfig } from './config.ts';
+import { readLocalKafkaCredentials } from './kafka-credentials.ts';
 import type { Logger } from './logger.ts';
 
 /**
@@ -43,13 +45,15 @@ export function createKafka(config: KafkaConfig, logger: Logger, clientIdSuffix?
   const options: KafkaJsConfig = {
     clientId: clientIdSuffix ? `${config.clientId}-${clientIdSuffix}` : config.clientId,
     brokers: config.brokers.map(formatBroker),
-    ssl: config.ssl,
+    ssl: config.caFile ? { ca: [readFileSync(config.caFile, 'utf8')] } : config.ssl,
     logLevel: KafkaLogLevel.INFO,
     logCreator: kafkaLogCreator(logger),
     retry: { initialRetryTime: 200, retries: 8 },
   };
-  if (config.sasl) {
-    const { mechanism, username, password } = config.sasl;
+  // Every client of Truc authenticates: with KAFKA_SASL_*, else as the local stack's services principal.
+  const sasl = config.sasl ?? (config.localCredentialsFile ? readLocalKafkaCredentials(config.localCredentialsFile)?.services : null);
+  if (sasl) {
+    const { mechanism, username, password } = sasl;
     options.sasl = { mechanism, username, password } as KafkaJsConfig['sasl'];
   }
   return new Kafka(options);

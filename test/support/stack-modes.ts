@@ -1,13 +1,15 @@
 /**
  * How the test run gets its Kafka, schema registry and ClickHouse (TRUC_TEST_STACK):
  *  - native (default): the local stack of infra/stack, started if not running, stopped afterwards
- *    only if this run started it; ClickHouse is the embedded engine.
+ *    only if this run started it; ClickHouse is the embedded engine. Tests log in to Kafka as the
+ *    stack's administrator (they make topics and groups of every name); the agency tests use their own principals.
  *  - containers: Kafka and ClickHouse server in Docker through testcontainers, Truc's registry
  *    in-process against that Kafka.
  *  - external: whatever KAFKA_BROKERS, SCHEMA_REGISTRY_URL and CLICKHOUSE_URL name.
  */
 import { freePort } from './ports.ts';
 import { formatBroker, loadConfig } from '../../services/platform/config.ts';
+import { localAdminEnv } from '../../infra/stack/kafka-broker.ts';
 import { down, kafkaAnswers, registryAnswers, up } from '../../infra/stack/stack.ts';
 
 export type StackEnv = Record<string, string>;
@@ -21,7 +23,11 @@ export async function nativeStack(): Promise<TestStack> {
   const config = loadConfig();
   const { started } = await up(config);
   return {
-    env: { KAFKA_BROKERS: config.kafka.brokers.map(formatBroker).join(','), SCHEMA_REGISTRY_URL: config.schemaRegistry.url },
+    env: {
+      KAFKA_BROKERS: config.kafka.brokers.map(formatBroker).join(','),
+      SCHEMA_REGISTRY_URL: config.schemaRegistry.url,
+      ...localAdminEnv(config),
+    },
     stop: async () => {
       await down(config, started);
     },
