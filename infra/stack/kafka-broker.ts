@@ -136,13 +136,13 @@ export async function startKafka(config: Config, waitForReady: (timeoutMs: numbe
   const home = path.join(config.dataDir, 'kafka');
   const logDir = path.join(home, 'data');
   const formatted = existsSync(path.join(logDir, 'meta.properties'));
-  const { credentials, created } = ensureLocalKafkaCredentials(localCredentialsFile(config));
-  if (formatted && created) {
+  if (formatted && !existsSync(localCredentialsFile(config))) {
     throw new Error(
-      `the Kafka storage in ${logDir} was formatted before Kafka required authentication, so it holds none of the new ` +
-        `credentials in ${localCredentialsFile(config)}; \`npm start -- --reset\` deletes the local Kafka data and starts afresh`,
+      `the Kafka storage in ${logDir} was formatted before Kafka required authentication (or ` +
+        `${localCredentialsFile(config)} is gone), so no credentials would log in; \`npm start -- --reset\` deletes the local Kafka data and starts afresh`,
     );
   }
+  const credentials = ensureLocalKafkaCredentials(localCredentialsFile(config));
   const tls = ensureBrokerTls(config, credentials);
   mkdirSync(logDir, { recursive: true });
   const propertiesFile = path.join(home, 'server.properties');

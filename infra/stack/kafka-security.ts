@@ -27,10 +27,10 @@ function scram(username: string): SaslCredentials {
   return { mechanism: 'scram-sha-512', username, password: secret() };
 }
 
-/** The local credentials file, made on first start; returns the credentials and whether they are new. */
-export function ensureLocalKafkaCredentials(file: string): { credentials: LocalKafkaCredentials; created: boolean } {
+/** The local credentials file's credentials, made on first start. */
+export function ensureLocalKafkaCredentials(file: string): LocalKafkaCredentials {
   const existing = readLocalKafkaCredentials(file);
-  if (existing) return { credentials: existing, created: false };
+  if (existing) return existing;
   const credentials: LocalKafkaCredentials = {
     admin: scram('truc-admin'),
     services: scram('truc-services'),
@@ -40,7 +40,7 @@ export function ensureLocalKafkaCredentials(file: string): { credentials: LocalK
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
   chmodSync(file, 0o600);
-  return { credentials, created: true };
+  return credentials;
 }
 
 /** `kafka-storage format` arguments that create the SCRAM users the broker needs before anyone can log in. */
