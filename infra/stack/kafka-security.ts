@@ -179,9 +179,10 @@ function allow(
 }
 
 /**
- * What Truc's services may do: everything on the topics, consumer groups and transactional ids of
- * the pipeline's own prefixes (they create, read and write them), and read the brokers' settings —
- * but not agencies' consumer groups, nor ACLs, users or any setting's change.
+ * What Truc's services may do: create, read, write and describe the topics of the pipeline's own
+ * prefixes (but not delete them or change their retention), use the consumer groups and
+ * transactional ids of their own prefixes, and read the brokers' settings — not agencies' consumer
+ * groups, nor ACLs, users or any setting's change.
  */
 export function servicesAcls(config: Config, principal: string): AclEntry[] {
   const topicPrefixes = new Set(['raw.', 'canonical.', 'dlq.', '_truc.', 'out.', config.clickhouseSink.topicPrefix, config.fanout.canonicalTopicPrefix]);
@@ -189,13 +190,15 @@ export function servicesAcls(config: Config, principal: string): AclEntry[] {
   const idPrefixes = new Set([`${config.kafka.clientId}-`, config.normalizer.groupId, config.clickhouseSink.groupId, config.fanout.groupPrefix]);
   const { TOPIC, GROUP, TRANSACTIONAL_ID, CLUSTER } = AclResourceTypes;
   const { PREFIXED, LITERAL } = ResourcePatternTypes;
-  const { ALL, DESCRIBE_CONFIGS, IDEMPOTENT_WRITE } = AclOperationTypes;
+  const { CREATE, READ, WRITE, DELETE, DESCRIBE, DESCRIBE_CONFIGS, IDEMPOTENT_WRITE } = AclOperationTypes;
+  const onTopics = [CREATE, READ, WRITE, DESCRIBE, DESCRIBE_CONFIGS];
   return [
-    ...[...topicPrefixes].flatMap((prefix) => allow(principal, TOPIC, prefix, PREFIXED, [ALL])),
-    ...[...topics].flatMap((topic) => allow(principal, TOPIC, topic, LITERAL, [ALL])),
+    ...[...topicPrefixes].flatMap((prefix) => allow(principal, TOPIC, prefix, PREFIXED, onTopics)),
+    ...[...topics].flatMap((topic) => allow(principal, TOPIC, topic, LITERAL, onTopics)),
     ...[...idPrefixes].flatMap((prefix) => [
-      ...allow(principal, GROUP, prefix, PREFIXED, [ALL]),
-      ...allow(principal, TRANSACTIONAL_ID, prefix, PREFIXED, [ALL]),
+      // DELETE: the registry and the topic readers remove their short-lived groups when they close.
+      ...allow(principal, GROUP, prefix, PREFIXED, [READ, DESCRIBE, DELETE]),
+      ...allow(principal, TRANSACTIONAL_ID, prefix, PREFIXED, [WRITE, DESCRIBE]),
     ]),
     ...allow(principal, CLUSTER, 'kafka-cluster', LITERAL, [DESCRIBE_CONFIGS, IDEMPOTENT_WRITE]),
   ];

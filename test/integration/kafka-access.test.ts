@@ -246,7 +246,7 @@ describe.runIf((process.env.TRUC_TEST_STACK ?? 'native') === 'native')('Kafka au
     expect(error.message).toMatch(/self[- ]signed|unable to (get|verify)/i);
   });
 
-  it("keeps Truc's services principal within the pipeline's topics", async () => {
+  it("keeps Truc's services principal within the pipeline's topics, which it cannot delete", async () => {
     const services = readLocalKafkaCredentials(localCredentialsFile(config))!.services;
     const client = createKafka({ ...config.kafka, sasl: services }, createLogger('test', 'silent'), 'services').admin({ retry: { retries: 0 } });
     await client.connect();
@@ -258,6 +258,8 @@ describe.runIf((process.env.TRUC_TEST_STACK ?? 'native') === 'native')('Kafka au
       const acl = { resourceType: 2, resourceName: topics.canonical, resourcePatternType: 3, principal: 'User:truc-services', host: '*', operation: 3, permissionType: 3 };
       const grant = await failure(client.createAcls({ acl: [acl] as never }));
       expect(kafkaErrorTypes(grant)).toContain('CLUSTER_AUTHORIZATION_FAILED');
+      const deleted = await failure(client.deleteTopics({ topics: [topics.canonical], timeout: 5_000 }));
+      expect(kafkaErrorTypes(deleted)).toContain('TOPIC_AUTHORIZATION_FAILED');
       expect((await client.fetchTopicOffsets(topics.canonical)).map((p) => p.high)).toEqual(['1']);
     } finally {
       await client.disconnect();

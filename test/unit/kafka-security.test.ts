@@ -34,9 +34,12 @@ describe('Kafka security of the local stack', () => {
       'User:truc-services DESCRIBE_CONFIGS CLUSTER LITERAL kafka-cluster',
       'User:truc-services IDEMPOTENT_WRITE CLUSTER LITERAL kafka-cluster',
     ]);
-    expect(acls.filter((acl) => acl.includes(' TOPIC ')).map((acl) => acl.split(' ').slice(3).join(' ')).sort()).toEqual(
+    const topicAcls = acls.filter((acl) => acl.includes(' TOPIC '));
+    expect([...new Set(topicAcls.map((acl) => acl.split(' ').slice(3).join(' ')))].sort()).toEqual(
       ['LITERAL _schemas', 'LITERAL _truc.subscription-status', 'LITERAL _truc.subscriptions', 'PREFIXED _truc.', 'PREFIXED canonical.', 'PREFIXED dlq.', 'PREFIXED out.', 'PREFIXED raw.'],
     );
+    // Topics are made, read and written, never deleted nor their retention changed.
+    expect([...new Set(topicAcls.map((acl) => acl.split(' ')[1]))].sort()).toEqual(['CREATE', 'DESCRIBE', 'DESCRIBE_CONFIGS', 'READ', 'WRITE']);
     // Every group and transactional id of the services starts with truc-; none is an agency's `<id>.`.
     const names = acls.filter((acl) => / (GROUP|TRANSACTIONAL_ID) /.test(acl)).map((acl) => acl.split(' ').at(-1));
     expect(names.every((name) => name!.startsWith('truc-'))).toBe(true);
