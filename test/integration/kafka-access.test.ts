@@ -240,6 +240,16 @@ describe.runIf((process.env.TRUC_TEST_STACK ?? 'native') === 'native')('Kafka au
     }
   });
 
+  it('refuses every principal but its own on the controller listener', async () => {
+    const controller = { ...config.kafka, brokers: [{ host: '127.0.0.1', port: config.stack.controllerPort }], localCredentialsFile: null };
+    for (const sasl of [loginA, readLocalKafkaCredentials(localCredentialsFile(config))!.admin]) {
+      const client = createKafka({ ...controller, sasl }, createLogger('test', 'silent'), 'controller').admin({ retry: { retries: 0 } });
+      // The controller listener speaks SASL/PLAIN with its one JAAS user; SCRAM logins are not even offered.
+      const error = await failure(client.connect());
+      expect(error.type).toBe('UNSUPPORTED_SASL_MECHANISM');
+    }
+  });
+
   it('refuses a TLS client that does not trust the local CA (the listener is really TLS)', async () => {
     const client = agencyClient(loginA, { trustCa: false }).admin({ retry: { retries: 0 } });
     const error = await failure(client.connect());
