@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import type { Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import { REPO_ROOT, formatBroker, type Config, type BrokerAddress, type SaslCredentials } from '../../services/platform/config.ts';
 import { createKafka } from '../../services/platform/kafka.ts';
 import { readLocalKafkaCredentials, type LocalKafkaCredentials } from '../../services/platform/kafka-credentials.ts';
@@ -17,7 +17,7 @@ import {
   adminClientProperties,
   agencyAcls,
   agencyPrincipal,
-  createAcls,
+  deleteScramCredential,
   ensureBrokerTls,
   ensureLocalKafkaCredentials,
   formatScramArguments,
@@ -25,6 +25,7 @@ import {
   servicesAcls,
   setScramPassword,
   type BrokerTls,
+  type ConfigCommandTarget,
 } from './kafka-security.ts';
 import { runningPid, startDetached, waitUntil, type ManagedProcess } from './processes.ts';
 
@@ -189,11 +190,11 @@ export function localAdminKafka(config: Config, credentials: LocalKafkaCredentia
   return createKafka({ ...config.kafka, sasl: credentials.admin }, createLogger('stack', 'silent'), 'stack');
 }
 
-async function grantAcls(config: Config, credentials: LocalKafkaCredentials, acls: Parameters<typeof createAcls>[1]): Promise<void> {
+async function withLocalAdmin<T>(config: Config, credentials: LocalKafkaCredentials, work: (admin: Admin) => Promise<T>): Promise<T> {
   const admin = localAdminKafka(config, credentials).admin();
   await admin.connect();
   try {
-    await createAcls(admin, acls);
+    return await work(admin);
   } finally {
     await admin.disconnect();
   }
@@ -201,7 +202,11 @@ async function grantAcls(config: Config, credentials: LocalKafkaCredentials, acl
 
 /** The services principal's ACLs; creating an ACL that exists changes nothing, so every start applies them. */
 async function grantServices(config: Config, credentials: LocalKafkaCredentials): Promise<void> {
-  await grantAcls(config, credentials, servicesAcls(config, credentials.services.username));
+  await withLocalAdmin(config, credentials, (admin) => admin.createAcls({ acl: servicesAcls(config, credentials.services.username) }));
+}
+
+function configCommandTarget(config: Config): ConfigCommandTarget {
+  return { classpath: ensureKafkaJars(), bootstrap: formatBroker(localBroker(config)), adminProperties: adminPropertiesFile(config) };
 }
 
 /**
@@ -213,15 +218,20 @@ export async function grantAgency(config: Config, agency: string, password: stri
   const credentials = readLocalKafkaCredentials(localCredentialsFile(config));
   if (!credentials) return null;
   const username = agencyPrincipal(agency);
-  setScramPassword({
-    classpath: ensureKafkaJars(),
-    bootstrap: formatBroker(localBroker(config)),
-    adminProperties: adminPropertiesFile(config),
-    username,
-    password,
-  });
-  await grantAcls(config, credentials, agencyAcls(agency));
+  setScramPassword(configCommandTarget(config), username, password);
+  await withLocalAdmin(config, credentials, (admin) => admin.createAcls({ acl: agencyAcls(agency) }));
   return { mechanism: 'scram-sha-512', username, password };
+}
+
+/**
+ * Takes an agency's Kafka access away: its ACLs first (the authorizer checks every request, so open
+ * connections lose access at once), then its SCRAM credential (no new login).
+ */
+export async function revokeAgency(config: Config, agency: string): Promise<void> {
+  const credentials = readLocalKafkaCredentials(localCredentialsFile(config));
+  if (!credentials) throw new Error(`no local Kafka credentials in ${localCredentialsFile(config)}: this stack did not secure the broker`);
+  await withLocalAdmin(config, credentials, (admin) => admin.deleteAcls({ filters: agencyAcls(agency) }));
+  deleteScramCredential(configCommandTarget(config), agencyPrincipal(agency));
 }
 
 /** KAFKA_SASL_* naming the local administrator, for tests and tools that need every right; empty without a credentials file. */

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import kafkajs, { type AclEntry, type Admin } from 'kafkajs';
+import kafkajs, { type AclEntry } from 'kafkajs';
 import { REPO_ROOT, type BrokerAddress, type Config, type SaslCredentials } from '../../services/platform/config.ts';
 import { readLocalKafkaCredentials, type LocalKafkaCredentials } from '../../services/platform/kafka-credentials.ts';
 
@@ -218,28 +218,44 @@ export function agencyAcls(agency: string): AclEntry[] {
   ];
 }
 
-export async function createAcls(admin: Admin, acl: AclEntry[]): Promise<void> {
-  await admin.createAcls({ acl });
+export interface ConfigCommandTarget {
+  classpath: string;
+  bootstrap: string;
+  /** Admin client properties (adminClientProperties) in a private file. */
+  adminProperties: string;
 }
 
-/** A SCRAM user created or given a new password (kafkajs lacks AlterUserScramCredentials; Kafka's own ConfigCommand has it). */
-export function setScramPassword(options: { classpath: string; bootstrap: string; adminProperties: string; username: string; password: string }): void {
+/** Kafka's own ConfigCommand on a SCRAM user (kafkajs lacks AlterUserScramCredentials). */
+function alterUser(target: ConfigCommandTarget, username: string, change: string[], what: string): void {
   const java = process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin/java') : 'java';
-  // The password goes in a private file, not on a command line other users could read in /proc.
-  const configFile = `${options.adminProperties}.scram-${randomBytes(6).toString('hex')}`;
-  // In a file ConfigCommand takes `mechanism=password=…` (the bracketed form is for --add-config only).
-  writeFileSync(configFile, `${SCRAM}=password=${options.password}\n`, { mode: 0o600 });
   try {
     execFileSync(
       java,
-      ['-cp', options.classpath, `-Dlog4j2.configurationFile=${path.join(REPO_ROOT, 'infra/kafka/log4j2.properties')}`, 'kafka.admin.ConfigCommand', '--bootstrap-server', options.bootstrap, '--command-config', options.adminProperties,
-        '--alter', '--entity-type', 'users', '--entity-name', options.username, '--add-config-file', configFile],
+      ['-cp', target.classpath, `-Dlog4j2.configurationFile=${path.join(REPO_ROOT, 'infra/kafka/log4j2.properties')}`, 'kafka.admin.ConfigCommand',
+        '--bootstrap-server', target.bootstrap, '--command-config', target.adminProperties,
+        '--alter', '--entity-type', 'users', '--entity-name', username, ...change],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
   } catch (error) {
     const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim();
-    throw new Error(`could not set the SCRAM credential of Kafka user ${options.username}: ${stderr || (error as Error).message}`);
+    throw new Error(`could not ${what} of Kafka user ${username}: ${stderr || (error as Error).message}`);
+  }
+}
+
+/** A SCRAM user created or given a new password. */
+export function setScramPassword(target: ConfigCommandTarget, username: string, password: string): void {
+  // The password goes in a private file, not on a command line other users could read in /proc.
+  const configFile = `${target.adminProperties}.scram-${randomBytes(6).toString('hex')}`;
+  // In a file ConfigCommand takes `mechanism=password=…` (the bracketed form is for --add-config only).
+  writeFileSync(configFile, `${SCRAM}=password=${password}\n`, { mode: 0o600 });
+  try {
+    alterUser(target, username, ['--add-config-file', configFile], 'set the SCRAM credential');
   } finally {
     rmSync(configFile, { force: true });
   }
+}
+
+/** A SCRAM user's credential removed: no new login succeeds. */
+export function deleteScramCredential(target: ConfigCommandTarget, username: string): void {
+  alterUser(target, username, ['--delete-config', SCRAM], 'delete the SCRAM credential');
 }

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agencyBootstrap, ensureKafkaJars, grantAgency, localCredentialsFile } from '../../infra/stack/kafka-broker.ts';
+import { agencyBootstrap, ensureKafkaJars, grantAgency, localCredentialsFile, revokeAgency } from '../../infra/stack/kafka-broker.ts';
 import { caFile } from '../../infra/stack/kafka-security.ts';
 import { REPO_ROOT, type KafkaConfig, type SaslCredentials } from '../../services/platform/config.ts';
 import { createKafka } from '../../services/platform/kafka.ts';
@@ -116,6 +116,7 @@ describe.runIf((process.env.TRUC_TEST_STACK ?? 'native') === 'native')('Kafka au
   });
 
   afterAll(async () => {
+    await revokeAgency(config, A).catch(() => {});
     await admin.deleteTopics({ topics: Object.values(topics) }).catch(() => {});
     await admin.disconnect();
   });
@@ -274,5 +275,20 @@ describe.runIf((process.env.TRUC_TEST_STACK ?? 'native') === 'native')('Kafka au
     } finally {
       await client.disconnect();
     }
+  });
+
+  it("revokes an agency: its open connection loses access at once, and it cannot log in again", async () => {
+    const client = agencyClient(loginB).admin({ retry: { retries: 0 } });
+    await client.connect();
+    try {
+      expect((await client.fetchTopicOffsets(topics.ownB)).map((p) => p.high)).toEqual(['1']);
+      await revokeAgency(config, B);
+      const refused = await failure(client.fetchTopicOffsets(topics.ownB));
+      expect(kafkaErrorTypes(refused)).toContain('TOPIC_AUTHORIZATION_FAILED');
+    } finally {
+      await client.disconnect();
+    }
+    const again = await failure(agencyClient(loginB).admin({ retry: { retries: 0 } }).connect());
+    expect(again.name).toBe('KafkaJSSASLAuthenticationError');
   });
 });
