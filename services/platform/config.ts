@@ -336,6 +336,8 @@ export function loadConfig(env: Env = process.env): Config {
     sasl = { mechanism, username: username ?? '', password: password ?? '' };
   }
 
+  const kafkaCaFile = read.optional('KAFKA_SSL_CA_FILE');
+
   const registryUrl = read.url('SCHEMA_REGISTRY_URL', 'http://127.0.0.1:8081') as string;
   const registryPortDefault = Number(new URL(registryUrl).port || 8081);
 
@@ -380,8 +382,8 @@ export function loadConfig(env: Env = process.env): Config {
     kafka: {
       brokers: read.brokers('KAFKA_BROKERS', '127.0.0.1:9092'),
       clientId: read.string('KAFKA_CLIENT_ID', 'truc'),
-      ssl: read.boolean('KAFKA_SSL', false) || read.optional('KAFKA_SSL_CA_FILE') !== null,
-      caFile: read.optional('KAFKA_SSL_CA_FILE') === null ? null : path.resolve(REPO_ROOT, read.string('KAFKA_SSL_CA_FILE', '')),
+      ssl: read.boolean('KAFKA_SSL', false) || kafkaCaFile !== null,
+      caFile: kafkaCaFile === null ? null : path.resolve(REPO_ROOT, kafkaCaFile),
       sasl,
       localCredentialsFile: path.resolve(dataDir, read.string('KAFKA_CREDENTIALS_FILE', 'kafka-credentials.json')),
     },

@@ -41,11 +41,19 @@ export function kafkaLogCreator(logger: Logger) {
     };
 }
 
+function readCa(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new Error(`KAFKA_SSL_CA_FILE=${file} cannot be read: ${(error as Error).message}`);
+  }
+}
+
 export function createKafka(config: KafkaConfig, logger: Logger, clientIdSuffix?: string): Kafka {
   const options: KafkaJsConfig = {
     clientId: clientIdSuffix ? `${config.clientId}-${clientIdSuffix}` : config.clientId,
     brokers: config.brokers.map(formatBroker),
-    ssl: config.caFile ? { ca: [readFileSync(config.caFile, 'utf8')] } : config.ssl,
+    ssl: config.caFile ? { ca: [readCa(config.caFile)] } : config.ssl,
     logLevel: KafkaLogLevel.INFO,
     logCreator: kafkaLogCreator(logger),
     retry: { initialRetryTime: 200, retries: 8 },

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './ports.ts';
 import { loadConfig, type Config } from '../../services/platform/config.ts';
-import { kafkaProcess, localAdminEnv, startKafka } from '../../infra/stack/kafka-broker.ts';
+import { kafkaProcess, localAdminEnv, localCredentialsFile, startKafka } from '../../infra/stack/kafka-broker.ts';
 import { ensureLocalKafkaCredentials } from '../../infra/stack/kafka-security.ts';
 import { runningPid, stopProcess } from '../../infra/stack/processes.ts';
 import { kafkaAnswers } from '../../infra/stack/stack.ts';
@@ -34,8 +34,9 @@ export async function privateKafka(): Promise<PrivateKafka> {
     KAFKA_HEAP: '512m',
   };
   // This broker's own administrator, in place of the run's shared broker's.
-  ensureLocalKafkaCredentials(loadConfig({ ...process.env, ...base }).kafka.localCredentialsFile!);
-  const env = { ...base, ...localAdminEnv(loadConfig({ ...process.env, ...base })) };
+  const own = loadConfig({ ...process.env, ...base });
+  ensureLocalKafkaCredentials(localCredentialsFile(own));
+  const env = { ...base, ...localAdminEnv(own) };
   const config = loadConfig({ ...process.env, ...env });
   const broker: PrivateKafka = {
     env,
