@@ -73,9 +73,13 @@ export function localBroker(config: Config): BrokerAddress {
 }
 
 /** Where agencies reach the local broker: its agency listener (SASL/SCRAM over TLS). */
-export function agencyBootstrap(config: Config): string {
+export function agencyListener(config: Config): BrokerAddress {
   const { host } = localBroker(config);
-  return `${host === 'localhost' ? '127.0.0.1' : host}:${config.stack.agencyPort}`;
+  return { host: host === 'localhost' ? '127.0.0.1' : host, port: config.stack.agencyPort };
+}
+
+export function agencyBootstrap(config: Config): string {
+  return formatBroker(agencyListener(config));
 }
 
 /** The local stack's credentials file (made on first start; see kafka-security.ts). */

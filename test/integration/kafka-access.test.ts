@@ -5,14 +5,15 @@
  * clients without credentials or with a wrong password are refused; Truc's services principal
  * stays within the pipeline's own topics.
  */
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agencyBootstrap, ensureKafkaJars, grantAgency, localCredentialsFile, revokeAgency } from '../../infra/stack/kafka-broker.ts';
+import { agencyBootstrap, agencyListener, ensureKafkaJars, grantAgency, localCredentialsFile, revokeAgency } from '../../infra/stack/kafka-broker.ts';
 import { caFile } from '../../infra/stack/kafka-security.ts';
 import { REPO_ROOT, type KafkaConfig, type SaslCredentials } from '../../services/platform/config.ts';
 import { createKafka } from '../../services/platform/kafka.ts';
@@ -36,7 +37,7 @@ const topics = {
  * Kafka's console consumer (the Java client of the stack's jars) on the agency listener, with the
  * client properties README gives agencies; reads at most one message within a few seconds.
  */
-function javaConsumer(login: SaslCredentials, topic: string, group: string): { stdout: string; output: string } {
+async function javaConsumer(login: SaslCredentials, topic: string, group: string): Promise<{ stdout: string; output: string }> {
   const folder = mkdtempSync(path.join(os.tmpdir(), 'truc-agency-'));
   const properties = path.join(folder, 'agency.properties');
   writeFileSync(
@@ -52,13 +53,14 @@ function javaConsumer(login: SaslCredentials, topic: string, group: string): { s
     { mode: 0o600 },
   );
   try {
-    const result = spawnSync(
+    // The console consumer exits with 1 after a refusal; its output says why.
+    const result = await promisify(execFile)(
       'java',
       ['-cp', ensureKafkaJars(), `-Dlog4j2.configurationFile=${path.join(REPO_ROOT, 'infra/kafka/log4j2.properties')}`,
         'org.apache.kafka.tools.consumer.ConsoleConsumer', '--bootstrap-server', agencyBootstrap(config), '--consumer.config', properties,
         '--topic', topic, '--group', group, '--from-beginning', '--max-messages', '1', '--timeout-ms', '15000'],
       { encoding: 'utf8', timeout: 60_000 },
-    );
+    ).catch((error: { stdout?: string; stderr?: string }) => ({ stdout: error.stdout ?? '', stderr: error.stderr ?? '' }));
     return { stdout: result.stdout, output: `${result.stdout}${result.stderr}` };
   } finally {
     rmSync(folder, { recursive: true, force: true });
@@ -68,7 +70,7 @@ function javaConsumer(login: SaslCredentials, topic: string, group: string): { s
 /** A client of the agency listener, through Truc's one client factory. */
 function agencyClient(sasl: SaslCredentials | null, options: { trustCa?: boolean } = {}): Kafka {
   const kafka: KafkaConfig = {
-    brokers: [{ host: agencyBootstrap(config).split(':')[0]!, port: config.stack.agencyPort }],
+    brokers: [agencyListener(config)],
     clientId: 'agency-test',
     ssl: true,
     caFile: options.trustCa === false ? null : caFile(config),
@@ -177,7 +179,8 @@ describe.runIf((process.env.TRUC_TEST_STACK ?? 'native') === 'native')('Kafka au
     }
   });
 
-  it.each([
+  // Concurrently: each waits seconds for a Java consumer to start.
+  it.concurrent.each([
     ['another agency', () => `${B}.reader`],
     ['Truc', () => 'truc-normalizer'],
     ['no', () => 'reader'],
@@ -198,13 +201,13 @@ describe.runIf((process.env.TRUC_TEST_STACK ?? 'native') === 'native')('Kafka au
     }
     expect(received).toBe(0);
     // …so Kafka's own Java consumer, configured as README tells agencies, shows what the broker answers.
-    const java = javaConsumer(loginA, topics.ownA, group());
+    const java = await javaConsumer(loginA, topics.ownA, group());
     expect(java.output).toContain(`GroupAuthorizationException: Not authorized to access group: ${group()}`);
     expect(java.output).toContain('Processed a total of 0 messages');
   });
 
-  it("lets Kafka's Java consumer read agency A's topic with README's client properties", () => {
-    const java = javaConsumer(loginA, topics.ownA, `${A}.java`);
+  it("lets Kafka's Java consumer read agency A's topic with README's client properties", async () => {
+    const java = await javaConsumer(loginA, topics.ownA, `${A}.java`);
     expect(java.stdout.trim()).toBe(`secret of ${topics.ownA}`);
   });
 
