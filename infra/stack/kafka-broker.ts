@@ -21,6 +21,7 @@ import {
   ensureBrokerTls,
   ensureLocalKafkaCredentials,
   formatScramArguments,
+  ingestAcls,
   securityProperties,
   servicesAcls,
   setScramPassword,
@@ -147,8 +148,9 @@ export async function startKafka(config: Config, waitForReady: (timeoutMs: numbe
         `${localCredentialsFile(config)} is gone), so no credentials would log in; \`npm start -- --reset\` deletes the local Kafka data and starts afresh`,
     );
   }
+  const newCredentials = !existsSync(localCredentialsFile(config));
   const credentials = ensureLocalKafkaCredentials(localCredentialsFile(config));
-  const tls = ensureBrokerTls(config, credentials);
+  const tls = ensureBrokerTls(config, credentials, newCredentials);
   mkdirSync(logDir, { recursive: true });
   const propertiesFile = path.join(home, 'server.properties');
   // Both files hold passwords: readable by this user only.
@@ -204,9 +206,10 @@ async function withLocalAdmin<T>(config: Config, credentials: LocalKafkaCredenti
   }
 }
 
-/** The services principal's ACLs; creating an ACL that exists changes nothing, so every start applies them. */
+/** The services' and ingest's ACLs; creating an ACL that exists changes nothing, so every start applies them. */
 async function grantServices(config: Config, credentials: LocalKafkaCredentials): Promise<void> {
-  await withLocalAdmin(config, credentials, (admin) => admin.createAcls({ acl: servicesAcls(config, credentials.services.username) }));
+  const acl = [...servicesAcls(config, credentials.services.username), ...ingestAcls(credentials.ingest.username)];
+  await withLocalAdmin(config, credentials, (admin) => admin.createAcls({ acl }));
 }
 
 function configCommandTarget(config: Config): ConfigCommandTarget {

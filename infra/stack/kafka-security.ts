@@ -34,6 +34,7 @@ export function ensureLocalKafkaCredentials(file: string): LocalKafkaCredentials
   const credentials: LocalKafkaCredentials = {
     admin: scram('truc-admin'),
     services: scram('truc-services'),
+    ingest: scram('truc-ingest'),
     controller: { username: 'truc-controller', password: secret() },
     keystorePassword: secret(),
   };
@@ -45,7 +46,7 @@ export function ensureLocalKafkaCredentials(file: string): LocalKafkaCredentials
 
 /** `kafka-storage format` arguments that create the SCRAM users the broker needs before anyone can log in. */
 export function formatScramArguments(credentials: LocalKafkaCredentials): string[] {
-  return [credentials.admin, credentials.services].flatMap((user) => [
+  return [credentials.admin, credentials.services, credentials.ingest].flatMap((user) => [
     '--add-scram',
     `${SCRAM}=[name=${user.username},password=${user.password}]`,
   ]);
@@ -72,13 +73,14 @@ function keytool(args: string[]): void {
 
 /**
  * A local CA and a broker certificate it signs (for 127.0.0.1 and localhost), made once with the
- * JDK's keytool: the broker's PKCS#12 key store and the CA's PEM for clients.
+ * JDK's keytool: the broker's PKCS#12 key store and the CA's PEM for clients. `renew`: made again
+ * (new credentials come with a new key store password).
  */
-export function ensureBrokerTls(config: Config, credentials: LocalKafkaCredentials): BrokerTls {
+export function ensureBrokerTls(config: Config, credentials: LocalKafkaCredentials, renew: boolean): BrokerTls {
   const folder = tlsFolder(config);
   const keystore = path.join(folder, 'broker.p12');
   const ca = caFile(config);
-  if (existsSync(keystore) && existsSync(ca)) return { keystore, caFile: ca };
+  if (!renew && existsSync(keystore) && existsSync(ca)) return { keystore, caFile: ca };
   rmSync(folder, { recursive: true, force: true });
   mkdirSync(folder, { recursive: true, mode: 0o700 });
   const caStore = path.join(folder, 'ca.p12');
@@ -201,6 +203,15 @@ export function servicesAcls(config: Config, principal: string): AclEntry[] {
       ...allow(principal, TRANSACTIONAL_ID, prefix, PREFIXED, [WRITE, DESCRIBE]),
     ]),
     ...allow(principal, CLUSTER, 'kafka-cluster', LITERAL, [DESCRIBE_CONFIGS, IDEMPOTENT_WRITE]),
+  ];
+}
+
+/** HTTP ingest's producer writes (idempotently) to raw topics, and nothing else: no reads, no other topic. */
+export function ingestAcls(principal: string): AclEntry[] {
+  const { WRITE, DESCRIBE, IDEMPOTENT_WRITE } = AclOperationTypes;
+  return [
+    ...allow(principal, AclResourceTypes.TOPIC, 'raw.', ResourcePatternTypes.PREFIXED, [WRITE, DESCRIBE]),
+    ...allow(principal, AclResourceTypes.CLUSTER, 'kafka-cluster', ResourcePatternTypes.LITERAL, [IDEMPOTENT_WRITE]),
   ];
 }
 

@@ -9,7 +9,7 @@ import type { Registry } from 'prom-client';
 import { loadAccessPolicy } from '../platform/access.ts';
 import { CoalescingProducer } from '../platform/coalescing-producer.ts';
 import type { Config } from '../platform/config.ts';
-import { createKafka } from '../platform/kafka.ts';
+import { createKafka, ingestKafkaConfig } from '../platform/kafka.ts';
 import { createLogger, type Logger } from '../platform/logger.ts';
 import { preparePipeline, type Pipeline } from '../platform/pipeline-bootstrap.ts';
 import { SubscriptionRoutes } from '../subscriptions/routes.ts';
@@ -44,9 +44,11 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   const kafka = createKafka(config.kafka, logger, 'api');
   const pipeline = await preparePipeline(config, kafka, logger);
 
+  // Ingest's producer logs in as a principal that may only write raw topics.
+  const ingestKafka = createKafka(ingestKafkaConfig(config.kafka), logger, 'ingest');
   const batcher = new CoalescingProducer(
     async () => {
-      const producer = kafka.producer({ idempotent: true, retry: { retries: 10 } });
+      const producer = ingestKafka.producer({ idempotent: true, retry: { retries: 10 } });
       await producer.connect();
       return producer;
     },

@@ -28,6 +28,8 @@ export interface KafkaConfig {
   ssl: boolean;
   caFile: string | null;
   sasl: SaslCredentials | null;
+  /** HTTP ingest's producer logs in with these when set (a principal that may only write raw topics). */
+  ingestSasl: SaslCredentials | null;
   /**
    * The local stack's credentials file: without KAFKA_SASL_*, clients authenticate as its services
    * principal when it exists (see kafka-credentials.ts). Null: a client that must not authenticate.
@@ -335,6 +337,15 @@ export function loadConfig(env: Env = process.env): Config {
     read.require(password !== null, 'KAFKA_SASL_PASSWORD is required when KAFKA_SASL_MECHANISM is set');
     sasl = { mechanism, username: username ?? '', password: password ?? '' };
   }
+  const ingestUsername = read.optional('KAFKA_INGEST_SASL_USERNAME');
+  const ingestPassword = read.optional('KAFKA_INGEST_SASL_PASSWORD');
+  read.require(
+    (ingestUsername === null) === (ingestPassword === null),
+    'KAFKA_INGEST_SASL_USERNAME and KAFKA_INGEST_SASL_PASSWORD go together',
+  );
+  read.require(ingestUsername === null || sasl !== null, 'KAFKA_INGEST_SASL_USERNAME needs KAFKA_SASL_MECHANISM (and the services\' KAFKA_SASL_USERNAME/PASSWORD)');
+  const ingestSasl: KafkaConfig['ingestSasl'] =
+    sasl && ingestUsername && ingestPassword ? { mechanism: sasl.mechanism, username: ingestUsername, password: ingestPassword } : null;
 
   const kafkaCaFile = read.optional('KAFKA_SSL_CA_FILE');
 
@@ -385,6 +396,7 @@ export function loadConfig(env: Env = process.env): Config {
       ssl: read.boolean('KAFKA_SSL', false) || kafkaCaFile !== null,
       caFile: kafkaCaFile === null ? null : path.resolve(REPO_ROOT, kafkaCaFile),
       sasl,
+      ingestSasl,
       localCredentialsFile: path.resolve(dataDir, read.string('KAFKA_CREDENTIALS_FILE', 'kafka-credentials.json')),
     },
     topics: {

@@ -10,6 +10,8 @@ import type { SaslCredentials } from './config.ts';
 export interface LocalKafkaCredentials {
   admin: SaslCredentials;
   services: SaslCredentials;
+  /** HTTP ingest's producer: writes to raw topics only. */
+  ingest: SaslCredentials;
   /** SASL/PLAIN user of the controller listener (SCRAM users live in the metadata the controller serves, so it cannot use them). */
   controller: { username: string; password: string };
   keystorePassword: string;

@@ -49,6 +49,17 @@ function readCa(file: string): string {
   }
 }
 
+/**
+ * The configuration of HTTP ingest's producer: its own principal (KAFKA_INGEST_SASL_*, else the local
+ * stack's truc-ingest) when there is one; otherwise the services' credentials, as set.
+ */
+export function ingestKafkaConfig(config: KafkaConfig): KafkaConfig {
+  if (config.ingestSasl) return { ...config, sasl: config.ingestSasl };
+  if (config.sasl || !config.localCredentialsFile) return config;
+  const local = readLocalKafkaCredentials(config.localCredentialsFile);
+  return local?.ingest ? { ...config, sasl: local.ingest } : config;
+}
+
 export function createKafka(config: KafkaConfig, logger: Logger, clientIdSuffix?: string): Kafka {
   const options: KafkaJsConfig = {
     clientId: clientIdSuffix ? `${config.clientId}-${clientIdSuffix}` : config.clientId,

@@ -75,6 +75,7 @@ function agencyClient(sasl: SaslCredentials | null, options: { trustCa?: boolean
     ssl: true,
     caFile: options.trustCa === false ? null : caFile(config),
     sasl,
+    ingestSasl: null,
     localCredentialsFile: null,
   };
   return createKafka({ ...kafka }, createLogger('test', 'silent'), sasl?.username ?? 'anonymous');
@@ -277,6 +278,41 @@ describe.runIf((process.env.TRUC_TEST_STACK ?? 'native') === 'native')('Kafka au
       expect((await client.fetchTopicOffsets(topics.canonical)).map((p) => p.high)).toEqual(['1']);
     } finally {
       await client.disconnect();
+    }
+  });
+
+  it('lets the ingest principal write raw topics, and nothing else', async () => {
+    const ingest = readLocalKafkaCredentials(localCredentialsFile(config))!.ingest;
+    const kafka = createKafka({ ...config.kafka, sasl: ingest }, createLogger('test', 'silent'), 'ingest');
+    const producer = kafka.producer({ idempotent: true, retry: { retries: 2 } });
+    await producer.connect();
+    try {
+      await producer.send({ topic: topics.raw, messages: [{ value: 'posted' }] });
+      for (const topic of [topics.canonical, topics.internal, topics.ownA]) {
+        const error = await failure(producer.send({ topic, messages: [{ value: 'forged' }] }));
+        expect(kafkaErrorTypes(error), topic).toContain('TOPIC_AUTHORIZATION_FAILED');
+      }
+    } finally {
+      await producer.disconnect();
+    }
+    const client = kafka.admin({ retry: { retries: 0 } });
+    await client.connect();
+    try {
+      const created = await failure(client.createTopics({ topics: [{ topic: uniqueName('raw.forged') }] }));
+      expect(kafkaErrorTypes(created)).toEqual(['TOPIC_AUTHORIZATION_FAILED']);
+    } finally {
+      await client.disconnect();
+    }
+    const reader = kafka.consumer({ groupId: uniqueName('truc-ingest-reader'), retry: { retries: 0 } });
+    await reader.connect();
+    try {
+      await reader.subscribe({ topic: topics.raw, fromBeginning: true });
+      const crashed = new Promise<KafkaError>((resolve) => reader.on(reader.events.CRASH, ({ payload }) => resolve(payload.error as KafkaError)));
+      await reader.run({ eachMessage: async () => {} });
+      // No group ACL: the broker refuses the group (kafkajs: no coordinator), so nothing is read.
+      expect((await crashed).name).toBe('KafkaJSGroupCoordinatorNotFound');
+    } finally {
+      await reader.disconnect();
     }
   });
 

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { agencyAcls, formatScramArguments, securityProperties, servicesAcls } from '../../infra/stack/kafka-security.ts';
+import { agencyAcls, formatScramArguments, ingestAcls, securityProperties, servicesAcls } from '../../infra/stack/kafka-security.ts';
 import { loadConfig } from '../../services/platform/config.ts';
 import type { LocalKafkaCredentials } from '../../services/platform/kafka-credentials.ts';
 
 const credentials: LocalKafkaCredentials = {
   admin: { mechanism: 'scram-sha-512', username: 'truc-admin', password: 'admin-pw' },
   services: { mechanism: 'scram-sha-512', username: 'truc-services', password: 'services-pw' },
+  ingest: { mechanism: 'scram-sha-512', username: 'truc-ingest', password: 'ingest-pw' },
   controller: { username: 'truc-controller', password: 'controller-pw' },
   keystorePassword: 'store-pw',
 };
@@ -45,6 +46,14 @@ describe('Kafka security of the local stack', () => {
     expect(names.every((name) => name!.startsWith('truc-'))).toBe(true);
   });
 
+  it('lets ingest write raw topics and nothing else', () => {
+    expect(readable(ingestAcls('truc-ingest'))).toEqual([
+      'User:truc-ingest WRITE TOPIC PREFIXED raw.',
+      'User:truc-ingest DESCRIBE TOPIC PREFIXED raw.',
+      'User:truc-ingest IDEMPOTENT_WRITE CLUSTER LITERAL kafka-cluster',
+    ]);
+  });
+
   it('authenticates every listener and denies what no ACL allows', () => {
     const lines = securityProperties({
       host: '127.0.0.1',
@@ -65,6 +74,7 @@ describe('Kafka security of the local stack', () => {
     expect(formatScramArguments(credentials)).toEqual([
       '--add-scram', 'SCRAM-SHA-512=[name=truc-admin,password=admin-pw]',
       '--add-scram', 'SCRAM-SHA-512=[name=truc-services,password=services-pw]',
+      '--add-scram', 'SCRAM-SHA-512=[name=truc-ingest,password=ingest-pw]',
     ]);
   });
 });
