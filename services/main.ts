@@ -11,11 +11,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { startClickHouseSink } from '../connectors/clickhouse-sink/sink.ts';
 import { startPullConnectors } from '../connectors/main.ts';
+import { caFile } from '../infra/stack/kafka-security.ts';
+import { agencyBootstrap, grantAgency } from '../infra/stack/kafka-broker.ts';
 import { up, down, status, type ComponentStatus } from '../infra/stack/stack.ts';
 import { startApi } from './api/api-service.ts';
 import { startClickHouseEndpoint } from './clickhouse-endpoint/endpoint.ts';
 import { startDemoFeed } from './demo-feed/demo-feed.ts';
-import { DEMO_AGENCY, ensureDemoAgency, startDemoAgency, withDemoReceiverAllowed } from './fanout/demo-agency.ts';
+import { DEMO_AGENCY, demoAgencyKafkaPassword, ensureDemoAgency, startDemoAgency, withDemoReceiverAllowed } from './fanout/demo-agency.ts';
 import { startFanout } from './fanout/fanout.ts';
 import { fanoutStages } from './fanout/live-stages.ts';
 import { LiveStatus } from './live-status.ts';
@@ -88,6 +90,8 @@ async function run(): Promise<void> {
   // On a local stack: the demo agency (its key joins the local keys), before the API loads the access file.
   const localStack = localKeys(config) !== null;
   if (localStack) ensureDemoAgency(config.api.accessFile);
+  // …and its own Kafka login for its topics out.demo.* on the agency listener (SASL/SCRAM over TLS).
+  const demoKafkaLogin = localStack ? await grantAgency(config, DEMO_AGENCY, demoAgencyKafkaPassword(config.api.accessFile)) : null;
   // A local stack keeps its person_key secret in its data folder, made on first start.
   loadPersonKeySecret(config.normalizer, true);
 
@@ -119,6 +123,9 @@ async function run(): Promise<void> {
       `                 npm run truc -- sql "SELECT checkpoint_id, sum(passages) AS turned_back FROM passages_hourly WHERE outcome = 'TURNED_BACK' GROUP BY 1 ORDER BY 2 DESC LIMIT 5"`,
       `                 npm run truc -- status     (stack, connectors, lag)`,
       `  Kafka          ${initial[0]?.address}    schema registry ${config.schemaRegistry.url}  (HTTP Basic; Truc's credentials in ${config.schemaRegistry.userInfo ? 'SCHEMA_REGISTRY_USER_INFO' : config.schemaRegistry.userInfoFile}, more with npm run truc -- registry-credential)`,
+      demoKafkaLogin
+        ? `  agencies' Kafka ${agencyBootstrap(config)}  (SASL_SSL, SCRAM-SHA-512, CA ${caFile(config)}); demo agency user ${demoKafkaLogin.username}, password in local-keys.json (agencyKafkaPasswords)`
+        : `  agencies' Kafka not secured by this stack (${initial[0]?.address} was already serving)`,
       keysFile ? `  API keys       created for this machine in ${keysFile}` : `  access file    ${config.api.accessFile}`,
       `  agencies       POST ${api.url}/v1/subscriptions  (webhook or topic out.<agency>.<kind>)${demoAgency ? `; demo agency "${DEMO_AGENCY}": webhook receiver ${demoAgency.receiver.url} and topics out.${DEMO_AGENCY}.<kind>, key in local-keys.json` : ''}`,
       `  demo feed      ${feed ? `${config.demoFeed.ratePerSecond} records/s through HTTP ingest (DEMO_FEED_RATE=0 turns it off)` : 'off'}`,

@@ -1,13 +1,33 @@
 /**
  * The local Kafka: Apache Kafka 4.x in KRaft mode (one process is broker and controller), its jars
- * resolved from Maven Central by infra/kafka/pom.xml, its data under the stack's data folder.
+ * resolved from Maven Central by infra/kafka/pom.xml, its data under the stack's data folder, with
+ * authentication and ACLs on every listener (kafka-security.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { REPO_ROOT, formatBroker, type Config, type BrokerAddress } from '../../services/platform/config.ts';
+import type { Admin, Kafka } from 'kafkajs';
+import { REPO_ROOT, formatBroker, type Config, type BrokerAddress, type SaslCredentials } from '../../services/platform/config.ts';
+import { createKafka } from '../../services/platform/kafka.ts';
+import { readLocalKafkaCredentials, type LocalKafkaCredentials } from '../../services/platform/kafka-credentials.ts';
+import { createLogger } from '../../services/platform/logger.ts';
+import {
+  adminClientProperties,
+  agencyAcls,
+  agencyPrincipal,
+  deleteScramCredential,
+  ensureBrokerTls,
+  ensureLocalKafkaCredentials,
+  formatScramArguments,
+  ingestAcls,
+  securityProperties,
+  servicesAcls,
+  setScramPassword,
+  type BrokerTls,
+  type ConfigCommandTarget,
+} from './kafka-security.ts';
 import { runningPid, startDetached, waitUntil, type ManagedProcess } from './processes.ts';
 
 const KAFKA_PROJECT = path.join(REPO_ROOT, 'infra/kafka');
@@ -53,19 +73,29 @@ export function localBroker(config: Config): BrokerAddress {
   return first;
 }
 
-function serverProperties(config: Config, broker: BrokerAddress, logDir: string): string {
+/** Where agencies reach the local broker: its agency listener (SASL/SCRAM over TLS). */
+export function agencyListener(config: Config): BrokerAddress {
+  const { host } = localBroker(config);
+  return { host: host === 'localhost' ? '127.0.0.1' : host, port: config.stack.agencyPort };
+}
+
+export function agencyBootstrap(config: Config): string {
+  return formatBroker(agencyListener(config));
+}
+
+/** The local stack's credentials file (made on first start; see kafka-security.ts). */
+export function localCredentialsFile(config: Config): string {
+  if (!config.kafka.localCredentialsFile) throw new Error('the local stack needs KAFKA_CREDENTIALS_FILE');
+  return config.kafka.localCredentialsFile;
+}
+
+function serverProperties(config: Config, broker: BrokerAddress, logDir: string, credentials: LocalKafkaCredentials, tls: BrokerTls): string {
   const host = broker.host === 'localhost' ? '127.0.0.1' : broker.host;
-  const controller = `${host}:${config.stack.controllerPort}`;
   return [
     '# Written by infra/stack on every start; edit infra/stack/kafka-broker.ts instead.',
     'process.roles=broker,controller',
     'node.id=1',
-    `controller.quorum.voters=1@${controller}`,
-    `listeners=PLAINTEXT://${host}:${broker.port},CONTROLLER://${controller}`,
-    `advertised.listeners=PLAINTEXT://${host}:${broker.port}`,
-    'controller.listener.names=CONTROLLER',
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
-    'inter.broker.listener.name=PLAINTEXT',
+    ...securityProperties({ host, broker, controllerPort: config.stack.controllerPort, agencyPort: config.stack.agencyPort, credentials, tls }),
     `log.dirs=${logDir}`,
     // One node: internal topics cannot be replicated.
     'offsets.topic.replication.factor=1',
@@ -111,17 +141,33 @@ export async function startKafka(config: Config, waitForReady: (timeoutMs: numbe
   const classpath = ensureKafkaJars();
   const home = path.join(config.dataDir, 'kafka');
   const logDir = path.join(home, 'data');
+  const formatted = existsSync(path.join(logDir, 'meta.properties'));
+  if (formatted && !existsSync(localCredentialsFile(config))) {
+    throw new Error(
+      `the Kafka storage in ${logDir} was formatted before Kafka required authentication (or ` +
+        `${localCredentialsFile(config)} is gone), so no credentials would log in; \`npm start -- --reset\` deletes the local Kafka data and starts afresh`,
+    );
+  }
+  const newCredentials = !existsSync(localCredentialsFile(config));
+  const credentials = ensureLocalKafkaCredentials(localCredentialsFile(config));
+  const tls = ensureBrokerTls(config, credentials, newCredentials);
   mkdirSync(logDir, { recursive: true });
   const propertiesFile = path.join(home, 'server.properties');
-  writeFileSync(propertiesFile, serverProperties(config, broker, logDir));
+  // Both files hold passwords: readable by this user only.
+  writeFileSync(propertiesFile, serverProperties(config, broker, logDir, credentials, tls), { mode: 0o600 });
+  chmodSync(propertiesFile, 0o600);
+  writeFileSync(adminPropertiesFile(config), adminClientProperties(credentials), { mode: 0o600 });
   const log4j = `-Dlog4j2.configurationFile=${path.join(KAFKA_PROJECT, 'log4j2.properties')}`;
 
-  if (!existsSync(path.join(logDir, 'meta.properties'))) {
-    // KRaft storage is formatted once with a fresh cluster id (16 random bytes, base64url, as Kafka's Uuid).
+  if (!formatted) {
+    // KRaft storage is formatted once with a fresh cluster id (16 random bytes, base64url, as Kafka's Uuid)
+    // and the SCRAM users that must exist before anyone can log in.
     const clusterId = randomBytes(16).toString('base64url');
-    execFileSync(javaBinary(), ['-cp', classpath, log4j, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propertiesFile], {
-      stdio: 'ignore',
-    });
+    execFileSync(
+      javaBinary(),
+      ['-cp', classpath, log4j, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propertiesFile, ...formatScramArguments(credentials)],
+      { stdio: 'ignore' },
+    );
   }
   const started = startDetached(
     proc,
@@ -136,5 +182,69 @@ export async function startKafka(config: Config, waitForReady: (timeoutMs: numbe
     alive: () => runningPid(proc) !== null,
   });
   await waitForReady(60_000);
+  await grantServices(config, credentials);
   return { pid: started, started: true };
+}
+
+/** Properties of a Java admin client (Kafka's own tools) logged in as the local administrator. */
+export function adminPropertiesFile(config: Config): string {
+  return path.join(config.dataDir, 'kafka', 'admin-client.properties');
+}
+
+/** A kafkajs client logged in as the local stack's administrator (a super user), for the stack's own work. */
+export function localAdminKafka(config: Config, credentials: LocalKafkaCredentials): Kafka {
+  return createKafka({ ...config.kafka, sasl: credentials.admin }, createLogger('stack', 'silent'), 'stack');
+}
+
+async function withLocalAdmin<T>(config: Config, credentials: LocalKafkaCredentials, work: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = localAdminKafka(config, credentials).admin();
+  await admin.connect();
+  try {
+    return await work(admin);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** The services' and ingest's ACLs; creating an ACL that exists changes nothing, so every start applies them. */
+async function grantServices(config: Config, credentials: LocalKafkaCredentials): Promise<void> {
+  const acl = [...servicesAcls(config, credentials.services.username), ...ingestAcls(credentials.ingest.username)];
+  await withLocalAdmin(config, credentials, (admin) => admin.createAcls({ acl }));
+}
+
+function configCommandTarget(config: Config): ConfigCommandTarget {
+  return { classpath: ensureKafkaJars(), bootstrap: formatBroker(localBroker(config)), adminProperties: adminPropertiesFile(config) };
+}
+
+/**
+ * Gives an agency its own Kafka login on the local stack: a SCRAM user `agency-<id>` with this password
+ * (created, or its password reset) and the ACLs of agencyAcls. Idempotent; null when the broker
+ * serving the address is not one this stack secured (no local credentials file).
+ */
+export async function grantAgency(config: Config, agency: string, password: string): Promise<SaslCredentials | null> {
+  const credentials = readLocalKafkaCredentials(localCredentialsFile(config));
+  if (!credentials) return null;
+  const username = agencyPrincipal(agency);
+  setScramPassword(configCommandTarget(config), username, password);
+  await withLocalAdmin(config, credentials, (admin) => admin.createAcls({ acl: agencyAcls(agency) }));
+  return { mechanism: 'scram-sha-512', username, password };
+}
+
+/**
+ * Takes an agency's Kafka access away: its ACLs first (the authorizer checks every request, so open
+ * connections lose access at once), then its SCRAM credential (no new login).
+ */
+export async function revokeAgency(config: Config, agency: string): Promise<void> {
+  const credentials = readLocalKafkaCredentials(localCredentialsFile(config));
+  if (!credentials) throw new Error(`no local Kafka credentials in ${localCredentialsFile(config)}: this stack did not secure the broker`);
+  await withLocalAdmin(config, credentials, (admin) => admin.deleteAcls({ filters: agencyAcls(agency) }));
+  deleteScramCredential(configCommandTarget(config), agencyPrincipal(agency));
+}
+
+/** KAFKA_SASL_* naming the local administrator, for tests and tools that need every right; empty without a credentials file. */
+export function localAdminEnv(config: Config): Record<string, string> {
+  const credentials = readLocalKafkaCredentials(localCredentialsFile(config));
+  if (!credentials) return {};
+  const { mechanism, username, password } = credentials.admin;
+  return { KAFKA_SASL_MECHANISM: mechanism, KAFKA_SASL_USERNAME: username, KAFKA_SASL_PASSWORD: password };
 }

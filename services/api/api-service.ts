@@ -11,7 +11,7 @@ import type { Registry } from 'prom-client';
 import { watchAccessPolicy, type LiveAccessPolicy } from '../platform/access.ts';
 import { CoalescingProducer } from '../platform/coalescing-producer.ts';
 import type { Config } from '../platform/config.ts';
-import { createKafka } from '../platform/kafka.ts';
+import { createKafka, ingestKafkaConfig } from '../platform/kafka.ts';
 import { createLogger, type Logger } from '../platform/logger.ts';
 import { preparePipeline, type Pipeline } from '../platform/pipeline-bootstrap.ts';
 import { readProduceLimits } from '../platform/produce-limits.ts';
@@ -53,10 +53,12 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   const admin = kafka.admin();
   await admin.connect();
   const limits = await readProduceLimits(admin, [...pipeline.rawCodecs.keys()]).finally(() => admin.disconnect());
+  // Ingest's producer logs in as a principal that may only write raw topics (it cannot read topic configurations: the limits come from the admin above).
+  const ingestKafka = createKafka(ingestKafkaConfig(config.kafka), logger, 'ingest');
   const batcher = new CoalescingProducer(
     async () => {
       // The batcher foresees partitions with this partitioner to keep every batch within the limits.
-      const producer = kafka.producer({ idempotent: true, retry: { retries: 10 }, createPartitioner: Partitioners.DefaultPartitioner });
+      const producer = ingestKafka.producer({ idempotent: true, retry: { retries: 10 }, createPartitioner: Partitioners.DefaultPartitioner });
       await producer.connect();
       return producer;
     },

@@ -5,6 +5,7 @@
  * webhook to that receiver, one to its topics `out.demo.<kind>` — so a developer sees fan-out work
  * at once and has an agency key to try the subscriptions API with.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { generateKey, hashKey, type AccessFile, type AccessPolicy } from '../platform/access.ts';
@@ -35,6 +36,22 @@ export function ensureDemoAgency(accessFile: string, agency = DEMO_AGENCY): bool
   keys.agencies = { ...((keys.agencies as Record<string, string> | undefined) ?? {}), [agency]: key };
   writeFileSync(keysFile, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
   return true;
+}
+
+/**
+ * The demo agency's Kafka password, kept in the local keys file beside its API key (made once); the
+ * local stack gives it to the agency's SCRAM user on every start (infra/stack, grantAgency).
+ */
+export function demoAgencyKafkaPassword(accessFile: string, agency = DEMO_AGENCY): string {
+  const keysFile = path.join(path.dirname(accessFile), 'local-keys.json');
+  const keys = existsSync(keysFile) ? (JSON.parse(readFileSync(keysFile, 'utf8')) as Record<string, unknown>) : {};
+  const passwords = (keys.agencyKafkaPasswords as Record<string, string> | undefined) ?? {};
+  const existing = passwords[agency];
+  if (existing) return existing;
+  const password = randomBytes(24).toString('base64url');
+  keys.agencyKafkaPasswords = { ...passwords, [agency]: password };
+  writeFileSync(keysFile, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
+  return password;
 }
 
 /** The configuration with the demo receiver's host allowed as a webhook target (it is on loopback, over http). */

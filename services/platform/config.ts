@@ -15,11 +15,26 @@ export interface BrokerAddress {
   port: number;
 }
 
+export interface SaslCredentials {
+  mechanism: SaslMechanism;
+  username: string;
+  password: string;
+}
+
 export interface KafkaConfig {
   brokers: BrokerAddress[];
   clientId: string;
+  /** TLS to the brokers; with `caFile`, the brokers' certificates must chain to that CA (PEM). */
   ssl: boolean;
-  sasl: { mechanism: SaslMechanism; username: string; password: string } | null;
+  caFile: string | null;
+  sasl: SaslCredentials | null;
+  /** HTTP ingest's producer logs in with these when set (a principal that may only write raw topics). */
+  ingestSasl: SaslCredentials | null;
+  /**
+   * The local stack's credentials file: without KAFKA_SASL_*, clients authenticate as its services
+   * principal when it exists (see kafka-credentials.ts). Null: a client that must not authenticate.
+   */
+  localCredentialsFile: string | null;
 }
 
 export interface TopicDefaults {
@@ -102,6 +117,8 @@ export interface ClickHouseEndpointConfig {
 
 export interface LocalStackConfig {
   controllerPort: number;
+  /** The agency-facing listener (SASL/SCRAM over TLS) on the broker's host. */
+  agencyPort: number;
   heap: string;
 }
 
@@ -373,6 +390,17 @@ export function loadConfig(env: Env = process.env): Config {
     read.require(password !== null, 'KAFKA_SASL_PASSWORD is required when KAFKA_SASL_MECHANISM is set');
     sasl = { mechanism, username: username ?? '', password: password ?? '' };
   }
+  const ingestUsername = read.optional('KAFKA_INGEST_SASL_USERNAME');
+  const ingestPassword = read.optional('KAFKA_INGEST_SASL_PASSWORD');
+  read.require(
+    (ingestUsername === null) === (ingestPassword === null),
+    'KAFKA_INGEST_SASL_USERNAME and KAFKA_INGEST_SASL_PASSWORD go together',
+  );
+  read.require(ingestUsername === null || sasl !== null, 'KAFKA_INGEST_SASL_USERNAME needs KAFKA_SASL_MECHANISM (and the services\' KAFKA_SASL_USERNAME/PASSWORD)');
+  const ingestSasl: KafkaConfig['ingestSasl'] =
+    sasl && ingestUsername && ingestPassword ? { mechanism: sasl.mechanism, username: ingestUsername, password: ingestPassword } : null;
+
+  const kafkaCaFile = read.optional('KAFKA_SSL_CA_FILE');
 
   const registryUrl = read.url('SCHEMA_REGISTRY_URL', 'http://127.0.0.1:8081') as string;
   const registryPortDefault = Number(new URL(registryUrl).port || 8081);
@@ -419,8 +447,11 @@ export function loadConfig(env: Env = process.env): Config {
     kafka: {
       brokers: read.brokers('KAFKA_BROKERS', '127.0.0.1:9092'),
       clientId: read.string('KAFKA_CLIENT_ID', 'truc'),
-      ssl: read.boolean('KAFKA_SSL', false),
+      ssl: read.boolean('KAFKA_SSL', false) || kafkaCaFile !== null,
+      caFile: kafkaCaFile === null ? null : path.resolve(REPO_ROOT, kafkaCaFile),
       sasl,
+      ingestSasl,
+      localCredentialsFile: path.resolve(dataDir, read.string('KAFKA_CREDENTIALS_FILE', 'kafka-credentials.json')),
     },
     topics: {
       partitions: read.integer('TOPIC_PARTITIONS', 6, 1, 1000),
@@ -475,6 +506,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     stack: {
       controllerPort: read.integer('KAFKA_CONTROLLER_PORT', 9093, 1, 65535),
+      agencyPort: read.integer('KAFKA_AGENCY_PORT', 9094, 1, 65535),
       heap: read.string('KAFKA_HEAP', '1g'),
     },
     fanout: {

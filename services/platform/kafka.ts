@@ -2,8 +2,10 @@
  * kafkajs client factory: brokers, TLS and SASL from configuration, kafkajs' own log lines routed
  * through pino so every service writes one log format.
  */
+import { readFileSync } from 'node:fs';
 import { Kafka, logLevel as KafkaLogLevel, type KafkaConfig as KafkaJsConfig, type LogEntry } from 'kafkajs';
 import { formatBroker, type KafkaConfig } from './config.ts';
+import { readLocalKafkaCredentials } from './kafka-credentials.ts';
 import type { Logger } from './logger.ts';
 
 /**
@@ -39,17 +41,38 @@ export function kafkaLogCreator(logger: Logger) {
     };
 }
 
+function readCa(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new Error(`KAFKA_SSL_CA_FILE=${file} cannot be read: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * The configuration of HTTP ingest's producer: its own principal (KAFKA_INGEST_SASL_*, else the local
+ * stack's truc-ingest) when there is one; otherwise the services' credentials, as set.
+ */
+export function ingestKafkaConfig(config: KafkaConfig): KafkaConfig {
+  if (config.ingestSasl) return { ...config, sasl: config.ingestSasl };
+  if (config.sasl || !config.localCredentialsFile) return config;
+  const local = readLocalKafkaCredentials(config.localCredentialsFile);
+  return local?.ingest ? { ...config, sasl: local.ingest } : config;
+}
+
 export function createKafka(config: KafkaConfig, logger: Logger, clientIdSuffix?: string): Kafka {
   const options: KafkaJsConfig = {
     clientId: clientIdSuffix ? `${config.clientId}-${clientIdSuffix}` : config.clientId,
     brokers: config.brokers.map(formatBroker),
-    ssl: config.ssl,
+    ssl: config.caFile ? { ca: [readCa(config.caFile)] } : config.ssl,
     logLevel: KafkaLogLevel.INFO,
     logCreator: kafkaLogCreator(logger),
     retry: { initialRetryTime: 200, retries: 8 },
   };
-  if (config.sasl) {
-    const { mechanism, username, password } = config.sasl;
+  // Every client of Truc authenticates: with KAFKA_SASL_*, else as the local stack's services principal.
+  const sasl = config.sasl ?? (config.localCredentialsFile ? readLocalKafkaCredentials(config.localCredentialsFile)?.services : null);
+  if (sasl) {
+    const { mechanism, username, password } = sasl;
     options.sasl = { mechanism, username, password } as KafkaJsConfig['sasl'];
   }
   return new Kafka(options);

@@ -3,13 +3,19 @@
  * if they started it) and the way they print figures.
  */
 import { loadConfig, type Config } from '../../services/platform/config.ts';
+import { localAdminEnv } from '../../infra/stack/kafka-broker.ts';
 import { down, up } from '../../infra/stack/stack.ts';
 
+/**
+ * Runs a benchmark on the local stack. Like the tests, benchmarks make topics and groups of their
+ * own names, so they (and the processes they start) log in to Kafka as the stack's administrator.
+ */
 export async function withStack<T>(run: (config: Config) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const { started } = await up(config);
+  Object.assign(process.env, localAdminEnv(config));
   try {
-    return await run(config);
+    return await run(loadConfig());
   } finally {
     await down(config, started);
   }

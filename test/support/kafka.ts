@@ -20,9 +20,15 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
 }
 
-/** Reads `count` messages from the start of `topic` (read_committed), failing after `timeoutMs`. */
-export async function readMessages(kafka: Kafka, topic: string, count: number, timeoutMs = 30_000): Promise<KafkaMessage[]> {
-  const consumer = kafka.consumer({ groupId: uniqueName('test-reader'), readUncommitted: false });
+/** Reads `count` messages from the start of `topic` (read_committed) in a fresh consumer group, failing after `timeoutMs`. */
+export async function readMessages(
+  kafka: Kafka,
+  topic: string,
+  count: number,
+  timeoutMs = 30_000,
+  groupId = uniqueName('test-reader'),
+): Promise<KafkaMessage[]> {
+  const consumer = kafka.consumer({ groupId, readUncommitted: false });
   const messages: KafkaMessage[] = [];
   await consumer.connect();
   try {

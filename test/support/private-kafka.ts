@@ -7,7 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './ports.ts';
 import { loadConfig, type Config } from '../../services/platform/config.ts';
-import { kafkaProcess, startKafka } from '../../infra/stack/kafka-broker.ts';
+import { kafkaProcess, localAdminEnv, localCredentialsFile, startKafka } from '../../infra/stack/kafka-broker.ts';
+import { ensureLocalKafkaCredentials } from '../../infra/stack/kafka-security.ts';
 import { runningPid, stopProcess } from '../../infra/stack/processes.ts';
 import { kafkaAnswers } from '../../infra/stack/stack.ts';
 
@@ -25,12 +26,17 @@ export interface PrivateKafka {
 
 export async function privateKafka(): Promise<PrivateKafka> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'truc-kafka-'));
-  const env = {
+  const base = {
     KAFKA_BROKERS: `127.0.0.1:${await freePort()}`,
     KAFKA_CONTROLLER_PORT: String(await freePort()),
+    KAFKA_AGENCY_PORT: String(await freePort()),
     TRUC_DATA_DIR: dataDir,
     KAFKA_HEAP: '512m',
   };
+  // This broker's own administrator, in place of the run's shared broker's.
+  const own = loadConfig({ ...process.env, ...base });
+  ensureLocalKafkaCredentials(localCredentialsFile(own));
+  const env = { ...base, ...localAdminEnv(own) };
   const config = loadConfig({ ...process.env, ...env });
   const broker: PrivateKafka = {
     env,

@@ -1,7 +1,8 @@
 /**
  * How the test run gets its Kafka, schema registry and ClickHouse (TRUC_TEST_STACK):
  *  - native (default): the local stack of infra/stack, started if not running, stopped afterwards
- *    only if this run started it; ClickHouse is the embedded engine.
+ *    only if this run started it; ClickHouse is the embedded engine. Tests log in to Kafka as the
+ *    stack's administrator (they make topics and groups of every name); the agency tests use their own principals.
  *  - containers: Kafka and ClickHouse server in Docker through testcontainers, Truc's registry
  *    in-process against that Kafka.
  *  - external: whatever KAFKA_BROKERS, SCHEMA_REGISTRY_URL and CLICKHOUSE_URL name.
@@ -9,6 +10,7 @@
 import { freePort } from './ports.ts';
 import { formatBroker, loadConfig, type Config } from '../../services/platform/config.ts';
 import { registryClientCredentials } from '../../services/platform/registry-credentials.ts';
+import { localAdminEnv } from '../../infra/stack/kafka-broker.ts';
 import { down, kafkaAnswers, registryAnswers, up } from '../../infra/stack/stack.ts';
 
 export type StackEnv = Record<string, string>;
@@ -32,6 +34,7 @@ export async function nativeStack(): Promise<TestStack> {
       KAFKA_BROKERS: config.kafka.brokers.map(formatBroker).join(','),
       SCHEMA_REGISTRY_URL: config.schemaRegistry.url,
       ...registryCredentialsEnv(config),
+      ...localAdminEnv(config),
     },
     stop: async () => {
       await down(config, started);

@@ -11,6 +11,27 @@ describe('configuration', () => {
     expect(config.schemaRegistry.listenPort).toBe(8081);
     expect(config.clickhouse.url).toBeNull();
     expect(config.clickhouse.dataDir).toBe(path.join(REPO_ROOT, '.truc/clickhouse'));
+    expect(config.kafka.sasl).toBeNull();
+    expect(config.kafka.localCredentialsFile).toBe(path.join(REPO_ROOT, '.truc/kafka-credentials.json'));
+    expect(config.kafka.ssl).toBe(false);
+    expect(config.kafka.caFile).toBeNull();
+    expect(config.stack.agencyPort).toBe(9094);
+  });
+
+  it("takes ingest's own Kafka login, with the services' mechanism, only as a pair", () => {
+    const sasl = { KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'truc', KAFKA_SASL_PASSWORD: 'secret' };
+    const config = loadConfig({ ...sasl, KAFKA_INGEST_SASL_USERNAME: 'ingest', KAFKA_INGEST_SASL_PASSWORD: 'ingest-secret' });
+    expect(config.kafka.ingestSasl).toEqual({ mechanism: 'scram-sha-512', username: 'ingest', password: 'ingest-secret' });
+    expect(loadConfig(sasl).kafka.ingestSasl).toBeNull();
+    expect(() => loadConfig({ ...sasl, KAFKA_INGEST_SASL_USERNAME: 'ingest' })).toThrow(/KAFKA_INGEST_SASL_USERNAME and KAFKA_INGEST_SASL_PASSWORD go together/);
+    expect(() => loadConfig({ KAFKA_INGEST_SASL_USERNAME: 'ingest', KAFKA_INGEST_SASL_PASSWORD: 'x' })).toThrow(/needs KAFKA_SASL_MECHANISM/);
+  });
+
+  it('takes a CA file for TLS to the brokers (which implies TLS)', () => {
+    const config = loadConfig({ KAFKA_SSL_CA_FILE: 'certs/ca.pem', KAFKA_AGENCY_PORT: '19094' });
+    expect(config.kafka.ssl).toBe(true);
+    expect(config.kafka.caFile).toBe(path.join(REPO_ROOT, 'certs/ca.pem'));
+    expect(config.stack.agencyPort).toBe(19094);
   });
 
   it('reads every kind of value', () => {
@@ -49,6 +70,7 @@ describe('configuration', () => {
     ['LOG_LEVEL', 'loud'],
     ['CLICKHOUSE_DATABASE', 'truc; DROP TABLE x'],
     ['KAFKA_HEAP', 'lots'],
+    ['KAFKA_AGENCY_PORT', '70000'],
   ])('rejects %s=%j with a message naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}=`));
