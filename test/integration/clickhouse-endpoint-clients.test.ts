@@ -12,45 +12,27 @@ import zlib from 'node:zlib';
 import { ClickHouseLogLevel, TupleParam, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cityHash128 } from '../../services/clickhouse-endpoint/cityhash128.ts';
-import { startClickHouseEndpoint, type ClickHouseEndpoint } from '../../services/clickhouse-endpoint/endpoint.ts';
 import { lz4FrameDecode } from '../../services/clickhouse-endpoint/lz4-frame.ts';
 import { compressNativeBlocks, decompressNativeBlocks } from '../../services/clickhouse-endpoint/native-compression.ts';
-import { createClickHouse, type ClickHouseHandle } from '../../services/platform/clickhouse.ts';
-import { loadConfig } from '../../services/platform/config.ts';
-import { createLogger } from '../../services/platform/logger.ts';
+import { ANALYST_USER, startAnalystEndpoint, type AnalystEndpoint } from '../support/analyst-endpoint.ts';
 import { ANALYST_TABLE, createAnalystTable } from '../support/analyst-table.ts';
 
-const PASSWORD = `pw-${randomUUID()}`;
-const auth = `Basic ${Buffer.from(`epi:${PASSWORD}`).toString('base64')}`;
 const NASTY = 'O\'Brien \\ tab\there\nnew line\r\0nul `back` "double" \\N {x:String} \u{1F600} Hà Nội';
 
 describe('real clients of the analysts\' endpoint', () => {
-  const database = `clients_${randomUUID().slice(0, 8)}`;
-  const config = loadConfig({
-    ...process.env,
-    CLICKHOUSE_DATABASE: database,
-    CLICKHOUSE_ENDPOINT_PORT: '0',
-    CLICKHOUSE_ANALYST_USER: 'epi',
-    CLICKHOUSE_ANALYST_PASSWORD: PASSWORD,
-  });
-  let clickhouse: ClickHouseHandle;
-  let endpoint: ClickHouseEndpoint;
+  let rig: AnalystEndpoint;
   let client: ClickHouseClient;
 
   const post = (body: string | Buffer, search = '', headers: Record<string, string> = {}): Promise<Response> =>
-    fetch(`${endpoint.url}/${search}`, { method: 'POST', body, headers: { authorization: auth, ...headers } });
+    fetch(`${rig.endpoint.url}/${search}`, { method: 'POST', body, headers: { authorization: rig.auth, ...headers } });
 
   beforeAll(async () => {
-    clickhouse = await createClickHouse(config.clickhouse);
-    await createAnalystTable(clickhouse);
-    endpoint = await startClickHouseEndpoint({ config, logger: createLogger('test', 'silent'), clickhouse });
-    client = createClient({ url: endpoint.url, username: 'epi', password: PASSWORD, database, log: { level: ClickHouseLogLevel.OFF } });
+    rig = await startAnalystEndpoint('clients', createAnalystTable);
+    client = createClient({ url: rig.endpoint.url, username: ANALYST_USER, password: rig.password, database: rig.database, log: { level: ClickHouseLogLevel.OFF } });
   });
   afterAll(async () => {
     await client?.close();
-    await endpoint?.close();
-    await clickhouse?.client.command({ query: `DROP DATABASE IF EXISTS ${database}` });
-    await clickhouse?.close();
+    await rig?.close();
   });
 
   it('binds @clickhouse/client parameters of every type exactly as a server does', async () => {
@@ -181,12 +163,12 @@ describe('real clients of the analysts\' endpoint', () => {
 
   it('computes the same CityHash128 as the engine writes into its own compressed data files', async () => {
     const table = `hashed_${randomUUID().slice(0, 8)}`;
-    await clickhouse.client.command({ query: `CREATE TABLE ${table} (s String, n UInt64) ENGINE = MergeTree ORDER BY n SETTINGS min_bytes_for_wide_part = 0` });
-    await clickhouse.client.command({ query: `INSERT INTO ${table} SELECT repeat('ab', number % 97), number FROM numbers(30000)` });
-    await clickhouse.client.command({ query: `INSERT INTO ${table} VALUES ('x', 1)` });
-    const parts = await (await clickhouse.client.query({ query: `SELECT path FROM system.parts WHERE database = currentDatabase() AND table = '${table}' AND active`, format: 'JSONEachRow' })).json<{ path: string }>();
+    await rig.clickhouse.client.command({ query: `CREATE TABLE ${table} (s String, n UInt64) ENGINE = MergeTree ORDER BY n SETTINGS min_bytes_for_wide_part = 0` });
+    await rig.clickhouse.client.command({ query: `INSERT INTO ${table} SELECT repeat('ab', number % 97), number FROM numbers(30000)` });
+    await rig.clickhouse.client.command({ query: `INSERT INTO ${table} VALUES ('x', 1)` });
+    const parts = await (await rig.clickhouse.client.query({ query: `SELECT path FROM system.parts WHERE database = currentDatabase() AND table = '${table}' AND active`, format: 'JSONEachRow' })).json<{ path: string }>();
     const files = parts.flatMap(({ path: folder }) => {
-      const absolute = path.isAbsolute(folder) ? folder : path.join(config.clickhouse.dataDir, folder);
+      const absolute = path.isAbsolute(folder) ? folder : path.join(rig.config.clickhouse.dataDir, folder);
       return readdirSync(absolute).filter((name) => name.endsWith('.bin')).map((name) => path.join(absolute, name));
     });
     let checked = 0;
@@ -203,7 +185,7 @@ describe('real clients of the analysts\' endpoint', () => {
     }
     expect(checked).toBeGreaterThan(3);
     expect(lengths).toEqual(new Set([0, 1]));
-    await clickhouse.client.command({ query: `DROP TABLE ${table}` });
+    await rig.clickhouse.client.command({ query: `DROP TABLE ${table}` });
   });
 
   it('negotiates HTTP compression as a server: only with enable_http_compression=1, in an encoding the client accepts', async () => {
@@ -218,17 +200,17 @@ describe('real clients of the analysts\' endpoint', () => {
     };
     for (const [encoding, decode] of Object.entries(decoders)) {
       // fetch would undo gzip/deflate/br itself; node's http module shows the bytes as sent.
-      const { headers, body } = await rawPost(`${endpoint.url}/?enable_http_compression=1`, query, { authorization: auth, 'accept-encoding': encoding });
+      const { headers, body } = await rawPost(`${rig.endpoint.url}/?enable_http_compression=1`, query, { authorization: rig.auth, 'accept-encoding': encoding });
       expect([encoding, headers['content-encoding']]).toEqual([encoding, encoding]);
       expect(decode(body).equals(plain)).toBe(true);
     }
-    const both = await rawPost(`${endpoint.url}/?enable_http_compression=1&compress=1`, query, { authorization: auth, 'accept-encoding': 'zstd' });
+    const both = await rawPost(`${rig.endpoint.url}/?enable_http_compression=1&compress=1`, query, { authorization: rig.auth, 'accept-encoding': 'zstd' });
     expect(decompressNativeBlocks(zlib.zstdDecompressSync(both.body), 1 << 20).equals(plain)).toBe(true);
-    const off = await rawPost(`${endpoint.url}/`, query, { authorization: auth, 'accept-encoding': 'gzip, br, zstd, lz4' });
+    const off = await rawPost(`${rig.endpoint.url}/`, query, { authorization: rig.auth, 'accept-encoding': 'gzip, br, zstd, lz4' });
     expect(off.headers['content-encoding']).toBeUndefined();
     expect(off.body.equals(plain)).toBe(true);
 
-    const compressed = createClient({ url: endpoint.url, username: 'epi', password: PASSWORD, database, compression: { response: true, request: true }, log: { level: ClickHouseLogLevel.OFF } });
+    const compressed = createClient({ url: rig.endpoint.url, username: ANALYST_USER, password: rig.password, database: rig.database, compression: { response: true, request: true }, log: { level: ClickHouseLogLevel.OFF } });
     try {
       const rows = await (await compressed.query({ query: `SELECT province FROM ${ANALYST_TABLE} WHERE province_code = {c:String}`, query_params: { c: '48' }, format: 'JSONEachRow' })).json();
       expect(rows).toEqual([{ province: 'Đà Nẵng' }]);

@@ -2,55 +2,34 @@
  * The analysts' read-only endpoint on the embedded engine: what curl and @clickhouse/client see,
  * and that nothing written through it reaches the data.
  */
-import { randomUUID } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startClickHouseEndpoint, type ClickHouseEndpoint } from '../../services/clickhouse-endpoint/endpoint.ts';
-import { createClickHouse, type ClickHouseHandle } from '../../services/platform/clickhouse.ts';
-import { loadConfig } from '../../services/platform/config.ts';
-import { createLogger } from '../../services/platform/logger.ts';
+import { ANALYST_USER, basicAuth, startAnalystEndpoint, type AnalystEndpoint } from '../support/analyst-endpoint.ts';
 import { ANALYST_ROWS, ANALYST_TABLE, createAnalystTable } from '../support/analyst-table.ts';
 
-const PASSWORD = `pw-${randomUUID()}`;
-const basic = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
-
 describe('the analysts\' ClickHouse-HTTP endpoint', () => {
-  // The worker's own embedded folder (one per process), a database of this run's own.
-  const database = `endpoint_${randomUUID().slice(0, 8)}`;
-  const config = loadConfig({
-    ...process.env,
-    CLICKHOUSE_DATABASE: database,
-    CLICKHOUSE_ENDPOINT_PORT: '0',
-    CLICKHOUSE_ANALYST_USER: 'epi',
-    CLICKHOUSE_ANALYST_PASSWORD: PASSWORD,
-  });
-  let clickhouse: ClickHouseHandle;
-  let endpoint: ClickHouseEndpoint;
+  let rig: AnalystEndpoint;
   let client: ClickHouseClient;
-  const auth = basic('epi', PASSWORD);
+  const auth = (): string => rig.auth;
 
   const post = (body: string, search = '', headers: Record<string, string> = {}): Promise<Response> =>
-    fetch(`${endpoint.url}/${search}`, { method: 'POST', body, headers: { authorization: auth, ...headers } });
+    fetch(`${rig.endpoint.url}/${search}`, { method: 'POST', body, headers: { authorization: auth(), ...headers } });
   const tableRows = async (): Promise<number> =>
-    Number((await (await clickhouse.client.query({ query: `SELECT count() AS n FROM ${ANALYST_TABLE}`, format: 'JSONEachRow' })).json<{ n: string }>())[0]!.n);
+    Number((await (await rig.clickhouse.client.query({ query: `SELECT count() AS n FROM ${ANALYST_TABLE}`, format: 'JSONEachRow' })).json<{ n: string }>())[0]!.n);
 
   beforeAll(async () => {
-    clickhouse = await createClickHouse(config.clickhouse);
-    await createAnalystTable(clickhouse);
-    endpoint = await startClickHouseEndpoint({ config, logger: createLogger('test', 'silent'), clickhouse });
-    client = createClient({ url: endpoint.url, username: 'epi', password: PASSWORD, database, log: { level: ClickHouseLogLevel.OFF } });
+    rig = await startAnalystEndpoint('endpoint', createAnalystTable);
+    client = createClient({ url: rig.endpoint.url, username: ANALYST_USER, password: rig.password, database: rig.database, log: { level: ClickHouseLogLevel.OFF } });
   });
   afterAll(async () => {
     await client?.close();
-    await endpoint?.close();
-    await clickhouse?.client.command({ query: `DROP DATABASE IF EXISTS ${database}` });
-    await clickhouse?.close();
+    await rig?.close();
   });
 
   it('answers /ping and a bare GET / without credentials, like a server', async () => {
     for (const path of ['/ping', '/']) {
-      const response = await fetch(`${endpoint.url}${path}`);
+      const response = await fetch(`${rig.endpoint.url}${path}`);
       expect(response.status).toBe(200);
       expect(await response.text()).toBe('Ok.\n');
     }
@@ -58,7 +37,7 @@ describe('the analysts\' ClickHouse-HTTP endpoint', () => {
 
   it('answers a GET ?query= with basic auth in TabSeparated, with the X-ClickHouse-* headers', async () => {
     const query = `SELECT province_code, province, declarations FROM ${ANALYST_TABLE} ORDER BY province_code`;
-    const response = await fetch(`${endpoint.url}/?query=${encodeURIComponent(query)}&query_id=analyst-q1`, { headers: { authorization: auth } });
+    const response = await fetch(`${rig.endpoint.url}/?query=${encodeURIComponent(query)}&query_id=analyst-q1`, { headers: { authorization: auth() } });
     expect(response.status).toBe(200);
     expect(await response.text()).toBe(ANALYST_ROWS.map((row) => `${row.province_code}\t${row.province}\t${row.declarations}\n`).join(''));
     expect(response.headers.get('content-type')).toBe('text/tab-separated-values; charset=UTF-8');
@@ -78,17 +57,17 @@ describe('the analysts\' ClickHouse-HTTP endpoint', () => {
     const json = (await joined.json()) as { data: Array<{ province_code: string; symptomatic: number }>; rows: number };
     expect(json.data).toEqual([{ province_code: '01', symptomatic: 31 }, { province_code: '79', symptomatic: 240 }]);
 
-    const eachRow = await fetch(`${endpoint.url}/?default_format=JSONEachRow&database=${database}`, {
+    const eachRow = await fetch(`${rig.endpoint.url}/?default_format=JSONEachRow&database=${rig.database}`, {
       method: 'POST',
       body: 'SELECT currentDatabase() AS db, toUInt64(18446744073709551615) AS big',
-      headers: { 'X-ClickHouse-User': 'epi', 'X-ClickHouse-Key': PASSWORD },
+      headers: { 'X-ClickHouse-User': ANALYST_USER, 'X-ClickHouse-Key': rig.password },
     });
     expect(eachRow.status).toBe(200);
     // 64-bit integers are quoted in JSON, as a server does by default.
-    expect(await eachRow.text()).toBe(`{"db":"${database}","big":"18446744073709551615"}\n`);
+    expect(await eachRow.text()).toBe(`{"db":"${rig.database}","big":"18446744073709551615"}\n`);
 
     // Only the analysts' database may be chosen; `default` (what clients naming none send) means it.
-    expect(await (await post('SELECT currentDatabase()', '?database=default')).text()).toBe(`${database}\n`);
+    expect(await (await post('SELECT currentDatabase()', '?database=default')).text()).toBe(`${rig.database}\n`);
     const otherDatabase = await post('SELECT 1', '?database=system');
     expect(otherDatabase.status).toBe(403);
     expect(await otherDatabase.text()).toMatch(/database system is not allowed for analysts .*\(ACCESS_DENIED\)/);
@@ -99,15 +78,15 @@ describe('the analysts\' ClickHouse-HTTP endpoint', () => {
   });
 
   it('refuses a wrong password (403) and a missing one (401) with ClickHouse\'s error text', async () => {
-    const wrong = await fetch(`${endpoint.url}/?query=SELECT+1`, { headers: { authorization: basic('epi', 'not-the-password') } });
+    const wrong = await fetch(`${rig.endpoint.url}/?query=SELECT+1`, { headers: { authorization: basicAuth(ANALYST_USER, 'not-the-password') } });
     expect(wrong.status).toBe(403);
     expect(wrong.headers.get('x-clickhouse-exception-code')).toBe('516');
     expect(await wrong.text()).toMatch(/^Code: 516\. DB::Exception: epi: Authentication failed: .*\(AUTHENTICATION_FAILED\) \(version [^)]+\)\n$/);
 
-    const otherUser = await fetch(`${endpoint.url}/?query=SELECT+1`, { headers: { 'X-ClickHouse-User': 'default', 'X-ClickHouse-Key': PASSWORD } });
+    const otherUser = await fetch(`${rig.endpoint.url}/?query=SELECT+1`, { headers: { 'X-ClickHouse-User': 'default', 'X-ClickHouse-Key': rig.password } });
     expect(otherUser.status).toBe(403);
 
-    const none = await fetch(`${endpoint.url}/?query=SELECT+1`);
+    const none = await fetch(`${rig.endpoint.url}/?query=SELECT+1`);
     expect(none.status).toBe(401);
     expect(none.headers.get('x-clickhouse-exception-code')).toBe('194');
     expect(await none.text()).toMatch(/\(REQUIRED_PASSWORD\)/);
@@ -127,7 +106,7 @@ describe('the analysts\' ClickHouse-HTTP endpoint', () => {
     ]);
     expect((await client.ping()).success).toBe(true);
 
-    const compressed = createClient({ url: endpoint.url, username: 'epi', password: PASSWORD, database, compression: { response: true, request: true } });
+    const compressed = createClient({ url: rig.endpoint.url, username: ANALYST_USER, password: rig.password, database: rig.database, compression: { response: true, request: true } });
     try {
       const total = await (await compressed.query({ query: `SELECT sum(declarations) AS total FROM ${ANALYST_TABLE}`, format: 'JSONEachRow' })).json<{ total: string }>();
       expect(total).toEqual([{ total: '6950' }]);

@@ -6,19 +6,15 @@
  * and `Accept-Encoding: lz4`), and with compressed request bodies (`decompress=1`).
  */
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startClickHouseEndpoint, type ClickHouseEndpoint } from '../../services/clickhouse-endpoint/endpoint.ts';
-import { createClickHouse, type ClickHouseHandle } from '../../services/platform/clickhouse.ts';
-import { REPO_ROOT, loadConfig } from '../../services/platform/config.ts';
-import { createLogger } from '../../services/platform/logger.ts';
+import { REPO_ROOT } from '../../services/platform/config.ts';
+import { ANALYST_USER, startAnalystEndpoint, type AnalystEndpoint } from '../support/analyst-endpoint.ts';
 
 const run = promisify(execFile);
 const PROJECT = path.join(REPO_ROOT, 'test/jdbc');
-const PASSWORD = `pw-${randomUUID()}`;
 const TABLE = 'jdbc_types';
 
 /** One column of each type the analysts' tables use (infra/clickhouse/*.sql). */
@@ -56,36 +52,25 @@ interface ProbeReport {
 }
 
 describe('the ClickHouse JDBC driver against the analysts\' endpoint', () => {
-  const database = `jdbc_${randomUUID().slice(0, 8)}`;
-  const config = loadConfig({
-    ...process.env,
-    CLICKHOUSE_DATABASE: database,
-    CLICKHOUSE_ENDPOINT_PORT: '0',
-    CLICKHOUSE_ANALYST_USER: 'epi',
-    CLICKHOUSE_ANALYST_PASSWORD: PASSWORD,
-  });
-  let clickhouse: ClickHouseHandle;
-  let endpoint: ClickHouseEndpoint;
+  let rig: AnalystEndpoint;
   let classpath: string;
 
   beforeAll(async () => {
-    clickhouse = await createClickHouse(config.clickhouse);
-    await clickhouse.client.command({ query: `CREATE TABLE ${TABLE} (${COLUMNS.join(', ')}) ENGINE = MergeTree ORDER BY id` });
-    await clickhouse.client.insert({ table: TABLE, format: 'JSONEachRow', values: ROWS });
-    endpoint = await startClickHouseEndpoint({ config, logger: createLogger('test', 'silent'), clickhouse });
+    rig = await startAnalystEndpoint('jdbc', async (clickhouse) => {
+      await clickhouse.client.command({ query: `CREATE TABLE ${TABLE} (${COLUMNS.join(', ')}) ENGINE = MergeTree ORDER BY id` });
+      await clickhouse.client.insert({ table: TABLE, format: 'JSONEachRow', values: ROWS });
+    });
     // .ci/run resolves the driver first; here the build is quick and offline-capable.
     await run('mvn', ['-q', '-B', 'compile'], { cwd: PROJECT, timeout: 170_000 });
     classpath = `${path.join(PROJECT, 'target/classes')}${path.delimiter}${readFileSync(path.join(PROJECT, 'target/classpath.txt'), 'utf8').trim()}`;
   });
   afterAll(async () => {
-    await endpoint?.close();
-    await clickhouse?.client.command({ query: `DROP DATABASE IF EXISTS ${database}` });
-    await clickhouse?.close();
+    await rig?.close();
   });
 
   const probe = async (...properties: string[]): Promise<ProbeReport> => {
-    const url = `jdbc:clickhouse:${endpoint.url}/${database}`;
-    const { stdout } = await run('java', ['-cp', classpath, 'truc.jdbc.Probe', url, 'epi', PASSWORD, TABLE, ...properties], { timeout: 60_000 });
+    const url = `jdbc:clickhouse:${rig.endpoint.url}/${rig.database}`;
+    const { stdout } = await run('java', ['-cp', classpath, 'truc.jdbc.Probe', url, ANALYST_USER, rig.password, TABLE, ...properties], { timeout: 60_000 });
     return JSON.parse(stdout.trim().split('\n').at(-1)!) as ProbeReport;
   };
 
@@ -126,7 +111,7 @@ describe('the ClickHouse JDBC driver against the analysts\' endpoint', () => {
   }, 120_000);
 
   it('leaves the table as it was', async () => {
-    const count = await (await clickhouse.client.query({ query: `SELECT count() AS n FROM ${TABLE}`, format: 'JSONEachRow' })).json<{ n: string }>();
+    const count = await (await rig.clickhouse.client.query({ query: `SELECT count() AS n FROM ${TABLE}`, format: 'JSONEachRow' })).json<{ n: string }>();
     expect(count).toEqual([{ n: '2' }]);
   });
 });
