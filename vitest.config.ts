@@ -3,9 +3,10 @@ import { defineConfig } from 'vitest/config';
 /**
  * Files that run the normalizer in its real consumer group over the real raw topics: each assumes
  * it is the group's only user (a faulty release, SIGKILLs), so they run one after another, after
- * the other files (which write raw topics they would otherwise also normalise).
+ * the other files (which write raw topics they would otherwise also normalise). The agency
+ * credentials file revokes every agency login its access file does not list: other files' too.
  */
-const PIPELINE_FILES = ['test/integration/normalizer.test.ts', 'test/e2e/**/*.test.ts'];
+const PIPELINE_FILES = ['test/integration/normalizer.test.ts', 'test/integration/agency-credentials.test.ts', 'test/e2e/**/*.test.ts'];
 
 export default defineConfig({
   test: {

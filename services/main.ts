@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { startClickHouseSink } from '../connectors/clickhouse-sink/sink.ts';
 import { startPullConnectors } from '../connectors/main.ts';
 import { caFile } from '../infra/stack/kafka-security.ts';
+import { followAgencyAccess } from '../infra/stack/agency-access.ts';
 import { agencyBootstrap, grantAgency } from '../infra/stack/kafka-broker.ts';
 import { up, down, status, type ComponentStatus } from '../infra/stack/stack.ts';
 import { startApi } from './api/api-service.ts';
@@ -105,6 +106,8 @@ async function run(): Promise<void> {
   const api = await startApi({ config, logger, connectors: pull.connectors, metrics: normalizer.metrics.registry, access });
   const fanoutConfig = localStack ? withDemoReceiverAllowed(config) : config;
   const fanout = await startFanout({ config: fanoutConfig, logger, access });
+  // Agencies removed from the access file lose their Kafka logins (also those removed while Truc was down).
+  const agencyAccess = localStack ? followAgencyAccess({ config, logger, access }) : null;
   const demoAgency = localStack ? await startDemoAgency({ config: fanoutConfig, logger, access: access.current(), store: fanout.store }) : null;
   const keys = localKeys(config);
   const feed = keys && config.demoFeed.ratePerSecond > 0 ? startDemoFeed({ apiUrl: api.url, sourceKeys: keys.sources, config: config.demoFeed, logger }) : null;
@@ -179,6 +182,8 @@ async function run(): Promise<void> {
   await demoAgency?.close();
   await fanout.close();
   await api.close();
+  agencyAccess?.close();
+  await agencyAccess?.settled();
   access.close();
   await pull.close();
   await normalizer.close();

@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import type { Admin, Kafka } from 'kafkajs';
+import kafkajs, { type Admin, type Kafka } from 'kafkajs';
+import { AGENCY_ID_PATTERN } from '../../services/platform/access.ts';
 import { REPO_ROOT, formatBroker, type Config, type BrokerAddress, type SaslCredentials } from '../../services/platform/config.ts';
 import { createKafka } from '../../services/platform/kafka.ts';
 import { readLocalKafkaCredentials, type LocalKafkaCredentials } from '../../services/platform/kafka-credentials.ts';
@@ -29,6 +30,9 @@ import {
   type ConfigCommandTarget,
 } from './kafka-security.ts';
 import { runningPid, startDetached, waitUntil, type ManagedProcess } from './processes.ts';
+
+// kafkajs assigns these enums in a way Node's CommonJS export detection misses (as in kafka-security.ts).
+const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } = kafkajs;
 
 const KAFKA_PROJECT = path.join(REPO_ROOT, 'infra/kafka');
 const KAFKA_LIBS = path.join(KAFKA_PROJECT, 'target/libs');
@@ -239,6 +243,33 @@ export async function revokeAgency(config: Config, agency: string): Promise<void
   if (!credentials) throw new Error(`no local Kafka credentials in ${localCredentialsFile(config)}: this stack did not secure the broker`);
   await withLocalAdmin(config, credentials, (admin) => admin.deleteAcls({ filters: agencyAcls(agency) }));
   deleteScramCredential(configCommandTarget(config), agencyPrincipal(agency));
+}
+
+/**
+ * The agencies that hold ACLs on the local broker (principals `User:agency-<id>`), as the broker
+ * lists them; null when the broker is not one this stack secured.
+ */
+export async function agenciesWithAcls(config: Config): Promise<string[] | null> {
+  const credentials = readLocalKafkaCredentials(localCredentialsFile(config));
+  if (!credentials) return null;
+  const prefix = `User:${agencyPrincipal('')}`;
+  const { resources } = await withLocalAdmin(config, credentials, (admin) =>
+    admin.describeAcls({
+      resourceType: AclResourceTypes.ANY,
+      resourcePatternType: ResourcePatternTypes.ANY,
+      operation: AclOperationTypes.ANY,
+      permissionType: AclPermissionTypes.ANY,
+    }),
+  );
+  const agencies = new Set<string>();
+  for (const resource of resources) {
+    for (const acl of resource.acls) {
+      const agency = acl.principal.startsWith(prefix) ? acl.principal.slice(prefix.length) : '';
+      // Only principals that name a valid agency id are agency ones; anything else is left alone.
+      if (AGENCY_ID_PATTERN.test(agency)) agencies.add(agency);
+    }
+  }
+  return [...agencies].sort();
 }
 
 /** KAFKA_SASL_* naming the local administrator, for tests and tools that need every right; empty without a credentials file. */

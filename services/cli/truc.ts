@@ -3,6 +3,7 @@
  * `truc`, Truc's command line: `node services/cli/truc.ts <command> [options]`. A small dispatcher;
  * each command lives in its own module and is listed here.
  */
+import { AGENCY_CREDENTIALS_COMMAND } from './agency-credentials-command.ts';
 import { ANALYST_PASSWORD_COMMAND } from './analyst-password-command.ts';
 import { UsageError, type Command } from './command.ts';
 import { DLQ_COMMAND } from './dlq-command.ts';
@@ -12,7 +13,7 @@ import { REGISTRY_CREDENTIAL_COMMAND } from './registry-credential-command.ts';
 import { SQL_COMMAND } from './sql-command.ts';
 import { STATUS_COMMAND } from './status-command.ts';
 
-const COMMANDS: readonly Command[] = [GENERATE_COMMAND, DLQ_COMMAND, STATUS_COMMAND, MIGRATE_COMMAND, SQL_COMMAND, REGISTRY_CREDENTIAL_COMMAND, ANALYST_PASSWORD_COMMAND];
+const COMMANDS: readonly Command[] = [GENERATE_COMMAND, DLQ_COMMAND, STATUS_COMMAND, MIGRATE_COMMAND, SQL_COMMAND, REGISTRY_CREDENTIAL_COMMAND, ANALYST_PASSWORD_COMMAND, AGENCY_CREDENTIALS_COMMAND];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));

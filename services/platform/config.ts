@@ -35,6 +35,11 @@ export interface KafkaConfig {
    * principal when it exists (see kafka-credentials.ts). Null: a client that must not authenticate.
    */
   localCredentialsFile: string | null;
+  /**
+   * Whether `npm start` keeps the agencies' Kafka principals in line with the access file (revoking
+   * those of removed agencies). Applies only to a broker the local stack secured.
+   */
+  manageAgencyAccess: boolean;
 }
 
 export interface TopicDefaults {
@@ -452,6 +457,7 @@ export function loadConfig(env: Env = process.env): Config {
       sasl,
       ingestSasl,
       localCredentialsFile: path.resolve(dataDir, read.string('KAFKA_CREDENTIALS_FILE', 'kafka-credentials.json')),
+      manageAgencyAccess: read.boolean('KAFKA_MANAGE_AGENCY_ACCESS', true),
     },
     topics: {
       partitions: read.integer('TOPIC_PARTITIONS', 6, 1, 1000),

@@ -107,8 +107,7 @@ export interface AddedCredential {
 
 /**
  * Adds a password for a user to the credentials file (created when absent) and returns the
- * client's `user:password`. The file is written whole and renamed into place, so a registry
- * following it never reads half of it.
+ * client's `user:password`.
  */
 export function addRegistryCredential(file: string, added: AddedCredential): string {
   const { user, role } = added;
@@ -126,11 +125,30 @@ export function addRegistryCredential(file: string, added: AddedCredential): str
   own[user] = added.replace ? [issued.hash] : [...(own[user] ?? []), issued.hash];
   const next: RegistryCredentialsFile = { writers, readers };
   new RegistryCredentials(next, file);
+  writeCredentialsFile(file, next);
+  return issued.userInfo;
+}
+
+/** Removes a user (of either role) from the credentials file; false when it was not there. */
+export function removeRegistryCredential(file: string, user: string): boolean {
+  if (!existsSync(file)) return false;
+  const current = parseJson(readFileSync(file, 'utf8'), file);
+  new RegistryCredentials(current, file);
+  const writers = { ...current.writers };
+  const readers = { ...current.readers };
+  if (writers[user] === undefined && readers[user] === undefined) return false;
+  delete writers[user];
+  delete readers[user];
+  writeCredentialsFile(file, { writers, readers });
+  return true;
+}
+
+/** The file is written whole and renamed into place, so a registry following it never reads half of it. */
+function writeCredentialsFile(file: string, next: RegistryCredentialsFile): void {
   mkdirSync(path.dirname(file), { recursive: true });
   const temporary = `${file}.${process.pid}.tmp`;
   writeFileSync(temporary, `${JSON.stringify(next, null, 2)}\n`);
   renameSync(temporary, file);
-  return issued.userInfo;
 }
 
 const RECHECK_MS = 1_000;

@@ -77,6 +77,7 @@ function agencyClient(sasl: SaslCredentials | null, options: { trustCa?: boolean
     sasl,
     ingestSasl: null,
     localCredentialsFile: null,
+    manageAgencyAccess: false,
   };
   return createKafka({ ...kafka }, createLogger('test', 'silent'), sasl?.username ?? 'anonymous');
 }
