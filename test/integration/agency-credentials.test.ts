@@ -9,23 +9,22 @@
  * Runs with the pipeline files (after the others, one at a time): the follower revokes every agency
  * login of the broker that its access file does not list, which would include other files' agencies.
  */
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import kafkajs, { type Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { followAgencyAccess, type AgencyAccessFollower } from '../../infra/stack/agency-access.ts';
 import { agenciesWithAcls, agencyListener, grantAgency, localCredentialsFile, revokeAgency } from '../../infra/stack/kafka-broker.ts';
 import { caFile } from '../../infra/stack/kafka-security.ts';
 import { generateKey, hashKey, watchAccessPolicy, type AccessFile, type LiveAccessPolicy } from '../../services/platform/access.ts';
-import { REPO_ROOT, type SaslCredentials } from '../../services/platform/config.ts';
+import { type SaslCredentials } from '../../services/platform/config.ts';
 import { createKafka } from '../../services/platform/kafka.ts';
 import { readLocalKafkaCredentials } from '../../services/platform/kafka-credentials.ts';
 import { createLogger } from '../../services/platform/logger.ts';
 import { readMessages, testConfig, testKafka, uniqueName } from '../support/kafka.ts';
+import { runTruc, type TrucResult } from '../support/truc-cli.ts';
 
 const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } = kafkajs;
 const config = testConfig();
@@ -46,15 +45,8 @@ function writeAccess(agencies: string[]): void {
 }
 
 /** `truc agency-credentials` as an operator runs it, with this test's access file. */
-async function agencyCredentials(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return promisify(execFile)(process.execPath, [path.join(REPO_ROOT, 'services/cli/truc.ts'), 'agency-credentials', ...args], {
-    env: { ...process.env, TRUC_ACCESS_FILE: accessFile },
-    encoding: 'utf8',
-    timeout: 90_000,
-  }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (error: { code?: number; stdout?: string; stderr?: string }) => ({ code: error.code ?? -1, stdout: error.stdout ?? '', stderr: error.stderr ?? '' }),
-  );
+function agencyCredentials(...args: string[]): TrucResult {
+  return runTruc(['agency-credentials', ...args], { ...process.env, TRUC_ACCESS_FILE: accessFile });
 }
 
 interface Issued {
@@ -144,8 +136,8 @@ describe.runIf((process.env.TRUC_TEST_STACK ?? 'native') === 'native')('agencies
   });
 
   it('refuses an agency that is not in the access file, and names it', async () => {
-    const result = await agencyCredentials('not-listed');
-    expect(result.code).toBe(1);
+    const result = agencyCredentials('not-listed');
+    expect(result.status).toBe(1);
     expect(result.stderr).toContain('"not-listed" is not an agency of the access file');
     expect(result.stdout).toBe('');
     expect(await agenciesWithAcls(config)).not.toContain('not-listed');
@@ -153,8 +145,8 @@ describe.runIf((process.env.TRUC_TEST_STACK ?? 'native') === 'native')('agencies
 
   it('issues a login with which the agency reads its out.<agency>.* topic over SASL_SSL', async () => {
     for (const agency of [A, B]) {
-      const result = await agencyCredentials(agency);
-      expect(result.code, result.stderr).toBe(0);
+      const result = agencyCredentials(agency);
+      expect(result.status, result.stderr).toBe(0);
       issued.set(agency, parseIssued(result.stdout));
     }
     expect(issued.get(A)!.login.username).toBe(`agency-${A}`);
@@ -177,12 +169,12 @@ describe.runIf((process.env.TRUC_TEST_STACK ?? 'native') === 'native')('agencies
   });
 
   it('issues a second login only with --rotate, which ends the first', async () => {
-    const again = await agencyCredentials(B);
-    expect(again.code).toBe(1);
+    const again = agencyCredentials(B);
+    expect(again.status).toBe(1);
     expect(again.stderr).toContain('already has a Kafka login; --rotate replaces it');
     const old = issued.get(B)!;
-    const rotated = await agencyCredentials(B, '--rotate');
-    expect(rotated.code, rotated.stderr).toBe(0);
+    const rotated = agencyCredentials(B, '--rotate');
+    expect(rotated.status, rotated.stderr).toBe(0);
     issued.set(B, parseIssued(rotated.stdout));
     expect(await readOwn(B, issued.get(B)!.login)).toBe(`read record of out.${B}.${KIND}`);
     expect(await readOwn(B, old.login)).toMatch(/^refused: .*(SASL|authenticat)/i);

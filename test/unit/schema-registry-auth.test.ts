@@ -13,7 +13,7 @@ import { ensureLocalRegistryCredentials } from '../../services/local-access.ts';
 import { loadConfig, parseUserInfo } from '../../services/platform/config.ts';
 import { basicAuthorization, registryClientCredentials, registryHeaders } from '../../services/platform/registry-credentials.ts';
 import { accessNeeded, FailedLoginThrottle, parseBasicAuthorization } from '../../services/schema-registry/authentication.ts';
-import { issueRegistryCredential, parseRegistryCredentials, RegistryCredentials } from '../../services/schema-registry/credentials.ts';
+import { addRegistryCredential, issueRegistryCredential, parseRegistryCredentials, RegistryCredentials, removeRegistryCredential } from '../../services/schema-registry/credentials.ts';
 import { Registry } from '../../services/schema-registry/registry.ts';
 import { buildServer } from '../../services/schema-registry/server.ts';
 import { runTruc } from '../support/truc-cli.ts';
@@ -205,6 +205,26 @@ describe("Truc's client credentials", () => {
     expect(loadConfig({}).schemaRegistry.anonymousRead).toBe(false);
     expect(loadConfig({ SCHEMA_REGISTRY_ANONYMOUS_READ: 'true' }).schemaRegistry.anonymousRead).toBe(true);
     expect(() => loadConfig({ SCHEMA_REGISTRY_ANONYMOUS_READ: 'perhaps' })).toThrow(/SCHEMA_REGISTRY_ANONYMOUS_READ=/);
+  });
+});
+
+describe('removing a registry user', () => {
+  it('drops that user of either role and no other, and says whether it was there', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'registry-remove-'));
+    const file = join(dir, 'credentials.json');
+    const load = () => parseRegistryCredentials(readFileSync(file, 'utf8'), file);
+    try {
+      expect(removeRegistryCredential(file, 'nobody')).toBe(false);
+      const writer = parseUserInfo(addRegistryCredential(file, { user: 'truc', role: 'writer', replace: false }))!;
+      const reader = parseUserInfo(addRegistryCredential(file, { user: 'agency-a', role: 'reader', replace: false }))!;
+      expect(removeRegistryCredential(file, 'agency-a')).toBe(true);
+      expect(load().has('agency-a')).toBe(false);
+      expect(load().authenticate('agency-a', reader.password)).toBeNull();
+      expect(load().authenticate('truc', writer.password)).toBe('writer');
+      expect(removeRegistryCredential(file, 'agency-a')).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
