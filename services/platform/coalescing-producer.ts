@@ -7,7 +7,8 @@
  *
  * A batch never exceeds what the broker accepts (`limits`, read from the cluster): records are
  * counted per partition, where kafkajs' partitioner puts them (the batcher places keyed records
- * itself with that partitioner and the partition count read at start), against the topic's
+ * itself on the partition that partitioner would choose, key-partition.ts, with the partition count
+ * read at start), against the topic's
  * `max.message.bytes`. Callers that do not fit in the batch wait for the next one; a caller whose
  * own messages are more than one write takes has them sent in consecutive parts, and a single
  * message larger than the topic takes is refused at once (RecordsTooLargeError). Should the broker
@@ -20,7 +21,8 @@
  * idempotent producer that lost its broker mid-request can be left with sequence numbers the
  * restarted broker rejects for good, and a new producer id starts clean.
  */
-import { Partitioners, type Message, type PartitionMetadata, type Producer, type TopicMessages } from 'kafkajs';
+import type { Message, Producer, TopicMessages } from 'kafkajs';
+import { keyPartition } from './key-partition.ts';
 import type { ProduceLimits } from './produce-limits.ts';
 import { framedMessageBytes } from './record-size.ts';
 
@@ -151,9 +153,6 @@ export class CoalescingProducer {
   private producer: Promise<Producer>;
   private producerFailed = false;
   private readonly options: CoalescingOptions;
-  /** kafkajs' default partitioner, the one the producers must use, to foresee each keyed record's partition. */
-  private readonly partitioner = Partitioners.DefaultPartitioner();
-  private readonly partitionMetadata = new Map<string, PartitionMetadata[]>();
   private pending: Entry[] = [];
   private pendingCount = 0;
   private timer: NodeJS.Timeout | null = null;
@@ -255,7 +254,7 @@ export class CoalescingProducer {
       if (partitions !== undefined) {
         if (message.partition === undefined && (message.key === null || message.key === undefined)) partition = null;
         else {
-          partition = this.partitioner({ topic, partitionMetadata: this.metadataOf(topic, partitions), message });
+          partition = message.partition ?? keyPartition(message.key!, partitions);
           if (message.partition !== partition) placed = { ...message, partition };
         }
       }
@@ -270,15 +269,6 @@ export class CoalescingProducer {
       else part.bytes.byPartition.set(partition, (part.bytes.byPartition.get(partition) ?? 0) + size);
     }
     return parts;
-  }
-
-  private metadataOf(topic: string, partitions: number): PartitionMetadata[] {
-    let metadata = this.partitionMetadata.get(topic);
-    if (!metadata) {
-      metadata = Array.from({ length: partitions }, (_, partitionId) => ({ partitionErrorCode: 0, partitionId, leader: 0, replicas: [], isr: [] }));
-      this.partitionMetadata.set(topic, metadata);
-    }
-    return metadata;
   }
 
   private withdraw(entry: Entry): void {
