@@ -65,11 +65,11 @@ export function pipelineTopics(): TopicSpec[] {
  * kafkajs' own wait (`waitForLeaders`) gives up at the first UNKNOWN_TOPIC_OR_PARTITION, which a
  * KRaft broker answers for a moment after creating a topic; this waits through it.
  */
-async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 60_000): Promise<void> {
+export async function waitForLeaders(admin: Admin, topics: readonly string[], timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      const { topics: metadata } = await admin.fetchTopicMetadata({ topics });
+      const { topics: metadata } = await admin.fetchTopicMetadata({ topics: [...topics] });
       if (metadata.every((topic) => topic.partitions.length > 0 && topic.partitions.every((p) => p.leader >= 0))) return;
     } catch (error) {
       if (Date.now() > deadline) throw error;

@@ -23,6 +23,7 @@ import { type SaslCredentials } from '../../services/platform/config.ts';
 import { createKafka } from '../../services/platform/kafka.ts';
 import { readLocalKafkaCredentials } from '../../services/platform/kafka-credentials.ts';
 import { createLogger } from '../../services/platform/logger.ts';
+import { waitForLeaders } from '../../services/platform/topics.ts';
 import { readMessages, testConfig, testKafka, uniqueName } from '../support/kafka.ts';
 import { runTruc, type TrucResult } from '../support/truc-cli.ts';
 
@@ -118,7 +119,8 @@ describe.runIf((process.env.TRUC_TEST_STACK ?? 'native') === 'native')('agencies
     writeAccess([A, B]);
     await admin.connect();
     const topics = [A, B].map((agency) => `out.${agency}.${KIND}`);
-    await admin.createTopics({ waitForLeaders: true, topics: topics.map((topic) => ({ topic, numPartitions: 1 })) });
+    await admin.createTopics({ waitForLeaders: false, topics: topics.map((topic) => ({ topic, numPartitions: 1 })) });
+    await waitForLeaders(admin, topics);
     const producer = testKafka(config).producer();
     await producer.connect();
     for (const topic of topics) await producer.send({ topic, messages: [{ key: 'k', value: `record of ${topic}` }] });

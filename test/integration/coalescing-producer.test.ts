@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CoalescingProducer, RecordsTooLargeError } from '../../services/platform/coalescing-producer.ts';
 import { framedMessageBytes } from '../../services/platform/record-size.ts';
 import { readProduceLimits, usableBatchBytes, type ProduceLimits } from '../../services/platform/produce-limits.ts';
+import { waitForLeaders } from '../../services/platform/topics.ts';
 import { readTopicToEnd, testKafka, uniqueName } from '../support/kafka.ts';
 
 const TOPIC_LIMIT = 20_000;
@@ -42,8 +43,9 @@ describe('coalescing producer on a topic with a small max.message.bytes', () => 
     await admin.connect();
     await admin.createTopics({
       topics: [{ topic, numPartitions: 2, replicationFactor: 1, configEntries: [{ name: 'max.message.bytes', value: String(TOPIC_LIMIT) }] }],
-      waitForLeaders: true,
+      waitForLeaders: false,
     });
+    await waitForLeaders(admin, [topic]);
     limits = await readProduceLimits(admin, [topic]);
   });
   afterAll(async () => {

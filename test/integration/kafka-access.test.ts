@@ -19,6 +19,7 @@ import { REPO_ROOT, type KafkaConfig, type SaslCredentials } from '../../service
 import { createKafka } from '../../services/platform/kafka.ts';
 import { readLocalKafkaCredentials } from '../../services/platform/kafka-credentials.ts';
 import { createLogger } from '../../services/platform/logger.ts';
+import { waitForLeaders } from '../../services/platform/topics.ts';
 import { readMessages, testConfig, testKafka, uniqueName } from '../support/kafka.ts';
 
 const config = testConfig();
@@ -109,7 +110,8 @@ describe.runIf((process.env.TRUC_TEST_STACK ?? 'native') === 'native')('Kafka au
   beforeAll(async () => {
     expect(readLocalKafkaCredentials(localCredentialsFile(config)), 'the local stack secured its broker').not.toBeNull();
     await admin.connect();
-    await admin.createTopics({ waitForLeaders: true, topics: Object.values(topics).map((topic) => ({ topic, numPartitions: 1 })) });
+    await admin.createTopics({ waitForLeaders: false, topics: Object.values(topics).map((topic) => ({ topic, numPartitions: 1 })) });
+    await waitForLeaders(admin, Object.values(topics));
     const producer = testKafka(config).producer();
     await producer.connect();
     for (const topic of Object.values(topics)) await producer.send({ topic, messages: [{ key: 'k', value: `secret of ${topic}` }] });

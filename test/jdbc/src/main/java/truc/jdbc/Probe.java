@@ -1,5 +1,9 @@
 package truc.jdbc;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
@@ -44,7 +48,9 @@ public final class Probe {
       prepared(connection, table, out);
       refusedWrites(connection, table, out);
     }
-    System.out.println(out.close());
+    // UTF-8 whatever the locale: without LANG (as under CI) Java would print non-ASCII text as '?'.
+    PrintStream stdout = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+    stdout.println(out.close());
   }
 
   private static void metadata(Connection connection, String table, Json out) throws SQLException {
