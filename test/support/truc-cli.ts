@@ -9,9 +9,11 @@ export interface TrucResult {
   status: number | null;
 }
 
-export function runTruc(args: readonly string[], env: NodeJS.ProcessEnv = process.env): TrucResult {
+/** `input` is what truc reads on stdin (nothing when left out). */
+export function runTruc(args: readonly string[], env: NodeJS.ProcessEnv = process.env, input = ''): TrucResult {
   const result = spawnSync(process.execPath, ['--disable-warning=TimeoutNegativeWarning', path.join(REPO_ROOT, 'services/cli/truc.ts'), ...args], {
     encoding: 'utf8',
+    input,
     timeout: 60_000,
     env,
   });
