@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
 import type { ClickHouseConfig } from './config.ts';
+import { StatementScopedSettings } from './statement-settings.ts';
 
 export type { ClickHouseClient };
 
@@ -45,7 +46,7 @@ export async function createClickHouse(config: ClickHouseConfig): Promise<ClickH
   mkdirSync(config.dataDir, { recursive: true });
   // chdb implements @clickhouse/client-common's Connection, which @clickhouse/client re-bundles as
   // a structurally equal but distinct type; the cast only bridges the two declarations.
-  const connection = createChdbConnection({ path: config.dataDir }) as unknown as EmbeddedConnection;
+  const connection = new StatementScopedSettings(createChdbConnection({ path: config.dataDir })) as unknown as EmbeddedConnection;
   const client = createClient({ connection, clickhouse_settings: COMMON_SETTINGS });
   await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${config.database}` });
   // The embedded connection ignores the client's `database` option, but its session keeps the

@@ -11,6 +11,7 @@ describe('ClickHouse through the client factory', () => {
   });
   afterAll(async () => {
     await clickhouse.client.command({ query: 'DROP TABLE IF EXISTS factory_check' });
+    await clickhouse.client.command({ query: 'DROP TABLE IF EXISTS factory_settings' });
     await clickhouse.close();
   });
 
@@ -48,5 +49,28 @@ describe('ClickHouse through the client factory', () => {
       { event_id: 'a', doses: 2, at: String(at) },
       { event_id: 'b', doses: 0, at: String(at) },
     ]);
+  });
+
+  it('keeps a setting to the call that sent it: inserts after one with a deduplication token all land', async () => {
+    const { client } = clickhouse;
+    await client.command({
+      query: 'CREATE TABLE IF NOT EXISTS factory_settings (n UInt32) ENGINE = MergeTree ORDER BY n SETTINGS non_replicated_deduplication_window = 100',
+    });
+    const insert = (n: number, token?: string) =>
+      client.insert({ table: 'factory_settings', format: 'JSONEachRow', values: [{ n }], clickhouse_settings: token ? { insert_deduplication_token: token } : {} });
+    await insert(1, 'batch-1');
+    // The same token again is a duplicate: the setting did apply to its own call.
+    await insert(2, 'batch-1');
+    await insert(3);
+    await insert(4);
+    // Concurrent calls, one of them bringing a setting no call has used before.
+    await Promise.all([insert(5), client.query({ query: 'SELECT 1', clickhouse_settings: { max_result_rows: '10' } }), insert(6), insert(7, 'batch-7')]);
+    await insert(8);
+    const rows = await (await client.query({ query: 'SELECT groupArray(n) AS ns FROM (SELECT n FROM factory_settings ORDER BY n)', format: 'JSONEachRow' })).json<{ ns: number[] }>();
+    expect(rows).toEqual([{ ns: [1, 3, 4, 5, 6, 7, 8] }]);
+    const leftover = await (
+      await client.query({ query: "SELECT getSetting('insert_deduplication_token') AS token, getSetting('max_result_rows') AS max_rows", format: 'JSONEachRow' })
+    ).json<{ token: string; max_rows: number }>();
+    expect(leftover).toEqual([{ token: '', max_rows: 0 }]);
   });
 });
