@@ -3,12 +3,13 @@ import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { KafkaMessage } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAvroSerde } from '../../services/platform/avro-serde.ts';
 import { loadConfig } from '../../services/platform/config.ts';
 import { HEADER, headerString } from '../../services/platform/record-headers.ts';
 import { killAll, startConnectorProcess, type ConnectorProcess, type LogLine } from '../support/connector-process.ts';
-import { readTopicToEnd, testKafka, uniqueName, type TopicMessage } from '../support/kafka.ts';
+import { readTopicUntil, testKafka, uniqueName } from '../support/kafka.ts';
 
 const CSV_ROWS = 3000;
 const NDJSON_LINES = 2000;
@@ -84,27 +85,28 @@ describe('file connector killed with SIGKILL mid-stream', () => {
     run.child.kill('SIGTERM');
     expect(await run.exited).toBe(0);
 
-    const ours = (messages: TopicMessage[]) => messages.filter(({ message }) => headerString(message.headers, HEADER.connector) === name);
-    const countBy = async (topic: string, field: string) => {
+    const keep = { keep: (message: KafkaMessage) => headerString(message.headers, HEADER.connector) === name };
+    // Waits for `expected` records (and any repeat committed before them), counted by `field`.
+    const countBy = async (topic: string, field: string, expected: number) => {
       const counts = new Map<string, number>();
-      for (const { message } of ours(await readTopicToEnd(kafka, topic, undefined, 45_000))) {
+      for (const { message } of await readTopicUntil(kafka, topic, expected, keep)) {
         const id = String((await serde.decode(message.value!))[field]);
         counts.set(id, (counts.get(id) ?? 0) + 1);
       }
       return counts;
     };
 
-    const checkpoints = await countBy('raw.checkpoint-ops.checkpoint', 'ma_chot');
+    const checkpoints = await countBy('raw.checkpoint-ops.checkpoint', 'ma_chot', CSV_ROWS - BAD_ROWS.size);
     expect(checkpoints.size).toBe(CSV_ROWS - BAD_ROWS.size);
     expect([...checkpoints.values()].every((count) => count === 1)).toBe(true);
     for (let i = 0; i < CSV_ROWS; i += 1) expect(checkpoints.has(`${tag}-${i}`)).toBe(!BAD_ROWS.has(i));
 
-    const passages = await countBy('raw.checkpoint-ops.checkpoint-passage', 'readerId');
+    const passages = await countBy('raw.checkpoint-ops.checkpoint-passage', 'readerId', NDJSON_LINES);
     expect(passages.size).toBe(NDJSON_LINES);
     expect([...passages.values()].every((count) => count === 1)).toBe(true);
 
     // Header on line 1; each row spans two lines (a quoted line break), bad rows one.
-    const deadLetters = ours(await readTopicToEnd(kafka, 'dlq.ingest')).map(({ message }) => headerString(message.headers, HEADER.dlqPosition));
+    const deadLetters = (await readTopicUntil(kafka, 'dlq.ingest', BAD_ROWS.size, keep)).map(({ message }) => headerString(message.headers, HEADER.dlqPosition));
     expect(deadLetters.sort()).toEqual([...BAD_ROWS].map((i) => `checkpoints.csv:${2 + 2 * i - [...BAD_ROWS].filter((b) => b < i).length}`).sort());
 
     // The reports count across the crashes too.

@@ -10,7 +10,7 @@ import { loadConfig } from '../../services/platform/config.ts';
 import { rawExample } from '../fixtures/raw-examples.ts';
 import { createLogger } from '../../services/platform/logger.ts';
 import { HEADER, headerString } from '../../services/platform/record-headers.ts';
-import { readTopicToEnd, testKafka, uniqueName, type TopicMessage } from '../support/kafka.ts';
+import { readTopicUntil, testKafka, uniqueName } from '../support/kafka.ts';
 
 const CHECKPOINT_FIELDS = [
   'ma_chot', 'ten_chot', 'loai_chot', 'tinh_tp', 'quan_huyen', 'tuyen_duong', 'ly_trinh', 'cap_quan_ly', 'don_vi_quan_ly',
@@ -58,7 +58,9 @@ describe('file connector: checkpoint-ops files from a drop folder', () => {
   }
 
   const readReport = async (file: string) => JSON.parse(await readFile(path.join(dropDir, 'done', `${file}.report.json`), 'utf8'));
-  const ours = (messages: TopicMessage[]) => messages.filter(({ message }) => headerString(message.headers, HEADER.connector) === name);
+  /** This connector's records on `topic`, once `count` are visible (and any repeat committed before them). */
+  const ours = (topic: string, count: number) =>
+    readTopicUntil(kafka, topic, count, { keep: (message) => headerString(message.headers, HEADER.connector) === name });
 
   beforeAll(async () => {
     dropDir = await mkdtemp(path.join(tmpdir(), 'truc-drop-'));
@@ -115,15 +117,15 @@ describe('file connector: checkpoint-ops files from a drop folder', () => {
     expect(report).toMatchObject({ lines_read: 2, published: 2, rejected: 0, topic: 'raw.checkpoint-ops.checkpoint-passage' });
     expect(Date.parse(report.finished_at)).toBeGreaterThanOrEqual(Date.parse(report.started_at));
 
-    const checkpoints = ours(await readTopicToEnd(kafka, 'raw.checkpoint-ops.checkpoint'));
+    const checkpoints = await ours('raw.checkpoint-ops.checkpoint', registryRows.length);
     const decoded = await Promise.all(checkpoints.map(({ message }) => serde.decode(message.value!)));
     expect(decoded.sort((a, b) => String(a.ma_chot).localeCompare(String(b.ma_chot)))).toEqual(registryRows);
 
-    const passagesOut = ours(await readTopicToEnd(kafka, 'raw.checkpoint-ops.checkpoint-passage'));
+    const passagesOut = await ours('raw.checkpoint-ops.checkpoint-passage', 5);
     const decodedPassages = await Promise.all(passagesOut.map(({ message }) => serde.decode(message.value!)));
     expect(decodedPassages.sort((a, b) => String(a.readerId).localeCompare(String(b.readerId)))).toEqual([...passages, passage(tag, 4), passage(tag, 5)]);
 
-    const deadLetters = ours(await readTopicToEnd(kafka, 'dlq.ingest'));
+    const deadLetters = await ours('dlq.ingest', 3);
     const byPosition = new Map(deadLetters.map(({ message }) => [headerString(message.headers, HEADER.dlqPosition), message]));
     expect([...byPosition.keys()].sort()).toEqual(['gate-1.ndjson:4', 'registry.csv:5', 'registry.csv:6']);
     const columnCount = byPosition.get('registry.csv:5')!;
@@ -155,7 +157,7 @@ describe('file connector: checkpoint-ops files from a drop folder', () => {
     const stamped = done.find((f) => /^registry\.\d{8}T\d{9}Z\.csv$/.test(f));
     expect(stamped).toBeDefined();
     expect(JSON.parse(await readFile(path.join(dropDir, 'done', `${stamped}.report.json`), 'utf8'))).toMatchObject({ lines_read: 1, published: 1 });
-    const checkpoints = ours(await readTopicToEnd(kafka, 'raw.checkpoint-ops.checkpoint'));
+    const checkpoints = await ours('raw.checkpoint-ops.checkpoint', 4);
     const ids = await Promise.all(checkpoints.map(async ({ message }) => (await serde.decode(message.value!)).ma_chot));
     expect(ids.sort()).toEqual([`${tag}-01`, `${tag}-02`, `${tag}-03`, `${tag}-04`]);
   });

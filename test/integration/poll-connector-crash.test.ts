@@ -2,13 +2,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { KafkaMessage } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAvroSerde } from '../../services/platform/avro-serde.ts';
 import { loadConfig } from '../../services/platform/config.ts';
 import { HEADER, headerString } from '../../services/platform/record-headers.ts';
 import { killAll, startConnectorProcess, type ConnectorProcess, type LogLine } from '../support/connector-process.ts';
 import { indexOfTicket, startHotlineFeed, type HotlineFeed } from '../support/hotline-feed.ts';
-import { readTopicToEnd, testKafka, uniqueName, type TopicMessage } from '../support/kafka.ts';
+import { readTopicUntil, testKafka, uniqueName } from '../support/kafka.ts';
 
 const ITEMS = 3000;
 const PAGE = 50;
@@ -76,8 +77,8 @@ describe('polling connector killed with SIGKILL mid-stream', () => {
     run.child.kill('SIGTERM');
     expect(await run.exited).toBe(0);
 
-    const ours = (messages: TopicMessage[]) => messages.filter(({ message }) => headerString(message.headers, HEADER.connector) === name);
-    const published = ours(await readTopicToEnd(kafka, 'raw.hotline-1022.citizen-report', undefined, 45_000));
+    const keep = { keep: (message: KafkaMessage) => headerString(message.headers, HEADER.connector) === name };
+    const published = await readTopicUntil(kafka, 'raw.hotline-1022.citizen-report', ITEMS - MALFORMED.size, keep);
     const tickets = await Promise.all(published.map(async ({ partition, message }) => ({ partition, id: String((await serde.decode(message.value!)).ticketId) })));
     const counts = new Map<string, number>();
     for (const { id } of tickets) counts.set(id, (counts.get(id) ?? 0) + 1);
@@ -90,7 +91,7 @@ describe('polling connector killed with SIGKILL mid-stream', () => {
     for (const indexes of byPartition.values()) expect(indexes).toEqual([...indexes].sort((a, b) => a - b));
 
     // Each malformed item once, with the cursor of its page and its index in the page as position.
-    const deadLetters = ours(await readTopicToEnd(kafka, 'dlq.ingest')).map(({ message }) => headerString(message.headers, HEADER.dlqPosition));
+    const deadLetters = (await readTopicUntil(kafka, 'dlq.ingest', MALFORMED.size, keep)).map(({ message }) => headerString(message.headers, HEADER.dlqPosition));
     const positionOf = (index: number) => {
       const pageStart = index - (index % PAGE);
       return `since=${pageStart === 0 ? '' : feed.cursorOf(pageStart)}#${index % PAGE}`;

@@ -9,7 +9,7 @@ import { loadConfig } from '../../services/platform/config.ts';
 import { createLogger } from '../../services/platform/logger.ts';
 import { HEADER, headerString } from '../../services/platform/record-headers.ts';
 import { hotlineItem, startHotlineFeed, type HotlineFeed } from '../support/hotline-feed.ts';
-import { readTopicToEnd, testKafka, uniqueName } from '../support/kafka.ts';
+import { readTopicUntil, testKafka, uniqueName } from '../support/kafka.ts';
 
 const PAGE = 100;
 const TOKEN = 'feed-token-for-tests';
@@ -34,10 +34,11 @@ describe('polling connector against a feed that fails for a while', () => {
   const connector = () => running.connectors.find((c) => c.name === name)!;
   const caughtUpAt = (items: number) => () => feed.requests.some((request) => request.since === feed.cursorOf(items));
 
-  async function publishedTickets(): Promise<string[]> {
-    const messages = (await readTopicToEnd(kafka, 'raw.hotline-1022.citizen-report')).filter(
-      ({ message }) => headerString(message.headers, HEADER.connector) === name,
-    );
+  /** The tickets on the topic once `count` are visible (and any repeat committed before them). */
+  async function publishedTickets(count: number): Promise<string[]> {
+    const messages = await readTopicUntil(kafka, 'raw.hotline-1022.citizen-report', count, {
+      keep: (message) => headerString(message.headers, HEADER.connector) === name,
+    });
     return Promise.all(messages.map(async ({ message }) => String((await serde.decode(message.value!)).ticketId)));
   }
 
@@ -79,7 +80,7 @@ describe('polling connector against a feed that fails for a while', () => {
     expect(connector().status()).toMatchObject({ state: 'FAILED', lastError: { message: 'the feed answered HTTP 500' } });
     await waitFor(caughtUpAt(1000), 'the connector to catch up');
 
-    const tickets = await publishedTickets();
+    const tickets = await publishedTickets(1000);
     expect(tickets).toHaveLength(1000);
     expect(new Set(tickets).size).toBe(1000);
 
@@ -103,7 +104,7 @@ describe('polling connector against a feed that fails for a while', () => {
 
     feed.total = 1150;
     await waitFor(caughtUpAt(1150), 'the new items');
-    const tickets = await publishedTickets();
+    const tickets = await publishedTickets(1150);
     expect(tickets).toHaveLength(1150);
     expect(new Set(tickets).size).toBe(1150);
     expect(tickets).toEqual(expect.arrayContaining([String(hotlineItem(tag, 1149, false).ticketId)]));
@@ -114,6 +115,6 @@ describe('polling connector against a feed that fails for a while', () => {
     await connector().restart();
     await waitFor(() => feed.requests.length > before, 'a request after the restart');
     expect(feed.requests[before]!.since).toBe(feed.cursorOf(1150));
-    expect(await publishedTickets()).toHaveLength(1150);
+    expect(await publishedTickets(1150)).toHaveLength(1150);
   });
 });
