@@ -7,7 +7,8 @@
  * longer commit, and the transaction it left open is aborted by the broker. (kafkajs sends the
  * InitProducerId that does this with the first `transaction()`, not at `connect()`.)
  */
-import { Partitioners, type Kafka, type Offsets, type Producer, type TopicMessages } from 'kafkajs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Partitioners, type Kafka, type Offsets, type Producer, type TopicMessages, type Transaction } from 'kafkajs';
 import { messageBytes } from './record-size.ts';
 
 /**
@@ -18,6 +19,37 @@ import { messageBytes } from './record-size.ts';
  * that long); the retry count still gives up on a broker that stays away (then the runner backs off).
  */
 const PRODUCER_RETRY = { initialRetryTime: 10, maxRetryTime: 5_000, retries: 15 };
+
+/**
+ * A transaction with offsets only (a batch whose records were all duplicates or filtered out) starts
+ * with AddOffsetsToTxn, which meets the same CONCURRENT_TRANSACTIONS answer while the previous
+ * commit's markers are being written; kafkajs does not retry that request, so the error used to
+ * crash the consumer that called commit. It is retried here: first after 10 ms, the wait doubling
+ * up to 500 ms, for at most 30 s (a coordinator stuck longer is a real failure).
+ */
+export const OFFSETS_RETRY = { firstMs: 10, maxMs: 500, giveUpMs: 30_000 };
+
+export function isConcurrentTransactions(error: unknown): boolean {
+  return (error as { type?: unknown } | null)?.type === 'CONCURRENT_TRANSACTIONS';
+}
+
+/** `transaction.sendOffsets`, again after a wait while the coordinator answers CONCURRENT_TRANSACTIONS. */
+export async function sendOffsetsRetrying(
+  transaction: Pick<Transaction, 'sendOffsets'>,
+  offsets: Offsets & { consumerGroupId: string },
+  retry = OFFSETS_RETRY,
+): Promise<void> {
+  const giveUpAt = Date.now() + retry.giveUpMs;
+  for (let waitMs = retry.firstMs; ; waitMs = Math.min(waitMs * 2, retry.maxMs)) {
+    try {
+      await transaction.sendOffsets(offsets);
+      return;
+    } catch (error) {
+      if (!isConcurrentTransactions(error) || Date.now() + waitMs > giveUpAt) throw error;
+      await sleep(waitMs);
+    }
+  }
+}
 
 /**
  * kafkajs puts all of one send's messages for a partition into one record batch, which the broker
@@ -84,7 +116,7 @@ export class TransactionalWriter {
     const transaction = await this.producer.transaction();
     try {
       for (const part of sendParts(topicMessages)) await transaction.sendBatch({ topicMessages: part, acks: -1 });
-      if (offsets) await transaction.sendOffsets(offsets);
+      if (offsets) await sendOffsetsRetrying(transaction, offsets);
       await transaction.commit();
     } catch (error) {
       // A failed abort leaves the producer unusable; the caller closes it and fences it by
