@@ -1,8 +1,11 @@
 /**
  * `npm start`'s live view: one line per stage with its running total and current rate, redrawn in
  * place on a terminal (a fresh block every `logEveryMs` when the output is a file or a pipe), plus
- * the latest warning, so a glance tells whether records flow end to end.
+ * the latest warning and the latest crash with its cause, so a glance tells whether records flow
+ * end to end.
  */
+import { formatCrash, type StageCrash } from './platform/stage-crash.ts';
+
 export interface Stage {
   name: string;
   /** The stage's running total (records). */
@@ -19,12 +22,14 @@ export interface LiveStatusOptions {
   logEveryMs?: number;
   /** The latest warning or error to show, if any. */
   lastProblem?: () => string | null;
+  /** The latest crash of any stage, if any (a line is shown only when given). */
+  lastCrash?: () => StageCrash | null;
 }
 
 const format = (n: number) => Math.round(n).toLocaleString('en-US');
 
 export class LiveStatus {
-  private readonly options: Required<Omit<LiveStatusOptions, 'lastProblem'>> & Pick<LiveStatusOptions, 'lastProblem'>;
+  private readonly options: Required<Omit<LiveStatusOptions, 'lastProblem' | 'lastCrash'>> & Pick<LiveStatusOptions, 'lastProblem' | 'lastCrash'>;
   private readonly previous = new Map<string, { total: number; at: number }>();
   private timer: NodeJS.Timeout | null = null;
   private drawnLines = 0;
@@ -56,6 +61,10 @@ export class LiveStatus {
     }
     const problem = this.options.lastProblem?.();
     lines.push(`  ${'last warning'.padEnd(16)} ${problem ?? 'none'}`);
+    if (this.options.lastCrash) {
+      const crash = this.options.lastCrash();
+      lines.push(`  ${'last crash'.padEnd(16)} ${crash ? formatCrash(crash) : 'none'}`);
+    }
     return lines;
   }
 

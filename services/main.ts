@@ -29,6 +29,7 @@ import { watchAccessPolicy, type IssuedKeys } from './platform/access.ts';
 import { createClickHouse } from './platform/clickhouse.ts';
 import { ConfigError, loadConfig, type Config } from './platform/config.ts';
 import { createFileLogger } from './platform/logger.ts';
+import { latestCrash } from './platform/stage-crash.ts';
 
 const HELP = `usage: npm start [-- --reset]
 
@@ -142,6 +143,8 @@ async function run(): Promise<void> {
   const live = new LiveStatus({
     out: process.stdout,
     lastProblem: () => lastProblem,
+    lastCrash: () =>
+      latestCrash([normalizer.status().lastCrash, sink.status().lastCrash, fanout.status().lastCrash, ...pull.connectors.map((c) => c.status().lastCrash)]),
     stages: [
       {
         name: 'ingested',

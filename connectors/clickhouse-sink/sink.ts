@@ -37,6 +37,7 @@ import { createRecordPreparer, isRow, type Entry } from './record-preparation.ts
 import { loadLoggedGroups, logGroups } from './batch-log.ts';
 import { planTopic, type LoggedGroup, type PlannedGroup, type TopicPlan } from './flush-plan.ts';
 import { wholeTopicAssigner } from './topic-assigner.ts';
+import { CrashRecorder, type StageCrash } from '../../services/platform/stage-crash.ts';
 
 export interface StartClickHouseSinkOptions {
   config: Config;
@@ -57,6 +58,8 @@ export interface ClickHouseSinkStatus {
   /** True while a write fails and is being retried (consumption is held). */
   failing: boolean;
   lastError: string | null;
+  /** The consumer's last crash since start (kafkajs restarts it), with its cause. */
+  lastCrash: StageCrash | null;
 }
 
 export interface RunningClickHouseSink {
@@ -423,6 +426,8 @@ export async function startClickHouseSink(options: StartClickHouseSinkOptions): 
     sessionTimeout: sinkConfig.sessionTimeoutMs,
     heartbeatInterval: Math.min(3_000, Math.floor(sinkConfig.sessionTimeoutMs / 3)),
   });
+  const crashes = new CrashRecorder(SINK_STAGE, logger);
+  crashes.watch(consumer);
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
     generation += 1;
     forgetBuffer();
@@ -502,6 +507,7 @@ export async function startClickHouseSink(options: StartClickHouseSinkOptions): 
       buffered: bufferedRows,
       failing,
       lastError,
+      lastCrash: crashes.lastCrash,
     }),
     close() {
       closing ??= (async () => {

@@ -87,7 +87,8 @@ export class IngestConnector implements ManagedConnector {
   }
 
   status(): ConnectorStatus {
-    return { name: this.name, type: this.type, state: this.paused ? 'PAUSED' : 'RUNNING', ...this.counters };
+    // Its producer is shared and never restarted: a Kafka outage shows as errors (503s), not crashes.
+    return { name: this.name, type: this.type, state: this.paused ? 'PAUSED' : 'RUNNING', ...this.counters, lastCrash: null };
   }
 
   async pause(): Promise<void> {

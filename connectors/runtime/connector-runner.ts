@@ -21,6 +21,7 @@ import { ConnectorCounters, type ConnectorState, type ConnectorStatus, type Mana
 import { readOffsets } from './offset-log.ts';
 import type { RawRecordCodec } from './raw-records.ts';
 import type { SourceBatch, SourceConnector } from './source-connector.ts';
+import { CrashRecorder } from '../../services/platform/stage-crash.ts';
 import { TransactionalWriter } from '../../services/platform/transactional-writer.ts';
 import { commitStartMarker, connectorTransactionalId } from './offset-log.ts';
 
@@ -44,6 +45,7 @@ export class ConnectorRunner implements ManagedConnector {
   private readonly connector: SourceConnector;
   private readonly logger: Logger;
   private readonly counters = new ConnectorCounters();
+  private readonly crashes: CrashRecorder;
   private state: ConnectorState = 'STOPPED';
   private paused = false;
   private loop: Promise<void> | null = null;
@@ -59,6 +61,7 @@ export class ConnectorRunner implements ManagedConnector {
     this.connector = options.connector;
     this.type = options.connector.type;
     this.logger = options.logger.child({ connector: options.name });
+    this.crashes = new CrashRecorder(`connector ${options.name}`, this.logger);
   }
 
   status(): ConnectorStatus {
@@ -70,6 +73,7 @@ export class ConnectorRunner implements ManagedConnector {
       rejected: this.counters.rejected,
       errors: this.counters.errors,
       lastError: this.counters.lastError,
+      lastCrash: this.crashes.lastCrash,
       details: this.connector.details(),
     };
   }
@@ -121,12 +125,14 @@ export class ConnectorRunner implements ManagedConnector {
       failures = 0;
       this.state = 'RUNNING';
     };
-    const fail = async (error: unknown, what: string) => {
+    /** `producerLost`: the session's producer was dropped and a new one starts after the back-off (a crash). */
+    const fail = async (error: unknown, what: string, producerLost: boolean) => {
       failures += 1;
       this.counters.fail(error);
       this.state = 'FAILED';
       const retryInMs = backoffDelay(failures, DEFAULT_BACKOFF);
-      this.logger.warn({ err: (error as Error).message, failures, retryInMs }, `${what} failed; retrying after a back-off`);
+      if (producerLost) this.crashes.record(error, true, `(${what})`);
+      else this.logger.warn({ err: (error as Error).message, failures, retryInMs }, `${what} failed; retrying after a back-off`);
       await this.wait(retryInMs, stop);
     };
     try {
@@ -143,7 +149,7 @@ export class ConnectorRunner implements ManagedConnector {
           try {
             writer = await this.openSession();
           } catch (error) {
-            if (!stop.aborted) await fail(error, 'starting the connector');
+            if (!stop.aborted) await fail(error, 'starting the connector', true);
             continue;
           }
         }
@@ -152,7 +158,7 @@ export class ConnectorRunner implements ManagedConnector {
         try {
           batch = await this.connector.poll(stop);
         } catch (error) {
-          if (!stop.aborted) await fail(error, 'reading the source');
+          if (!stop.aborted) await fail(error, 'reading the source', false);
           continue;
         }
         if (batch === null) {
@@ -167,7 +173,7 @@ export class ConnectorRunner implements ManagedConnector {
           // The transaction is aborted; a new session reads the committed offsets again.
           await writer.close().catch(() => {});
           writer = null;
-          await fail(error, 'writing a batch');
+          await fail(error, 'writing a batch', true);
         }
       }
     } finally {

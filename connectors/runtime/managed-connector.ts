@@ -1,6 +1,7 @@
 /**
  * What the management API sees of any connector, push (HTTP ingest) or pull (files, polling).
  */
+import type { StageCrash } from '../../services/platform/stage-crash.ts';
 
 export type ConnectorState = 'STARTING' | 'RUNNING' | 'PAUSED' | 'FAILED' | 'STOPPED';
 
@@ -15,6 +16,8 @@ export interface ConnectorStatus {
   /** Failures of the connector itself (source unreachable, Kafka unavailable, ...). */
   errors: number;
   lastError: { at: string; message: string } | null;
+  /** The last time its Kafka session (transactional producer) failed and was started again, with the cause. */
+  lastCrash: StageCrash | null;
   /** Connector-specific figures (current file, cursor, ...); never record contents. */
   details?: Record<string, unknown>;
 }

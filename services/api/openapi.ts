@@ -76,6 +76,18 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
         ...subscriptionSchemas,
+        StageCrash: {
+          type: ['object', 'null'],
+          description: 'The last crash (its Kafka session failed and was started again), with its cause; null if none since start.',
+          properties: {
+            at: { type: 'string', format: 'date-time' },
+            stage: { type: 'string' },
+            errorClass: { type: 'string' },
+            message: { type: 'string' },
+            restarts: { type: 'integer' },
+            restarting: { type: 'boolean' },
+          },
+        },
         ConnectorStatus: {
           type: 'object',
           required: ['name', 'type', 'state', 'records', 'rejected', 'errors', 'lastError'],
@@ -87,6 +99,7 @@ export function openApiDocument(): Record<string, unknown> {
             rejected: { type: 'integer' },
             errors: { type: 'integer' },
             lastError: { type: ['object', 'null'], properties: { at: { type: 'string', format: 'date-time' }, message: { type: 'string' } } },
+            lastCrash: { $ref: '#/components/schemas/StageCrash' },
             details: { type: 'object' },
           },
         },

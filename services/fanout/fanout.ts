@@ -15,6 +15,7 @@ import type { Kind } from '../platform/catalog.ts';
 import type { Config } from '../platform/config.ts';
 import { createKafka } from '../platform/kafka.ts';
 import type { Logger } from '../platform/logger.ts';
+import { CrashRecorder, type StageCrash } from '../platform/stage-crash.ts';
 import { deleteConsumerGroup } from '../platform/topic-ends.ts';
 import { ensureTopics, subscriptionDlqTopic } from '../platform/topics.ts';
 import type { DeliveryStatus } from '../subscriptions/delivery-status.ts';
@@ -37,6 +38,8 @@ export interface StartFanoutOptions {
 
 export interface FanoutStatus {
   subscriptions: DeliveryStatus[];
+  /** The last crash of a subscription's consumer since start, with its cause. */
+  lastCrash: StageCrash | null;
 }
 
 export interface RunningFanout {
@@ -66,6 +69,7 @@ export async function startFanout(options: StartFanoutOptions): Promise<RunningF
   const serde: AvroSerde = createAvroSerde(config.schemaRegistry);
   const store = await SubscriptionStore.start(kafka, config, logger);
   const reporter = new StatusReporter(store, logger);
+  const crashes = new CrashRecorder('fanout', logger);
   const client = new WebhookClient({ timeoutMs: config.fanout.webhookTimeoutMs, allowHosts: config.fanout.allowHosts });
   const topicOf = (kind: Kind) => `${config.fanout.canonicalTopicPrefix}${kind}`;
 
@@ -114,7 +118,7 @@ export async function startFanout(options: StartFanoutOptions): Promise<RunningF
         await agencyTopicWriters(serde, subscription.agency, kinds, tier),
       );
     }
-    const runner = new SubscriptionRunner({ kafka, serde, logger, subscription, entitlement, tracker, groupId, topicOf }, delivery);
+    const runner = new SubscriptionRunner({ kafka, serde, logger, subscription, entitlement, tracker, groupId, topicOf, crashes }, delivery);
     await runner.start();
     tracker.setState('delivering');
     logger.info({ subscription: subscription.id, agency: subscription.agency, delivery: subscription.delivery.type, groupId }, 'subscription delivery started');
@@ -203,7 +207,7 @@ export async function startFanout(options: StartFanoutOptions): Promise<RunningF
   let closing: Promise<void> | null = null;
   return {
     store,
-    status: () => ({ subscriptions: reporter.all() }),
+    status: () => ({ subscriptions: reporter.all(), lastCrash: crashes.lastCrash }),
     close() {
       closing ??= (async () => {
         closed = true;

@@ -11,6 +11,7 @@ import type { Entitlement } from '../platform/access.ts';
 import type { AvroSerde } from '../platform/avro-serde.ts';
 import type { Kind } from '../platform/catalog.ts';
 import type { Logger } from '../platform/logger.ts';
+import type { CrashRecorder } from '../platform/stage-crash.ts';
 import { retryingAdmin } from '../platform/topic-ends.ts';
 import { projectRecord } from '../subscriptions/canonical-fields.ts';
 import type { Subscription } from '../subscriptions/model.ts';
@@ -36,6 +37,8 @@ export interface RunnerContext {
   tracker: StatusTracker;
   groupId: string;
   topicOf: (kind: Kind) => string;
+  /** Where the consumer's crashes are told (log and status), if anywhere. */
+  crashes?: CrashRecorder;
 }
 
 export interface BatchDelivery {
@@ -71,6 +74,7 @@ export class SubscriptionRunner {
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
     });
+    context.crashes?.watch(this.consumer, `subscription ${context.subscription.id}`);
   }
 
   /**

@@ -13,6 +13,7 @@ import { consumerGroupLag } from '../platform/consumer-lag.ts';
 import { createKafka } from '../platform/kafka.ts';
 import type { Logger } from '../platform/logger.ts';
 import { preparePipeline } from '../platform/pipeline-bootstrap.ts';
+import { CrashRecorder, type StageCrash } from '../platform/stage-crash.ts';
 import { CheckpointTable } from './checkpoint-table.ts';
 import { coPartitionAssigner } from './co-partition-assigner.ts';
 import { mapRecord } from './mapping/index.ts';
@@ -26,6 +27,8 @@ const LAG_PROBE_INTERVAL_MS = 5_000;
 export interface NormalizerStatus {
   indices: { index: number; stateEntries: number }[];
   checkpoints: number;
+  /** The consumer's last crash since start (kafkajs restarts it), with its cause. */
+  lastCrash: StageCrash | null;
 }
 
 export interface RunningNormalizer {
@@ -106,6 +109,8 @@ export async function startNormalizer(options: StartNormalizerOptions): Promise<
     partitionAssigners: [coPartitionAssigner],
     maxBytesPerPartition: 4 * 1024 * 1024,
   });
+  const crashes = new CrashRecorder('normalizer', logger);
+  crashes.watch(consumer);
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
     const assigned = new Set(Object.values(payload.memberAssignment).flat());
     for (const index of [...workers.keys()]) if (!assigned.has(index)) void closeIndex(index);
@@ -147,6 +152,7 @@ export async function startNormalizer(options: StartNormalizerOptions): Promise<
     status: () => ({
       indices: [...opened.values()].sort((a, b) => a.index - b.index).map((worker) => ({ index: worker.index, stateEntries: worker.state.size })),
       checkpoints: checkpoints.size,
+      lastCrash: crashes.lastCrash,
     }),
     close() {
       closing ??= (async () => {

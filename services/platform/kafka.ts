@@ -22,7 +22,15 @@ const ROUTINE_KAFKAJS_LINES = [
   'Limiting retries for the idempotent producer',
 ];
 
+/**
+ * A consumer's crash and restart lines stay at their level whatever the cause says: a crash whose
+ * cause is a routine answer (kafkajs gives up retrying it) is still a crash, and hiding it once left
+ * an operator with "Restarting the consumer in …" and no reason.
+ */
+const ALWAYS_SHOWN = ['Crash: ', 'Restarting the consumer'];
+
 function isRoutine(message: string, fields: Record<string, unknown>): boolean {
+  if (ALWAYS_SHOWN.some((start) => message.startsWith(start))) return false;
   const texts = [message, typeof fields.error === 'string' ? fields.error : ''];
   return ROUTINE_KAFKAJS_LINES.some((line) => texts.some((text) => text.includes(line)));
 }

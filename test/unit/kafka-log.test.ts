@@ -20,7 +20,10 @@ describe('kafkajs log lines', () => {
     entry(logLevel.ERROR, 'Connection error: connect ECONNREFUSED 127.0.0.1:9092');
     entry(logLevel.WARN, 'Consumer group rebalancing');
     entry(logLevel.INFO, 'Starting');
+    // A crash stays an error even when its cause is a routine answer kafkajs gave up retrying.
+    entry(logLevel.ERROR, `Crash: KafkaJSNumberOfRetriesExceeded: ${concurrent}`, { groupId: 'truc-normalizer' });
+    entry(logLevel.ERROR, 'Restarting the consumer in 5780ms', { groupId: 'truc-normalizer' });
 
-    expect(calls.map(([level]) => level)).toEqual(['debug', 'debug', 'debug', 'debug', 'error', 'warn', 'debug']);
+    expect(calls.map(([level]) => level)).toEqual(['debug', 'debug', 'debug', 'debug', 'error', 'warn', 'debug', 'error', 'error']);
   });
 });
