@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import kafkajs, { type Admin, type Kafka } from 'kafkajs';
@@ -47,16 +47,35 @@ export function kafkaProcess(config: Config): ManagedProcess {
   };
 }
 
-/** Downloads the broker's jars through Maven once; later calls find them in place. */
+/**
+ * Downloads the broker's jars through Maven on first use (first `npm start`, `npm test` or
+ * `stack:up`); later calls find them in place. Maven fills a fresh folder beside the final one,
+ * which is renamed into place only once complete: an interrupted download leaves no half-filled
+ * folder that would pass for done.
+ */
 export function ensureKafkaJars(): string {
-  const present = existsSync(KAFKA_LIBS) && readdirSync(KAFKA_LIBS).some((file) => file.startsWith('kafka_2.13-'));
-  if (!present) {
-    execFileSync(
-      'mvn',
-      ['-B', '-q', '-f', path.join(KAFKA_PROJECT, 'pom.xml'), 'dependency:copy-dependencies',
-        `-DoutputDirectory=${KAFKA_LIBS}`, '-DincludeScope=runtime'],
-      { stdio: 'inherit' },
-    );
+  const hasKafkaJar = (folder: string) => existsSync(folder) && readdirSync(folder).some((file) => file.startsWith('kafka_2.13-'));
+  if (!hasKafkaJar(KAFKA_LIBS)) {
+    const partial = `${KAFKA_LIBS}.partial-${process.pid}`;
+    rmSync(partial, { recursive: true, force: true });
+    console.log('Fetching Kafka\'s jars with Maven (first run only)…');
+    try {
+      execFileSync(
+        'mvn',
+        ['-B', '-q', '-f', path.join(KAFKA_PROJECT, 'pom.xml'), 'dependency:copy-dependencies',
+          `-DoutputDirectory=${partial}`, '-DincludeScope=runtime'],
+        { stdio: ['ignore', 'inherit', 'inherit'] },
+      );
+      if (!hasKafkaJar(partial)) throw new Error(`Maven put no Kafka jar into ${partial}`);
+      rmSync(KAFKA_LIBS, { recursive: true, force: true });
+      renameSync(partial, KAFKA_LIBS);
+    } catch (error) {
+      rmSync(partial, { recursive: true, force: true });
+      // Another process may have finished the same download first (the rename found the folder there).
+      if (hasKafkaJar(KAFKA_LIBS)) return `${KAFKA_LIBS}/*`;
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('fetching Kafka\'s jars needs Maven (`mvn`) and a JDK 17+ on PATH (README, "Requirements")');
+      throw error;
+    }
   }
   return `${KAFKA_LIBS}/*`;
 }

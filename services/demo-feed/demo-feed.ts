@@ -2,7 +2,8 @@
  * `npm start`'s demo feed: the generator's records of every source and kind, posted through the
  * real HTTP ingest with each source's key at a steady rate, with the usual share of cross-source
  * duplicates and defective records, so every stage of a fresh installation has something to show.
- * Declaration times fall in the last hours, as a live feed's would.
+ * Every kind is dated in the generator's window, August 2021 (the height of that year's wave), so
+ * declarations, passages, reports and the checkpoint registry line up in the analysts' tables.
  */
 import { CHECKPOINTS, generate, generateItems, type GeneratedItem } from '../generator/index.ts';
 import { KINDS } from '../platform/catalog.ts';
@@ -38,7 +39,22 @@ export interface DemoFeedOptions {
 const TICK_MS = 200;
 /** Items per generation: a new seed after that, so the feed never ends. */
 const GENERATION = 50_000;
-const RECENT_HOURS_MS = 6 * 3_600_000;
+
+/** The checkpoint registry: posted first, so passages find their checkpoints. */
+export function demoCheckpoints(seed: number): GeneratedItem[] {
+  return generate({ seed, counts: { 'checkpoint-ops/checkpoint': CHECKPOINTS.length }, invalid: 0, duplicates: 0 });
+}
+
+/** One generation of the other kinds, dated in the generator's default window like the registry. */
+export function demoGeneration(seed: number, config: DemoFeedConfig): Generator<GeneratedItem, void, undefined> {
+  return generateItems({
+    seed,
+    count: GENERATION,
+    kinds: KINDS.filter((kind) => kind !== 'checkpoint'),
+    invalid: config.invalidPercent / 100,
+    duplicates: config.duplicatePercent / 100,
+  });
+}
 
 export function startDemoFeed(options: DemoFeedOptions): DemoFeed {
   const { apiUrl, sourceKeys, config, logger } = options;
@@ -46,17 +62,7 @@ export function startDemoFeed(options: DemoFeedOptions): DemoFeed {
   let seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
   let stopped = false;
 
-  const nextGeneration = () => {
-    const now = Date.now();
-    return generateItems({
-      seed: seed++,
-      count: GENERATION,
-      kinds: KINDS.filter((kind) => kind !== 'checkpoint'),
-      invalid: config.invalidPercent / 100,
-      duplicates: config.duplicatePercent / 100,
-      window: { from: now - RECENT_HOURS_MS, to: now - 60_000 },
-    });
-  };
+  const nextGeneration = () => demoGeneration(seed++, config);
 
   async function post(items: GeneratedItem[]): Promise<void> {
     for (const result of await postItems(apiUrl, sourceKeys, items)) {
@@ -72,8 +78,7 @@ export function startDemoFeed(options: DemoFeedOptions): DemoFeed {
   }
 
   const running = (async () => {
-    // The checkpoint registry first, so passages find their checkpoints.
-    await post(generate({ seed: seed++, counts: { 'checkpoint-ops/checkpoint': CHECKPOINTS.length }, invalid: 0, duplicates: 0 }));
+    await post(demoCheckpoints(seed++));
     let items = nextGeneration();
     let owed = 0;
     let last = performance.now();

@@ -5,14 +5,18 @@
 import { loadConfig, type Config } from '../../services/platform/config.ts';
 import { localAdminEnv } from '../../infra/stack/kafka-broker.ts';
 import { down, up } from '../../infra/stack/stack.ts';
+import { loadPersonKeySecret } from '../../services/normalizer/person-key.ts';
 
 /**
  * Runs a benchmark on the local stack. Like the tests, benchmarks make topics and groups of their
  * own names, so they (and the processes they start) log in to Kafka as the stack's administrator.
+ * As on `npm start`, the stack's first start issues the registry credential Truc's clients read from
+ * the data folder, and the person_key secret is made there on first use: a fresh checkout runs them.
  */
 export async function withStack<T>(run: (config: Config) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const { started } = await up(config);
+  loadPersonKeySecret(config.normalizer, true);
   Object.assign(process.env, localAdminEnv(config));
   try {
     return await run(loadConfig());
