@@ -261,7 +261,7 @@ describe('alert delivery', () => {
     expect(target.counts()).toMatchObject({ accepted: 1, refused: 0 });
   });
 
-  it('logs an alert it could not deliver, naming the destination's host only (its path may hold a token)', async () => {
+  it("logs an alert it could not deliver, naming the destination's host only (its path may hold a token)", async () => {
     const target = await receiver();
     target.setFailing(true);
     const { logger, lines } = capturedLogger();
