@@ -15,6 +15,7 @@ import { caFile } from '../infra/stack/kafka-security.ts';
 import { followAgencyAccess } from '../infra/stack/agency-access.ts';
 import { agencyBootstrap, grantAgency } from '../infra/stack/kafka-broker.ts';
 import { up, down, status, type ComponentStatus } from '../infra/stack/stack.ts';
+import { alertsStage, localAlertDestination, startAlerts } from './alerts/alerts.ts';
 import { startApi } from './api/api-service.ts';
 import { startClickHouseEndpoint } from './clickhouse-endpoint/endpoint.ts';
 import { startDemoFeed } from './demo-feed/demo-feed.ts';
@@ -110,6 +111,13 @@ async function run(): Promise<void> {
   // Agencies removed from the access file lose their Kafka logins (also those removed while Truc was down).
   const agencyAccess = localStack ? followAgencyAccess({ config, logger, access }) : null;
   const demoAgency = localStack ? await startDemoAgency({ config: fanoutConfig, logger, access: access.current(), store: fanout.store }) : null;
+  let components = initial;
+  // Alerts go to ALERT_WEBHOOK_URLS; on a local stack without any, to a local receiver shown in the live view.
+  const localAlerts = localStack && config.alerts.webhookUrls.length === 0 ? await localAlertDestination(config.alerts) : null;
+  const alertsConfig = localAlerts?.config ?? config.alerts;
+  const alerts = alertsConfig.webhookUrls.length > 0
+    ? startAlerts({ config: alertsConfig, logger, sources: { fanout, normalizer, sink, connectors: () => [api.ingest.status(), ...pull.connectors.map((c) => c.status())], components: () => components } })
+    : null;
   const keys = localKeys(config);
   const feed = keys && config.demoFeed.ratePerSecond > 0 ? startDemoFeed({ apiUrl: api.url, sourceKeys: keys.sources, config: config.demoFeed, logger }) : null;
 
@@ -132,6 +140,7 @@ async function run(): Promise<void> {
         : `  agencies' Kafka not secured by this stack (${initial[0]?.address} was already serving)`,
       keysFile ? `  API keys       created for this machine in ${keysFile}` : `  access file    ${config.api.accessFile}`,
       `  agencies       POST ${api.url}/v1/subscriptions  (webhook or topic out.<agency>.<kind>)${demoAgency ? `; demo agency "${DEMO_AGENCY}": webhook receiver ${demoAgency.receiver.url} and topics out.${DEMO_AGENCY}.<kind>, key in local-keys.json` : ''}`,
+      `  alerts         ${alerts ? `to ${alerts.destinations.map((url) => new URL(url).host).join(', ')}${localAlerts ? ' (a local receiver; ALERT_WEBHOOK_URLS sends them elsewhere)' : ''}, shown on the "alerts" line` : 'off (ALERT_WEBHOOK_URLS)'}`,
       `  demo feed      ${feed ? `${config.demoFeed.ratePerSecond} records/s through HTTP ingest (DEMO_FEED_RATE=0 turns it off)` : 'off'}`,
       `  logs           ${logFile}  (Kafka and registry: ${path.join(config.dataDir, 'logs')})`,
       '',
@@ -163,6 +172,7 @@ async function run(): Promise<void> {
         },
       },
       ...fanoutStages(fanout, demoAgency ?? undefined),
+      ...(alerts ? [alertsStage(alerts, localAlerts?.receiver)] : []),
     ],
   });
   live.start();
@@ -172,7 +182,8 @@ async function run(): Promise<void> {
   while (!stopping) {
     await Promise.race([sleep(HEALTH_CHECK_INTERVAL_MS), stopSignal]);
     if (stopping) break;
-    const report = describe(await status(config));
+    components = await status(config);
+    const report = describe(components);
     if (report !== lastReport) {
       logger.warn(`stack changed: ${report}`);
       lastReport = report;
@@ -182,6 +193,8 @@ async function run(): Promise<void> {
   live.stop();
   console.log('\nstopping…');
   await feed?.close();
+  await alerts?.close();
+  await localAlerts?.receiver.close();
   await demoAgency?.close();
   await fanout.close();
   await api.close();

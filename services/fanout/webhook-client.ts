@@ -10,6 +10,8 @@ import { webhookSignature } from './webhook-message.ts';
 export interface WebhookClientOptions {
   timeoutMs: number;
   allowHosts: readonly string[];
+  /** Who is calling, as the receiver sees it (alerts send as truc-alerts). */
+  userAgent?: string;
 }
 
 /**
@@ -49,7 +51,7 @@ export class WebhookClient {
           headers: {
             'content-type': 'application/json',
             'content-length': Buffer.byteLength(body),
-            'user-agent': 'truc-fanout',
+            'user-agent': this.options.userAgent ?? 'truc-fanout',
             'webhook-id': webhookId,
             'webhook-timestamp': String(timestamp),
             'webhook-signature': webhookSignature(secret, webhookId, timestamp, body),

@@ -41,6 +41,13 @@ export function secretKey(secret: string): Buffer {
   return Buffer.from(secret.startsWith('whsec_') ? secret.slice(6) : secret, 'base64');
 }
 
+/** Whether `secret` is a Standard Webhooks secret of 24 to 64 key bytes (`whsec_` + base64), as operators configure for alerts. */
+export function isWebhookSecret(secret: string): boolean {
+  if (!/^whsec_[A-Za-z0-9+/]+={0,2}$/.test(secret)) return false;
+  const bytes = secretKey(secret).length;
+  return bytes >= 24 && bytes <= 64;
+}
+
 /** The v1 HMAC-SHA-256 over "<id>.<timestamp>.<body>" (signing here, checking in the demo receiver). */
 export function signatureDigest(secret: string, id: string, timestamp: number | string, body: string): Buffer {
   return createHmac('sha256', secretKey(secret)).update(`${id}.${timestamp}.${body}`).digest();

@@ -36,8 +36,11 @@ export function hostAllowListed(hostname: string, allowHosts: readonly string[])
   return allowHosts.includes(bareHost(hostname));
 }
 
-/** Why `url` may not be a webhook, from the URL alone (scheme, credentials, an IP literal's range); null when it may. */
-export function webhookUrlProblem(url: string, allowHosts: readonly string[]): string | null {
+/**
+ * Why `url` may not be a webhook, from the URL alone (scheme, credentials, an IP literal's range); null when it may.
+ * `allowHostsSetting` names the allow-list in the answer (alerts have their own).
+ */
+export function webhookUrlProblem(url: string, allowHosts: readonly string[], allowHostsSetting = 'FANOUT_WEBHOOK_ALLOW_HOSTS'): string | null {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -47,10 +50,10 @@ export function webhookUrlProblem(url: string, allowHosts: readonly string[]): s
   const host = bareHost(parsed.hostname);
   const allowed = hostAllowListed(host, allowHosts);
   if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && allowed)) {
-    return 'must be an https:// URL (plain http only for hosts on FANOUT_WEBHOOK_ALLOW_HOSTS)';
+    return `must be an https:// URL (plain http only for hosts on ${allowHostsSetting})`;
   }
   if (parsed.username || parsed.password) return 'must not carry a user name or password';
-  if (!allowed && net.isIP(host) !== 0 && isNonPublicAddress(host)) return NOT_ALLOWED_DESTINATION;
+  if (!allowed && net.isIP(host) !== 0 && isNonPublicAddress(host)) return NOT_ALLOWED_DESTINATION.replace('FANOUT_WEBHOOK_ALLOW_HOSTS', allowHostsSetting);
   return null;
 }
 

@@ -4,6 +4,8 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isWebhookSecret } from '../fanout/webhook-message.ts';
+import { webhookUrlProblem } from '../fanout/webhook-target.ts';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -210,6 +212,30 @@ export interface FanoutConfig {
   groupPrefix: string;
 }
 
+/** Alerts to operators (services/alerts): where they go, how they are signed, and when a condition fires. */
+export interface AlertsConfig {
+  /** Destinations, each POSTed every alert (signed like agency webhooks); none: no alerts are sent. */
+  webhookUrls: string[];
+  /** The Standard Webhooks secret (`whsec_…`), or the file holding it. */
+  secret: string | null;
+  secretFile: string | null;
+  /** Hosts an alert may reach although private/loopback, and over plain http (as FANOUT_WEBHOOK_ALLOW_HOSTS). */
+  allowHosts: string[];
+  webhookTimeoutMs: number;
+  /** Waits before each retry of an alert a destination did not take; after the last, it is logged as undelivered. */
+  retryScheduleMs: number[];
+  evaluationIntervalMs: number;
+  /** A condition must hold this long before its alert fires… */
+  forMs: number;
+  /** …and be clear this long before the alert is resolved. */
+  resolveAfterMs: number;
+  /** Lag (records) above which a stage or subscription counts as behind. */
+  lagRecords: number;
+  /** Dead letters within `deadLetterWindowMs` above which a stage or subscription alerts. */
+  deadLetters: number;
+  deadLetterWindowMs: number;
+}
+
 export interface Config {
   dataDir: string;
   logLevel: LogLevel;
@@ -227,6 +253,7 @@ export interface Config {
   stack: LocalStackConfig;
   fanout: FanoutConfig;
   demoFeed: DemoFeedConfig;
+  alerts: AlertsConfig;
 }
 
 /** `npm start`'s demo feed: generated records of every source and kind posted through HTTP ingest. */
@@ -321,6 +348,27 @@ class EnvReader {
       return fallback.split(',').map((entry) => parseBrokerAddress(entry) as BrokerAddress);
     }
     return parsed as BrokerAddress[];
+  }
+
+  /** A comma-separated list of hosts, each written as the URL parser writes it (canonicalHost). */
+  hosts(name: string): string[] {
+    return this.string(name, '')
+      .split(',')
+      .map((host) => host.trim())
+      .filter((host) => host !== '')
+      .map((host) => {
+        const canonical = canonicalHost(host);
+        this.require(canonical !== null, `${name}: ${JSON.stringify(host)} is not a host name or IP address`);
+        return canonical ?? host;
+      });
+  }
+
+  /** A list of waits such as 5s,5m,30m,2h (units ms, s, m, h). */
+  durations(name: string, fallback: string): number[] {
+    const value = this.string(name, fallback);
+    const parsed = parseDurationList(value);
+    this.require(parsed !== null, `${name}=${JSON.stringify(value)} must be a comma-separated list of waits such as 5s,5m,30m,2h (units ms, s, m, h)`);
+    return parsed ?? parseDurationList(fallback)!;
   }
 
   /** Cross-field rules report through the same list. */
@@ -516,18 +564,9 @@ export function loadConfig(env: Env = process.env): Config {
       heap: read.string('KAFKA_HEAP', '1g'),
     },
     fanout: {
-      retryScheduleMs: parseDurationList(read.string('FANOUT_RETRY_SCHEDULE', '5s,5m,30m,2h,5h,10h')) ?? [],
+      retryScheduleMs: read.durations('FANOUT_RETRY_SCHEDULE', '5s,5m,30m,2h,5h,10h'),
       webhookTimeoutMs: read.integer('FANOUT_WEBHOOK_TIMEOUT_MS', 10_000, 10, 600_000),
-      allowHosts: read
-        .string('FANOUT_WEBHOOK_ALLOW_HOSTS', '')
-        .split(',')
-        .map((host) => host.trim())
-        .filter((host) => host !== '')
-        .map((host) => {
-          const canonical = canonicalHost(host);
-          read.require(canonical !== null, `FANOUT_WEBHOOK_ALLOW_HOSTS: ${JSON.stringify(host)} is not a host name or IP address`);
-          return canonical ?? host;
-        }),
+      allowHosts: read.hosts('FANOUT_WEBHOOK_ALLOW_HOSTS'),
       maxBatchSize: read.integer('FANOUT_MAX_BATCH_SIZE', 1_000, 1, 100_000),
       maxSubscriptionBodyBytes: read.integer('FANOUT_SUBSCRIPTION_MAX_BODY_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),
       maxPredicates: read.integer('FANOUT_SUBSCRIPTION_MAX_PREDICATES', 50, 1, 10_000),
@@ -538,10 +577,38 @@ export function loadConfig(env: Env = process.env): Config {
       canonicalTopicPrefix: read.string('FANOUT_CANONICAL_TOPIC_PREFIX', 'canonical.'),
       groupPrefix: read.string('FANOUT_GROUP_PREFIX', 'truc-fanout'),
     },
+    alerts: {
+      webhookUrls: read
+        .string('ALERT_WEBHOOK_URLS', '')
+        .split(',')
+        .map((url) => url.trim())
+        .filter((url) => url !== ''),
+      secret: read.optional('ALERT_WEBHOOK_SECRET'),
+      secretFile: read.optional('ALERT_WEBHOOK_SECRET_FILE'),
+      allowHosts: read.hosts('ALERT_WEBHOOK_ALLOW_HOSTS'),
+      webhookTimeoutMs: read.integer('ALERT_WEBHOOK_TIMEOUT_MS', 10_000, 10, 600_000),
+      retryScheduleMs: read.durations('ALERT_RETRY_SCHEDULE', '5s,30s,2m,10m,30m,1h'),
+      evaluationIntervalMs: read.integer('ALERT_EVALUATION_INTERVAL_MS', 15_000, 10, 3_600_000),
+      forMs: read.integer('ALERT_FOR_MS', 60_000, 0, 86_400_000),
+      resolveAfterMs: read.integer('ALERT_RESOLVE_AFTER_MS', 120_000, 0, 86_400_000),
+      lagRecords: read.integer('ALERT_LAG_RECORDS', 10_000, 1, Number.MAX_SAFE_INTEGER),
+      deadLetters: read.integer('ALERT_DEAD_LETTERS', 100, 0, Number.MAX_SAFE_INTEGER),
+      deadLetterWindowMs: read.integer('ALERT_DEAD_LETTER_WINDOW_MS', 300_000, 1_000, 86_400_000),
+    },
   };
+  const alerts = config.alerts;
+  if (alerts.secretFile !== null) alerts.secretFile = path.resolve(dataDir, alerts.secretFile);
+  for (const url of alerts.webhookUrls) {
+    const problem = webhookUrlProblem(url, alerts.allowHosts, 'ALERT_WEBHOOK_ALLOW_HOSTS');
+    read.require(problem === null, `ALERT_WEBHOOK_URLS: ${JSON.stringify(url)} ${problem}`);
+  }
   read.require(
-    parseDurationList(read.string('FANOUT_RETRY_SCHEDULE', '5s,5m,30m,2h,5h,10h')) !== null,
-    `FANOUT_RETRY_SCHEDULE=${JSON.stringify(read.string('FANOUT_RETRY_SCHEDULE', ''))} must be a comma-separated list of waits such as 5s,5m,30m,2h (units ms, s, m, h)`,
+    alerts.webhookUrls.length === 0 || (alerts.secret === null) !== (alerts.secretFile === null),
+    'ALERT_WEBHOOK_URLS needs exactly one of ALERT_WEBHOOK_SECRET and ALERT_WEBHOOK_SECRET_FILE (alerts are signed like agency webhooks)',
+  );
+  read.require(
+    alerts.secret === null || isWebhookSecret(alerts.secret),
+    'ALERT_WEBHOOK_SECRET must be "whsec_" followed by the base64 of 24 to 64 random bytes (Standard Webhooks)',
   );
   read.require(
     /^[A-Za-z_][A-Za-z0-9_]*$/.test(config.clickhouse.database),
