@@ -57,6 +57,10 @@ export interface ClickHouseSinkStatus {
   /** True while a write fails and is being retried (consumption is held). */
   failing: boolean;
   lastError: string | null;
+  /** Failed writes retried since start. */
+  retries: number;
+  /** When the last batch was inserted (ISO time), null before the first. */
+  lastInsertAt: string | null;
 }
 
 export interface RunningClickHouseSink {
@@ -144,7 +148,8 @@ export async function startClickHouseSink(options: StartClickHouseSinkOptions): 
   let stopWaiting: () => void = () => {};
   let failing = false;
   let lastError: string | null = null;
-  const counts = { rows: Object.fromEntries(KINDS.map((kind) => [kind, 0])) as Record<Kind, number>, batches: 0, deadLetters: 0 };
+  const counts = { rows: Object.fromEntries(KINDS.map((kind) => [kind, 0])) as Record<Kind, number>, batches: 0, deadLetters: 0, retries: 0 };
+  let lastInsertAt: string | null = null;
 
   function forgetBuffer(): void {
     buffer.clear();
@@ -321,6 +326,7 @@ export async function startClickHouseSink(options: StartClickHouseSinkOptions): 
     counts.deadLetters += work.deadLetters.length;
     if (work.inserts.length > 0) {
       counts.batches += 1;
+      lastInsertAt = new Date().toISOString();
       metrics.batches.inc();
       logger.debug(
         {
@@ -358,6 +364,7 @@ export async function startClickHouseSink(options: StartClickHouseSinkOptions): 
           return null;
         }
         failures += 1;
+        counts.retries += 1;
         failing = true;
         metrics.failing.set(1);
         metrics.failures.inc();
@@ -502,6 +509,8 @@ export async function startClickHouseSink(options: StartClickHouseSinkOptions): 
       buffered: bufferedRows,
       failing,
       lastError,
+      retries: counts.retries,
+      lastInsertAt,
     }),
     close() {
       closing ??= (async () => {
