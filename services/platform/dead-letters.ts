@@ -72,6 +72,8 @@ export interface DeadLetterSummary {
   partition: number;
   offset: string;
   at: string;
+  /** The record's event id (not personal data; ingest answered it to the source). */
+  eventId: string | null;
   source: string | null;
   kind: string | null;
   errorClass: string | null;
@@ -85,6 +87,7 @@ export function summarizeDeadLetter({ partition, message }: TopicMessage): DeadL
     partition,
     offset: message.offset,
     at: new Date(Number(message.timestamp)).toISOString(),
+    eventId: headerString(h, HEADER.eventId) ?? null,
     source: headerString(h, HEADER.dlqSource) ?? null,
     kind: headerString(h, HEADER.dlqKind) ?? null,
     errorClass: headerString(h, HEADER.dlqErrorClass) ?? null,

@@ -131,7 +131,7 @@ describe('operations API', () => {
     expect(all.body.replayable).toBe(true);
     expect(all.body.deadLetters.map((d: { reason: string }) => d.reason)).toEqual(['province_code: test defect 2', 'province_code: test defect 1', 'province_code: test defect 0']);
     expect(all.body.deadLetters[0]).toEqual({
-      partition: expect.any(Number), offset: expect.any(String), at: expect.any(String), source, kind, errorClass,
+      partition: expect.any(Number), offset: expect.any(String), at: expect.any(String), eventId: eventIds[2], source, kind, errorClass,
       reason: 'province_code: test defect 2', origin: `${raw}/0@1002`,
     });
     expect(JSON.stringify(all.body)).not.toContain(rawExample(source, kind).fullName as string);

@@ -300,8 +300,8 @@ async function listDeadLetters(skip) {
       show.addEventListener('click', () => showDeadLetter(page.stage, `${d.partition}:${d.offset}`));
       return el(
         'tr',
-        { 'data-dead-letter': `${d.partition}:${d.offset}`, 'data-error-class': d.errorClass ?? '' },
-        cell(`${d.partition}:${d.offset}`), cell(time(d.at)), cell(d.source ?? ''), cell(d.kind ?? ''), cell(d.errorClass ?? ''), cell(d.origin), cell(d.reason ?? ''), el('td', {}, show),
+        { 'data-dead-letter': `${d.partition}:${d.offset}`, 'data-event-id': d.eventId ?? '' },
+        cell(`${d.partition}:${d.offset}`), cell(time(d.at)), cell(d.eventId ?? ''), cell(d.source ?? ''), cell(d.kind ?? ''), cell(d.errorClass ?? ''), cell(d.origin), cell(d.reason ?? ''), el('td', {}, show),
       );
     });
     const body = $('dead-letters').tBodies[0];
