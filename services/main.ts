@@ -23,6 +23,7 @@ import { DEMO_AGENCY, demoAgencyKafkaPassword, ensureDemoAgency, startDemoAgency
 import { startFanout } from './fanout/fanout.ts';
 import { fanoutStages } from './fanout/live-stages.ts';
 import { LiveStatus } from './live-status.ts';
+import { RecentWarnings } from './operations/recent-warnings.ts';
 import { ensureLocalAccess } from './local-access.ts';
 import { startNormalizer } from './normalizer/normalizer.ts';
 import { loadPersonKeySecret } from './normalizer/person-key.ts';
@@ -75,7 +76,12 @@ async function run(): Promise<void> {
   const config = loadConfig();
   let lastProblem: string | null = null;
   const logFile = path.join(config.dataDir, 'logs/truc.log');
-  const logger = createFileLogger('truc', config.logLevel, logFile, (problem) => (lastProblem = problem));
+  // The operator console shows the latest warnings too.
+  const warnings = new RecentWarnings();
+  const logger = createFileLogger('truc', config.logLevel, logFile, (problem) => {
+    lastProblem = problem;
+    warnings.add('log', problem);
+  });
   let stopping = false;
   const stopSignal = new Promise<void>((resolve) => {
     const stop = () => {
@@ -105,7 +111,10 @@ async function run(): Promise<void> {
   const endpoint = clickhouse.mode === 'embedded' ? await startClickHouseEndpoint({ config, logger, clickhouse, analysts: () => access.current().analysts() }) : null;
   const normalizer = await startNormalizer({ config, logger });
   const pull = await startPullConnectors(config, logger);
-  const api = await startApi({ config, logger, connectors: pull.connectors, metrics: normalizer.metrics.registry, access });
+  const api = await startApi({
+    config, logger, connectors: pull.connectors, metrics: normalizer.metrics.registry, access,
+    operations: { normalizer: normalizer.metrics, sink: () => sink.status(), warnings },
+  });
   const fanoutConfig = localStack ? withDemoReceiverAllowed(config) : config;
   const fanout = await startFanout({ config: fanoutConfig, logger, access });
   // Agencies removed from the access file lose their Kafka logins (also those removed while Truc was down).
@@ -126,6 +135,7 @@ async function run(): Promise<void> {
       '',
       'Truc is running. Ctrl-C stops it (data is kept; `npm start -- --reset` starts empty).',
       `  API            ${api.url}   (OpenAPI: ${api.url}/openapi.json, Prometheus: ${api.url}/metrics)`,
+      `  console        ${api.url}/console  (sign in with the operator key in local-keys.json)`,
       `  ingest         POST ${api.url}/v1/ingest/<source>/<kind>  with  Authorization: Bearer <source key>`,
       `  drop folder    ${config.fileConnector.dropDir}  (checkpoint-ops CSV and gate-reader JSON/NDJSON)`,
       endpoint

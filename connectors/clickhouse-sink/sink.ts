@@ -60,6 +60,10 @@ export interface ClickHouseSinkStatus {
   lastError: string | null;
   /** The consumer's last crash since start (kafkajs restarts it), with its cause. */
   lastCrash: StageCrash | null;
+  /** Failed writes retried since start. */
+  retries: number;
+  /** When the last batch was inserted (ISO time), null before the first. */
+  lastInsertAt: string | null;
 }
 
 export interface RunningClickHouseSink {
@@ -147,7 +151,8 @@ export async function startClickHouseSink(options: StartClickHouseSinkOptions): 
   let stopWaiting: () => void = () => {};
   let failing = false;
   let lastError: string | null = null;
-  const counts = { rows: Object.fromEntries(KINDS.map((kind) => [kind, 0])) as Record<Kind, number>, batches: 0, deadLetters: 0 };
+  const counts = { rows: Object.fromEntries(KINDS.map((kind) => [kind, 0])) as Record<Kind, number>, batches: 0, deadLetters: 0, retries: 0 };
+  let lastInsertAt: string | null = null;
 
   function forgetBuffer(): void {
     buffer.clear();
@@ -324,6 +329,7 @@ export async function startClickHouseSink(options: StartClickHouseSinkOptions): 
     counts.deadLetters += work.deadLetters.length;
     if (work.inserts.length > 0) {
       counts.batches += 1;
+      lastInsertAt = new Date().toISOString();
       metrics.batches.inc();
       logger.debug(
         {
@@ -361,6 +367,7 @@ export async function startClickHouseSink(options: StartClickHouseSinkOptions): 
           return null;
         }
         failures += 1;
+        counts.retries += 1;
         failing = true;
         metrics.failing.set(1);
         metrics.failures.inc();
@@ -508,6 +515,8 @@ export async function startClickHouseSink(options: StartClickHouseSinkOptions): 
       failing,
       lastError,
       lastCrash: crashes.lastCrash,
+      retries: counts.retries,
+      lastInsertAt,
     }),
     close() {
       closing ??= (async () => {

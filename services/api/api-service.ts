@@ -16,6 +16,12 @@ import { createLogger, type Logger } from '../platform/logger.ts';
 import { preparePipeline, type Pipeline } from '../platform/pipeline-bootstrap.ts';
 import { readProduceLimits } from '../platform/produce-limits.ts';
 import { SubscriptionRoutes } from '../subscriptions/routes.ts';
+import type { ClickHouseSinkStatus } from '../../connectors/clickhouse-sink/sink.ts';
+import type { NormalizerMetrics } from '../normalizer/metrics.ts';
+import { OperationsView } from '../operations/operations-view.ts';
+import { RecentWarnings } from '../operations/recent-warnings.ts';
+import { OperationsRoutes } from '../operations/routes.ts';
+import { createAvroSerde, type AvroSerde } from '../platform/avro-serde.ts';
 import { buildApi } from './server.ts';
 
 /** Produce requests grow up to this many records while the previous one is in flight. */
@@ -32,6 +38,15 @@ export interface StartApiOptions {
   metrics?: Registry;
   /** The access file as the process follows it; by default the API follows config.api.accessFile itself. */
   access?: LiveAccessPolicy;
+  /** Figures of pipeline stages running in the same process, for the operator console. */
+  operations?: OperationsFeedsOption;
+}
+
+export interface OperationsFeedsOption {
+  normalizer?: NormalizerMetrics;
+  sink?: () => ClickHouseSinkStatus;
+  /** Where the process's warnings are gathered (its logger feeds them); the console's own otherwise. */
+  warnings?: RecentWarnings;
 }
 
 export interface RunningApi {
@@ -73,15 +88,34 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     principalOf: (request) => request.principal,
   });
   const subscriptions = await SubscriptionRoutes.start({ config, kafka, logger, access });
+  const connectors = [ingest, ...(options.connectors ?? [])];
+  const view = new OperationsView(
+    {
+      connectors: () => connectors.map((connector) => connector.status()),
+      subscriptions: () => subscriptions.store.list().map((subscription) => ({ subscription, status: subscriptions.store.status(subscription.id) })),
+      normalizer: options.operations?.normalizer,
+      sink: options.operations?.sink,
+    },
+    options.operations?.warnings ?? new RecentWarnings(),
+  );
+  let serde: AvroSerde | null = null;
+  const operations = new OperationsRoutes({
+    view,
+    kafka,
+    logger,
+    serde: () => (serde ??= createAvroSerde(config.schemaRegistry)),
+    knownStage: (stage) => !stage.startsWith('sink.') || stage === 'sink.clickhouse' || subscriptions.store.get(stage.slice('sink.'.length)) !== undefined,
+  });
   const app = buildApi({
     logger,
     access,
-    connectors: [ingest, ...(options.connectors ?? [])],
-    routes: [ingest, subscriptions],
+    connectors,
+    routes: [ingest, subscriptions, operations],
     maxBodyBytes: config.ingest.maxBodyBytes,
     ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   await app.listen({ host: config.api.host, port: options.port ?? config.api.port });
+  view.start();
   const address = app.server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   logger.info({ url }, `API listening on ${url}`);
@@ -94,6 +128,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     subscriptions,
     close() {
       // Stop taking requests, let the last batch be acknowledged, then leave Kafka.
+      view.stop();
       closing ??= app
         .close()
         .then(() => Promise.all([batcher.close(), subscriptions.close()]))

@@ -3,6 +3,7 @@
  * from the catalogue, so the document never disagrees with what the routes accept.
  */
 import { KINDS, SOURCES } from '../platform/catalog.ts';
+import { operationsPaths } from '../operations/openapi.ts';
 import { subscriptionPaths, subscriptionSchemas } from '../subscriptions/openapi.ts';
 
 const errorResponse = (description: string) => ({
@@ -178,6 +179,7 @@ export function openApiDocument(): Record<string, unknown> {
         },
       },
       ...subscriptionPaths,
+      ...operationsPaths,
       '/health': { get: { summary: 'Liveness', security: [], responses: { 200: { description: 'The API process is up.' } } } },
       '/openapi.json': { get: { summary: 'This document', security: [], responses: { 200: { description: 'OpenAPI 3.1 document.' } } } },
     },

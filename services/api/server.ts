@@ -35,7 +35,8 @@ export interface ApiOptions {
 
 type ConnectorAction = 'pause' | 'resume' | 'restart';
 
-function requireOperator(request: FastifyRequest, reply: FastifyReply): boolean {
+/** Answers 401 or 403 unless the caller presented an operator key; true when it did. */
+export function requireOperator(request: FastifyRequest, reply: FastifyReply): boolean {
   if (!request.principal) {
     sendKeyRequired(reply);
     return false;

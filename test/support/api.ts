@@ -5,8 +5,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startApi, type RunningApi } from '../../services/api/api-service.ts';
-import { issueKeys } from '../../services/platform/access.ts';
+import { startApi, type RunningApi, type StartApiOptions } from '../../services/api/api-service.ts';
+import { issueKeys, type AccessFile } from '../../services/platform/access.ts';
 import { loadConfig, type Config } from '../../services/platform/config.ts';
 import { createLogger } from '../../services/platform/logger.ts';
 
@@ -19,13 +19,20 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-export async function startTestApi(env: Record<string, string> = {}): Promise<TestApi> {
+export interface TestApiExtras {
+  /** More entries of the access file (agencies, ...) beside the issued source and operator keys. */
+  access?: Omit<AccessFile, 'sources' | 'operators'>;
+  /** More options of the API (figures of stages started by the test, ...). */
+  api?: Pick<StartApiOptions, 'operations' | 'connectors'>;
+}
+
+export async function startTestApi(env: Record<string, string> = {}, extras: TestApiExtras = {}): Promise<TestApi> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'truc-api-'));
   const { keys, file } = issueKeys();
   const accessFile = path.join(dir, 'access.json');
-  writeFileSync(accessFile, JSON.stringify(file));
+  writeFileSync(accessFile, JSON.stringify({ ...extras.access, ...file }));
   const config = loadConfig({ ...process.env, TRUC_ACCESS_FILE: accessFile, ...env });
-  const api = await startApi({ config, logger: createLogger('test-api', 'silent'), port: 0 });
+  const api = await startApi({ config, logger: createLogger('test-api', 'silent'), port: 0, ...extras.api });
   return {
     url: api.url,
     api,
