@@ -1,7 +1,7 @@
 /**
  * A webhook receiver for the demo agency of `npm start` and for tests: it checks every request's
  * Standard Webhooks signature (and the timestamp's freshness), answers 401 to a bad one, drops
- * repeats by webhook-id, and counts what it received. Can be told to fail (tests of retries).
+ * repeats by webhook-id, and counts what it received (heartbeats apart). Can be told to fail (tests of retries).
  */
 import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
@@ -13,6 +13,11 @@ export interface ReceivedBatch {
   webhookId: string;
   timestamp: number;
   events: WebhookEvent[];
+  receivedAt: number;
+}
+
+export interface ReceivedHeartbeat {
+  seq: number;
   receivedAt: number;
 }
 
@@ -30,6 +35,8 @@ export interface DemoReceiver {
   port: number;
   /** Every accepted (signature-checked) request, repeats included, in arrival order. */
   batches: ReceivedBatch[];
+  /** Every accepted heartbeat (`truc.heartbeat`), in arrival order. */
+  heartbeats: ReceivedHeartbeat[];
   /** Every request with a valid signature, failed ones included. */
   requests: RawRequest[];
   counts(): { requests: number; batches: number; events: number; uniqueEvents: number; badSignatures: number; repeats: number };
@@ -68,6 +75,7 @@ export async function startDemoReceiver(secret: string, port = 0, options: DemoR
   let accepted = 0;
   let uniqueBefore = 0;
   const batches: ReceivedBatch[] = [];
+  const heartbeats: ReceivedHeartbeat[] = [];
   const raw: RawRequest[] = [];
   const seenIds = new Set<string>();
   const seenEvents = new Set<string>();
@@ -99,11 +107,20 @@ export async function startDemoReceiver(secret: string, port = 0, options: DemoR
         response.writeHead(500).end();
         return;
       }
+      const message = JSON.parse(body) as { type: string; seq?: number; events?: WebhookEvent[] };
+      if (message.type === 'truc.heartbeat') {
+        // Kept whatever keepBatches says (one per heartbeat interval), the last thousand only.
+        heartbeats.push({ seq: Number(message.seq), receivedAt: Date.now() });
+        if (heartbeats.length > 1_000) heartbeats.shift();
+        logged.answered = 204;
+        response.writeHead(204).end();
+        return;
+      }
       const accept = () => {
         accepted++;
         if (seenIds.has(id)) repeats++;
         seenIds.add(id);
-        const events = (JSON.parse(body) as { events: WebhookEvent[] }).events;
+        const events = message.events ?? [];
         // A demo left running for days must not grow without bound: past a million ids the set starts
         // over (repeats across that reset count as new).
         if (seenEvents.size > 1_000_000) {
@@ -131,6 +148,7 @@ export async function startDemoReceiver(secret: string, port = 0, options: DemoR
     url: `http://${host}:${actualPort}/webhook`,
     port: actualPort,
     batches,
+    heartbeats,
     requests: raw,
     counts: () => ({
       requests,

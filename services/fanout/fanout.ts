@@ -17,12 +17,14 @@ import { createKafka } from '../platform/kafka.ts';
 import type { Logger } from '../platform/logger.ts';
 import { CrashRecorder, type StageCrash } from '../platform/stage-crash.ts';
 import { deleteConsumerGroup } from '../platform/topic-ends.ts';
-import { ensureTopics, subscriptionDlqTopic } from '../platform/topics.ts';
+import { ensureTopics, subscriptionDlqTopic, type TopicSpec } from '../platform/topics.ts';
 import type { DeliveryStatus } from '../subscriptions/delivery-status.ts';
 import { agencyTopic, type Subscription } from '../subscriptions/model.ts';
 import { deliveredKinds, effectiveTier } from '../subscriptions/row-filter.ts';
 import { SubscriptionStore } from '../subscriptions/store.ts';
 import { storedSubscriptionProblems } from '../subscriptions/validation.ts';
+import { SequenceJournal } from './sequence-journal.ts';
+import { journalTopic } from './sequence-numbers.ts';
 import { StatusReporter } from './status-tracker.ts';
 import { SubscriptionRunner, subscriptionGroupId, type BatchDelivery } from './subscription-runner.ts';
 import { TopicBatchDelivery, agencyTopicWriters } from './topic-delivery.ts';
@@ -84,11 +86,11 @@ export async function startFanout(options: StartFanoutOptions): Promise<RunningF
     return dlqProducer;
   };
 
-  const ensure = async (names: string[]) => {
+  const ensure = async (specs: TopicSpec[]) => {
     const admin = kafka.admin();
     await admin.connect();
     try {
-      await ensureTopics(admin, names.map((name) => ({ name })), config.topics);
+      await ensureTopics(admin, specs, config.topics);
     } finally {
       await admin.disconnect();
     }
@@ -98,9 +100,21 @@ export async function startFanout(options: StartFanoutOptions): Promise<RunningF
     const tracker = reporter.tracker(subscription.id);
     const groupId = subscriptionGroupId(config.fanout.groupPrefix, subscription);
     const kinds = deliveredKinds(subscription, entitlement);
+    const sequenceTopic = journalTopic(config.fanout.sequenceTopicPrefix, subscription.id);
+    // Compacted by source partition once as old as the canonical records (refills need the history
+    // until then); the latest entry of each partition stays, so the last number is never forgotten.
+    await ensure([{ name: sequenceTopic, partitions: 1, compacted: true, minCompactionLagMs: config.topics.retentionMs }]);
+    const sequence = new SequenceJournal({
+      kafka,
+      topic: sequenceTopic,
+      transactionalId: `${config.fanout.groupPrefix}-${subscription.id}-journal`,
+      groupId,
+      generation: subscription.generation,
+      sourceTopics: kinds.map(topicOf),
+    });
     let delivery: BatchDelivery;
     if (subscription.delivery.type === 'webhook') {
-      await ensure([subscriptionDlqTopic(subscription.id)]);
+      await ensure([{ name: subscriptionDlqTopic(subscription.id) }]);
       delivery = new WebhookBatchDelivery({
         subscriptionId: subscription.id,
         target: subscription.delivery,
@@ -109,14 +123,12 @@ export async function startFanout(options: StartFanoutOptions): Promise<RunningF
         dlqProducer: getDlqProducer,
         tracker,
         logger,
+        sequence,
       });
     } else {
-      await ensure(kinds.map((kind) => agencyTopic(subscription.agency, kind)));
+      await ensure(kinds.map((kind) => ({ name: agencyTopic(subscription.agency, kind) })));
       const tier = effectiveTier(subscription, entitlement);
-      delivery = new TopicBatchDelivery(
-        { kafka, agency: subscription.agency, subscriptionId: subscription.id, groupId, transactionalPrefix: config.fanout.groupPrefix, tracker },
-        await agencyTopicWriters(serde, subscription.agency, kinds, tier),
-      );
+      delivery = new TopicBatchDelivery({ agency: subscription.agency, groupId, tracker, sequence }, await agencyTopicWriters(serde, subscription.agency, kinds, tier));
     }
     const runner = new SubscriptionRunner({ kafka, serde, logger, subscription, entitlement, tracker, groupId, topicOf, crashes }, delivery);
     await runner.start();

@@ -19,7 +19,7 @@ export class StatusTracker {
 
   constructor(subscription: string, previous: DeliveryStatus | undefined) {
     // Counts carry on from the last status written, by this or an earlier instance.
-    this.status = { ...emptyStatus(subscription), ...(previous ? { delivered: previous.delivered, retries: previous.retries, deadLetters: previous.deadLetters, lastSuccessAt: previous.lastSuccessAt, lastError: previous.lastError } : {}) };
+    this.status = { ...emptyStatus(subscription), ...(previous ? { delivered: previous.delivered, retries: previous.retries, deadLetters: previous.deadLetters, lastSuccessAt: previous.lastSuccessAt, lastError: previous.lastError, lastSequence: previous.lastSequence ?? 0 } : {}) };
   }
 
   private touch(): void {
@@ -46,6 +46,14 @@ export class StatusTracker {
     this.status.delivered += count;
     this.status.lastSuccessAt = new Date().toISOString();
     this.status.state = 'delivering';
+    this.touch();
+  }
+
+  /** Numbering moved on: the last number given, and how many this instance gave since it started. */
+  sequenced(last: number, sinceStart: number): void {
+    if (this.status.lastSequence === last && this.status.eventsSinceStart === sinceStart) return;
+    this.status.lastSequence = last;
+    this.status.eventsSinceStart = sinceStart;
     this.touch();
   }
 

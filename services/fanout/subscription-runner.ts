@@ -4,7 +4,8 @@
  * starts at the first record written at or after the subscription's `startFrom`. Each batch of one
  * partition is decoded, filtered (subscription and entitlement) and projected (tier), then handed
  * to the delivery (webhook or agency topic), which commits the group's offsets only past what it
- * delivered.
+ * delivered. Every partition of the group goes to one member (singleOwnerAssigner): that member
+ * owns the subscription's sequence numbers, and the delivery hears when it gains or loses them.
  */
 import type { Batch, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Entitlement } from '../platform/access.ts';
@@ -16,6 +17,7 @@ import { retryingAdmin } from '../platform/topic-ends.ts';
 import { projectRecord } from '../subscriptions/canonical-fields.ts';
 import type { Subscription } from '../subscriptions/model.ts';
 import { compileRowFilter, deliveredKinds, effectiveTier } from '../subscriptions/row-filter.ts';
+import { singleOwnerAssigner } from './single-owner-assigner.ts';
 import type { StatusTracker } from './status-tracker.ts';
 
 export interface SelectedRecord {
@@ -44,6 +46,8 @@ export interface RunnerContext {
 export interface BatchDelivery {
   /** Delivers the selected records of one partition's batch (of canonical `kind`) and commits past them. */
   deliver(payload: EachBatchPayload, kind: Kind, selected: SelectedRecord[], consumer: Consumer): Promise<void>;
+  /** After each group join: whether this member now holds the group's partitions (and so numbers its events). */
+  assigned(owner: boolean): void;
   close(): Promise<void>;
 }
 
@@ -73,6 +77,10 @@ export class SubscriptionRunner {
       // A delivery may wait on a receiver for as long as its timeout; heartbeats keep the member alive meanwhile.
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
+      partitionAssigners: [singleOwnerAssigner],
+    });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.delivery.assigned(Object.values(payload.memberAssignment).some((partitions) => partitions.length > 0));
     });
     context.crashes?.watch(this.consumer, `subscription ${context.subscription.id}`);
   }

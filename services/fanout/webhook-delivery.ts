@@ -8,17 +8,24 @@
  * the reason in headers), the subscription is marked failing, and delivery carries on. While it is
  * failing, a batch gets one attempt only before it is dead-lettered (a receiver gone for good must
  * not hold every later batch for the whole schedule); the first success clears the mark.
+ *
+ * A partition's selected records are numbered (sequence journal) before the first batch of them is
+ * sent, and keep their numbers through retries. While this member owns the subscription's
+ * partitions, an idle receiver gets a heartbeat with the last number every `heartbeatSeconds`.
  */
+import { randomUUID } from 'node:crypto';
 import type { Consumer, EachBatchPayload, Producer } from 'kafkajs';
 import type { Kind } from '../platform/catalog.ts';
 import type { Logger } from '../platform/logger.ts';
 import { HEADER } from '../platform/record-headers.ts';
 import { subscriptionDlqTopic } from '../platform/topics.ts';
 import type { WebhookDelivery as WebhookTarget } from '../subscriptions/model.ts';
+import { HeartbeatSchedule } from './heartbeat-schedule.ts';
+import type { SequenceJournal } from './sequence-journal.ts';
 import type { BatchDelivery, SelectedRecord } from './subscription-runner.ts';
 import type { StatusTracker } from './status-tracker.ts';
 import type { WebhookClient } from './webhook-client.ts';
-import { batchWebhookId, webhookBody, type WebhookEvent } from './webhook-message.ts';
+import { batchWebhookId, heartbeatBody, webhookBody, webhookEvent, type WebhookEvent } from './webhook-message.ts';
 
 export interface WebhookDeliveryOptions {
   subscriptionId: string;
@@ -30,6 +37,8 @@ export interface WebhookDeliveryOptions {
   dlqProducer: () => Promise<Producer>;
   tracker: StatusTracker;
   logger: Logger;
+  /** The subscription's sequence numbers. */
+  sequence: SequenceJournal;
 }
 
 /** ±20 % around the scheduled wait, so many subscriptions failing together do not retry in step. */
@@ -43,9 +52,47 @@ export class WebhookBatchDelivery implements BatchDelivery {
   private readonly options: WebhookDeliveryOptions;
   /** Set when a batch ran out of retries, cleared by the next success (on any partition). */
   private failing = false;
+  private readonly heartbeats: HeartbeatSchedule;
+  private heartbeatTimer: NodeJS.Timeout | null = null;
 
   constructor(options: WebhookDeliveryOptions) {
     this.options = options;
+    this.heartbeats = new HeartbeatSchedule(options.target.heartbeatSeconds * 1000, Date.now());
+  }
+
+  /** Heartbeats run while this member owns the partitions (and so the numbering). */
+  assigned(owner: boolean): void {
+    if (!owner) return this.stopHeartbeats();
+    // Opening early fences a former owner and learns the last number before the first heartbeat.
+    this.options.sequence.open().catch((error) => this.options.logger.warn({ subscription: this.options.subscriptionId, err: (error as Error).message }, 'could not open the sequence journal yet'));
+    if (!this.heartbeatTimer) this.scheduleHeartbeat();
+  }
+
+  private stopHeartbeats(): void {
+    if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
+    this.heartbeatTimer = null;
+  }
+
+  private scheduleHeartbeat(): void {
+    this.heartbeatTimer = setTimeout(() => void this.heartbeat(), this.heartbeats.dueIn(Date.now()));
+    this.heartbeatTimer.unref();
+  }
+
+  private async heartbeat(): Promise<void> {
+    const { target, client, subscriptionId, sequence, logger } = this.options;
+    const now = Date.now();
+    if (this.heartbeats.dueIn(now) === 0) {
+      this.heartbeats.sent(now);
+      try {
+        await sequence.open();
+        const status = await client.post(target.url, target.secret, `heartbeat_${randomUUID()}`, heartbeatBody(subscriptionId, sequence.last, new Date(now)));
+        if (status < 200 || status >= 300) throw new Error(`receiver answered ${status}`);
+      } catch (error) {
+        // Not retried: the next heartbeat comes one interval later; batches report the receiver's state.
+        logger.debug({ subscription: subscriptionId, err: (error as Error).message }, 'heartbeat not delivered');
+      }
+    }
+    if (this.heartbeatTimer) this.scheduleHeartbeat();
   }
 
   /** Sleeps `ms`, heartbeating; throws Stopped when the consumer stops or loses the partition. */
@@ -65,8 +112,13 @@ export class WebhookBatchDelivery implements BatchDelivery {
 
   private async send(events: WebhookEvent[], webhookId: string): Promise<void> {
     const { target, client, subscriptionId } = this.options;
-    const status = await client.post(target.url, target.secret, webhookId, webhookBody(subscriptionId, events));
-    if (status < 200 || status >= 300) throw new Error(`receiver answered ${status}`);
+    this.heartbeats.started();
+    try {
+      const status = await client.post(target.url, target.secret, webhookId, webhookBody(subscriptionId, events));
+      if (status < 200 || status >= 300) throw new Error(`receiver answered ${status}`);
+    } finally {
+      this.heartbeats.finished(Date.now());
+    }
   }
 
   private async deadLetter(records: SelectedRecord[], kind: Kind, topic: string, partition: number, webhookId: string, attempts: number, error: Error): Promise<void> {
@@ -94,24 +146,22 @@ export class WebhookBatchDelivery implements BatchDelivery {
 
   async deliver(payload: EachBatchPayload, kind: Kind, selected: SelectedRecord[], consumer: Consumer): Promise<void> {
     const { batch, resolveOffset } = payload;
-    const { target, tracker, retryScheduleMs, logger, subscriptionId } = this.options;
+    const { target, tracker, retryScheduleMs, logger, subscriptionId, sequence } = this.options;
     let committed = -1;
     const commit = async (next: number) => {
       if (next <= committed) return;
       committed = next;
       await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(next) }]);
+      sequence.committed(batch.topic, batch.partition, next);
       resolveOffset(String(next - 1));
     };
+    // Numbered (and journaled) before anything is sent: a resend after a crash carries the same numbers.
+    const numbers = selected.length > 0 ? await sequence.number(kind, batch.topic, batch.partition, selected) : [];
+    if (selected.length > 0) tracker.sequenced(sequence.last, sequence.sinceStart);
     try {
       for (let start = 0; start < selected.length; start += target.maxBatchSize) {
         const records = selected.slice(start, start + target.maxBatchSize);
-        const events: WebhookEvent[] = records.map((record) => ({
-          id: record.eventId,
-          kind,
-          time: new Date(Number(record.record.occurred_at)).toISOString(),
-          key: record.key,
-          data: record.record,
-        }));
+        const events: WebhookEvent[] = records.map((record, i) => webhookEvent(kind, record.eventId, numbers[start + i]!, record.key, record.record));
         const webhookId = batchWebhookId(subscriptionId, events.map((event) => event.id));
         for (let attempt = 0; ; attempt++) {
           if (!payload.isRunning() || payload.isStale()) throw new Stopped();
@@ -149,5 +199,8 @@ export class WebhookBatchDelivery implements BatchDelivery {
     }
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.stopHeartbeats();
+    await this.options.sequence.close();
+  }
 }

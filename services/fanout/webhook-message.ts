@@ -6,7 +6,14 @@
  *                               "batch_" + base64url(SHA-256(subscription id, event ids))[0..32)
  *   webhook-timestamp: <unix seconds of this attempt>
  *   webhook-signature: v1,<base64 HMAC-SHA-256(key, "<id>.<timestamp>.<body>")>
- *   {"type": "truc.events", "subscription": "<id>", "events": [{"id", "kind", "time", "key", "data"}]}
+ *   {"type": "truc.events", "subscription": "<id>", "events": [{"id", "seq", "kind", "time", "key", "data"}]}
+ *
+ * `seq` is the subscription's sequence number of the event (1, 2, 3, …; the same on every resend),
+ * so a receiver sees a hole. A subscription with nothing to send for `heartbeatSeconds` gets
+ *
+ *   {"type": "truc.heartbeat", "subscription": "<id>", "seq": <last number given>, "time": <ISO-8601>}
+ *
+ * signed the same way (webhook-id "heartbeat_" + a random id), so a quiet feed is told from a broken one.
  *
  * The key is the secret's bytes after `whsec_` (base64-decoded). A batch is cut once and resent
  * unchanged on every retry, so a retry carries the same webhook-id and the same events; receivers
@@ -18,6 +25,8 @@ import type { Kind } from '../platform/catalog.ts';
 
 export interface WebhookEvent {
   id: string;
+  /** The subscription's sequence number of the event. */
+  seq: number;
   kind: Kind;
   /** When it happened (the record's occurred_at), ISO-8601 UTC. */
   time: string;
@@ -35,6 +44,15 @@ export function batchWebhookId(subscriptionId: string, eventIds: readonly string
 
 export function webhookBody(subscriptionId: string, events: readonly WebhookEvent[]): string {
   return JSON.stringify({ type: 'truc.events', subscription: subscriptionId, events });
+}
+
+/** The event of a canonical record as webhooks (and the events endpoint) show it; `record` is already projected. */
+export function webhookEvent(kind: Kind, eventId: string, seq: number, key: string | null, record: Record<string, unknown>): WebhookEvent {
+  return { id: eventId, seq, kind, time: new Date(Number(record.occurred_at)).toISOString(), key, data: record };
+}
+
+export function heartbeatBody(subscriptionId: string, lastSeq: number, now: Date): string {
+  return JSON.stringify({ type: 'truc.heartbeat', subscription: subscriptionId, seq: lastSeq, time: now.toISOString() });
 }
 
 export function secretKey(secret: string): Buffer {

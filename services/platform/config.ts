@@ -210,6 +210,11 @@ export interface FanoutConfig {
   canonicalTopicPrefix: string;
   /** Prefix of every consumer group and transactional id of the fan-out. */
   groupPrefix: string;
+  /** Each subscription's sequence journal is `<prefix><subscription id>` (sequence number → event position). */
+  sequenceTopicPrefix: string;
+  /** Sequence numbers per page of GET /v1/subscriptions/{id}/events, and the widest since..until it accepts. */
+  eventsPageSize: number;
+  eventsMaxRange: number;
 }
 
 /** Alerts to operators (services/alerts): where they go, how they are signed, and when a condition fires. */
@@ -576,6 +581,9 @@ export function loadConfig(env: Env = process.env): Config {
       statusTopic: read.string('FANOUT_STATUS_TOPIC', '_truc.subscription-status'),
       canonicalTopicPrefix: read.string('FANOUT_CANONICAL_TOPIC_PREFIX', 'canonical.'),
       groupPrefix: read.string('FANOUT_GROUP_PREFIX', 'truc-fanout'),
+      sequenceTopicPrefix: read.string('FANOUT_SEQUENCE_TOPIC_PREFIX', '_truc.sequence.'),
+      eventsPageSize: read.integer('FANOUT_EVENTS_PAGE_SIZE', 500, 1, 10_000),
+      eventsMaxRange: read.integer('FANOUT_EVENTS_MAX_RANGE', 1_000_000, 1, 100_000_000),
     },
     alerts: {
       webhookUrls: read

@@ -11,6 +11,8 @@ export const HEADER = {
   receivedAt: 'truc-received-at',
   /** Which connector wrote it (e.g. http-ingest, file:checkpoint-ops). */
   connector: 'truc-connector',
+  /** A subscription's sequence number of the record (agency topics; decimal). */
+  sequence: 'truc-sequence',
   dlqReason: 'truc-dlq-reason',
   dlqErrorClass: 'truc-dlq-error-class',
   dlqStage: 'truc-dlq-stage',

@@ -12,6 +12,8 @@ export interface TopicSpec {
   compacted?: boolean;
   partitions?: number;
   retentionMs?: number;
+  /** A compacted topic keeps every record at least this long before compaction may drop older ones of a key. */
+  minCompactionLagMs?: number;
 }
 
 /** Internal topics every deployment needs (DESIGN §2); the registry creates its own `_schemas`. */
@@ -24,7 +26,10 @@ export const INTERNAL_TOPICS: readonly TopicSpec[] = [
 
 export function topicConfig(spec: TopicSpec, defaults: TopicDefaults): ITopicConfig {
   const configEntries = spec.compacted
-    ? [{ name: 'cleanup.policy', value: 'compact' }]
+    ? [
+        { name: 'cleanup.policy', value: 'compact' },
+        ...(spec.minCompactionLagMs !== undefined ? [{ name: 'min.compaction.lag.ms', value: String(spec.minCompactionLagMs) }] : []),
+      ]
     : [
         { name: 'cleanup.policy', value: 'delete' },
         { name: 'retention.ms', value: String(spec.retentionMs ?? defaults.retentionMs) },

@@ -16,6 +16,10 @@ export interface DeliveryStatus {
   deadLetters: number;
   /** Records of the canonical topics not yet processed by this subscription (its consumer group's lag). */
   lag: number;
+  /** The last sequence number given to an event of the subscription (0: none yet). */
+  lastSequence: number;
+  /** Events numbered since the fan-out instance delivering it started it. */
+  eventsSinceStart: number;
   lastSuccessAt: string | null;
   lastError: { at: string; message: string } | null;
   updatedAt: string;
@@ -29,6 +33,8 @@ export function emptyStatus(subscription: string): DeliveryStatus {
     retries: 0,
     deadLetters: 0,
     lag: 0,
+    lastSequence: 0,
+    eventsSinceStart: 0,
     lastSuccessAt: null,
     lastError: null,
     updatedAt: new Date().toISOString(),

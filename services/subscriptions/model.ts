@@ -35,7 +35,13 @@ export interface WebhookDelivery {
   /** Standard Webhooks secret: `whsec_` + base64 of the key bytes. Never shown by the API after creation. */
   secret: string;
   maxBatchSize: number;
+  /** An idle receiver gets a `truc.heartbeat` with the last sequence number this often. */
+  heartbeatSeconds: number;
 }
+
+/** Heartbeat interval of a webhook subscription that does not set one (and of those stored before the setting). */
+export const DEFAULT_HEARTBEAT_SECONDS = 60;
+export const MAX_HEARTBEAT_SECONDS = 86_400;
 
 export interface TopicDelivery {
   type: 'topic';
@@ -76,7 +82,7 @@ export function publicView(subscription: Subscription): Record<string, unknown> 
     updatedAt: new Date(subscription.updatedAt).toISOString(),
     delivery:
       delivery.type === 'webhook'
-        ? { type: 'webhook', url: delivery.url, maxBatchSize: delivery.maxBatchSize, secret: '(set)' }
+        ? { type: 'webhook', url: delivery.url, maxBatchSize: delivery.maxBatchSize, heartbeatSeconds: delivery.heartbeatSeconds, secret: '(set)' }
         : { type: 'topic', topics: subscription.kinds.map((kind) => agencyTopic(subscription.agency, kind)) },
   };
 }

@@ -3,16 +3,19 @@
  * operators manage everyone's. Changes are written to the compacted subscriptions topic, which
  * every fan-out instance follows. Another agency's subscription is answered exactly like one that
  * does not exist, so ids cannot be probed; bodies, filters and each agency's number of
- * subscriptions are capped (FanoutConfig).
+ * subscriptions are capped (FanoutConfig). A subscription's events can be read again by sequence
+ * number (sequence-events.ts), by the same callers.
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kafka } from 'kafkajs';
 import type { AccessSource, Principal } from '../platform/access.ts';
+import { createAvroSerde, type AvroSerde } from '../platform/avro-serde.ts';
 import type { Config } from '../platform/config.ts';
 import { sendError, sendKeyRequired } from '../platform/http-errors.ts';
 import type { Logger } from '../platform/logger.ts';
 import { publicView, type Subscription } from './model.ts';
+import { checkRange, readEventsPage } from './sequence-events.ts';
 import { SubscriptionStore } from './store.ts';
 import { checkSubscription } from './validation.ts';
 
@@ -28,10 +31,12 @@ type Caller = Exclude<Principal, { type: 'source' }>;
 export class SubscriptionRoutes {
   readonly store: SubscriptionStore;
   private readonly options: SubscriptionRoutesOptions;
+  private readonly serde: AvroSerde;
 
   private constructor(store: SubscriptionStore, options: SubscriptionRoutesOptions) {
     this.store = store;
     this.options = options;
+    this.serde = createAvroSerde(options.config.schemaRegistry);
   }
 
   static async start(options: SubscriptionRoutesOptions): Promise<SubscriptionRoutes> {
@@ -132,6 +137,20 @@ export class SubscriptionRoutes {
     app.get<{ Params: { id: string } }>('/v1/subscriptions/:id/status', admitted, async (request, reply) => {
       const subscription = this.owned(this.caller(request), request.params.id, reply);
       return subscription ? { subscription: subscription.id, status: this.store.status(subscription.id) ?? null } : reply;
+    });
+    app.get<{ Params: { id: string }; Querystring: Record<string, unknown> }>('/v1/subscriptions/:id/events', admitted, async (request, reply) => {
+      const subscription = this.owned(this.caller(request), request.params.id, reply);
+      if (!subscription) return reply;
+      const { config, kafka, access } = this.options;
+      const checked = checkRange(request.query, config.fanout.eventsMaxRange);
+      if (!checked.ok) {
+        return sendError(reply, 400, 'invalid_range', `${checked.path}: ${checked.message}`, { details: { problems: [{ path: checked.path, message: checked.message }] } });
+      }
+      const entitlement = access.current().agency(subscription.agency);
+      const page = await readEventsPage({ kafka, serde: this.serde, config: config.fanout }, subscription, entitlement, checked.range);
+      const { nextSince, ...rest } = page;
+      const untilAsked = request.query.until === undefined ? '' : `&until=${checked.range.until}`;
+      return { ...rest, next: nextSince === null ? null : `/v1/subscriptions/${encodeURIComponent(subscription.id)}/events?since=${nextSince}${untilAsked}` };
     });
     app.patch<{ Params: { id: string } }>('/v1/subscriptions/:id', withBody, async (request, reply) => {
       const caller = this.caller(request);

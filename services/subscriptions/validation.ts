@@ -13,7 +13,7 @@ import { provinceByCode } from '../platform/provinces.ts';
 import { secretKey } from '../fanout/webhook-message.ts';
 import { webhookHostProblem, webhookUrlProblem } from '../fanout/webhook-target.ts';
 import { canonicalField, isIdentifying } from './canonical-fields.ts';
-import { PREDICATE_OPS, type Delivery, type Predicate, type Scalar, type Subscription, type SubscriptionFilter } from './model.ts';
+import { DEFAULT_HEARTBEAT_SECONDS, MAX_HEARTBEAT_SECONDS, PREDICATE_OPS, type Delivery, type Predicate, type Scalar, type Subscription, type SubscriptionFilter } from './model.ts';
 
 export interface Problem {
   path: string;
@@ -160,7 +160,7 @@ function checkFilter(raw: unknown, kinds: Kind[], tier: Tier, entitlement: Entit
 
 function checkDelivery(raw: unknown, previous: Delivery | undefined, config: FanoutConfig, problems: Problems): { delivery: Delivery; generatedSecret?: string } | null {
   if (!isObject(raw)) {
-    problems.add('delivery', 'must be {"type": "webhook", "url", "secret", "maxBatchSize"} or {"type": "topic"}');
+    problems.add('delivery', 'must be {"type": "webhook", "url", "secret", "maxBatchSize", "heartbeatSeconds"} or {"type": "topic"}');
     return null;
   }
   if (raw.type === 'topic') {
@@ -172,8 +172,8 @@ function checkDelivery(raw: unknown, previous: Delivery | undefined, config: Fan
     problems.add('delivery.type', 'must be "webhook" or "topic"');
     return null;
   }
-  const unknown = Object.keys(raw).filter((key) => !['type', 'url', 'secret', 'maxBatchSize'].includes(key));
-  if (unknown.length > 0) problems.add('delivery', `unknown member ${unknown.join(', ')} (webhook delivery has type, url, secret, maxBatchSize)`);
+  const unknown = Object.keys(raw).filter((key) => !['type', 'url', 'secret', 'maxBatchSize', 'heartbeatSeconds'].includes(key));
+  if (unknown.length > 0) problems.add('delivery', `unknown member ${unknown.join(', ')} (webhook delivery has type, url, secret, maxBatchSize, heartbeatSeconds)`);
   let url = '';
   if (typeof raw.url !== 'string') problems.add('delivery.url', 'is required: the https:// URL Truc POSTs batches to');
   else {
@@ -199,7 +199,14 @@ function checkDelivery(raw: unknown, previous: Delivery | undefined, config: Fan
       problems.add('delivery.maxBatchSize', `must be a whole number from 1 to ${config.maxBatchSize}`);
     } else maxBatchSize = raw.maxBatchSize;
   }
-  return { delivery: { type: 'webhook', url, secret, maxBatchSize }, ...(generatedSecret ? { generatedSecret } : {}) };
+  let heartbeatSeconds = DEFAULT_HEARTBEAT_SECONDS;
+  if (raw.heartbeatSeconds !== undefined) {
+    const given = raw.heartbeatSeconds;
+    if (typeof given !== 'number' || !Number.isInteger(given) || given < 1 || given > MAX_HEARTBEAT_SECONDS) {
+      problems.add('delivery.heartbeatSeconds', `must be a whole number of seconds from 1 to ${MAX_HEARTBEAT_SECONDS}`);
+    } else heartbeatSeconds = given;
+  }
+  return { delivery: { type: 'webhook', url, secret, maxBatchSize, heartbeatSeconds }, ...(generatedSecret ? { generatedSecret } : {}) };
 }
 
 export interface CheckContext {
@@ -302,6 +309,10 @@ export function parseStoredSubscription(value: unknown, key: string): Subscripti
     !Number.isSafeInteger(value.generation) || (value.state !== 'active' && value.state !== 'paused')
   ) {
     throw new Error('not a subscription');
+  }
+  // Webhook subscriptions stored before heartbeats existed get the default interval.
+  if (value.delivery.type === 'webhook' && value.delivery.heartbeatSeconds === undefined) {
+    return { ...value, delivery: { ...value.delivery, heartbeatSeconds: DEFAULT_HEARTBEAT_SECONDS } } as unknown as Subscription;
   }
   return value as unknown as Subscription;
 }

@@ -1,7 +1,8 @@
 /**
  * The fan-out process killed with SIGKILL in the middle of delivering, then restarted: the webhook
  * receiver still gets every record (at least once) and the agency topic, read read_committed,
- * holds every record exactly once.
+ * holds every record exactly once. Sequence numbers stay contiguous 1..N on both, and no number is
+ * ever given to two events (a resend after the kill carries the number the event had before).
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +15,19 @@ import { declaration, eventually, startFanoutBench, type FanoutBench } from '../
 const AGENCY = `police-${randomUUID().slice(0, 8)}`;
 const SECRET = `whsec_${Buffer.from('crash-test-secret-of-32-bytes!!!').toString('base64')}`;
 const PEOPLE = Array.from({ length: 10 }, (_, i) => `${i}`.padStart(64, 'c'));
+
+/** Every (event id, number) seen, resends included: one number per event, one event per number, 1..count without a hole. */
+function expectNumbering(seen: readonly (readonly [string, number])[], count: number): void {
+  const numberOf = new Map<string, Set<number>>();
+  const eventOf = new Map<number, Set<string>>();
+  for (const [id, seq] of seen) {
+    numberOf.set(id, (numberOf.get(id) ?? new Set()).add(seq));
+    eventOf.set(seq, (eventOf.get(seq) ?? new Set()).add(id));
+  }
+  expect([...numberOf.values()].filter((numbers) => numbers.size !== 1)).toEqual([]);
+  expect([...eventOf.values()].filter((ids) => ids.size !== 1)).toEqual([]);
+  expect([...eventOf.keys()].sort((a, b) => a - b)).toEqual(Array.from({ length: count }, (_, i) => i + 1));
+}
 
 describe('fan-out crash', () => {
   let bench: FanoutBench;
@@ -72,6 +86,7 @@ describe('fan-out crash', () => {
     await bench.produce('health-declaration', second);
     await eventually(() => unique().size >= expected.size, () => `receiver has ${unique().size} of ${expected.size}`, 90_000);
     expect(unique()).toEqual(expected);
+    expectNumbering(receiver.batches.flatMap((batch) => batch.events.map((event) => [event.id, event.seq] as const)), expected.size);
 
     const outTopic = `out.${AGENCY}.health-declaration`;
     let ids: string[] = [];
@@ -84,8 +99,10 @@ describe('fan-out crash', () => {
       90_000,
     );
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    ids = (await readTopicToEnd(bench.kafka, outTopic)).map(({ message }) => headerString(message.headers, HEADER.eventId)!);
+    const records = await readTopicToEnd(bench.kafka, outTopic);
+    ids = records.map(({ message }) => headerString(message.headers, HEADER.eventId)!);
     expect(ids.length).toBe(expected.size);
     expect(new Set(ids)).toEqual(expected);
+    expectNumbering(records.map(({ message }) => [headerString(message.headers, HEADER.eventId)!, Number(headerString(message.headers, HEADER.sequence))] as const), expected.size);
   }, 240_000);
 });

@@ -1,0 +1,155 @@
+/**
+ * A subscription's sequence journal on Kafka: the topic `<FANOUT_SEQUENCE_TOPIC_PREFIX><id>` (one
+ * partition, keyed by source partition, compacted only past the canonical topics' retention) written by one transactional producer, `<group prefix>-<id>-journal`. Opening it
+ * fences any earlier holder (another instance, or one killed with its transaction open), then reads
+ * the journal to its end and the group's committed offsets, so numbering carries on where the
+ * fenced holder left it. Numbering is one critical section per subscription: numbers are given and
+ * journaled in one transaction before the events are sent, and a topic subscription's records and
+ * consumer offsets go in that same transaction. Only one fan-out member owns a subscription's
+ * partitions at a time (singleOwnerAssigner), so only it numbers.
+ */
+import type { Kafka, Offsets, TopicMessages } from 'kafkajs';
+import type { Kind } from '../platform/catalog.ts';
+import { readTopicToEnd } from '../platform/topic-ends.ts';
+import { TransactionalWriter } from '../platform/transactional-writer.ts';
+import { SequenceNumbers, decodeEntry, encodeEntry, entryKey, type NumberedEvent } from './sequence-numbers.ts';
+
+export interface SequenceJournalOptions {
+  kafka: Kafka;
+  /** The journal topic (created by the fan-out before delivery starts). */
+  topic: string;
+  transactionalId: string;
+  groupId: string;
+  generation: number;
+  /** The canonical topics the subscription reads (for the group's committed offsets). */
+  sourceTopics: string[];
+}
+
+/** What a topic subscription adds to the numbering transaction, built once the numbers are known. */
+export interface TransactionParts {
+  topicMessages: TopicMessages[];
+  offsets?: Offsets & { consumerGroupId: string };
+}
+
+interface Opened {
+  writer: TransactionalWriter;
+  numbers: SequenceNumbers;
+  /** The group's committed offset per partition when opened, then as this holder commits. */
+  committed: Map<string, number>;
+}
+
+const partitionKey = (topic: string, partition: number) => `${topic}:${partition}`;
+
+function markCommitted(opened: Opened, topic: string, partition: number, next: number): void {
+  opened.committed.set(partitionKey(topic, partition), next);
+  opened.numbers.committed(topic, partition, next);
+}
+
+export class SequenceJournal {
+  private readonly options: SequenceJournalOptions;
+  private opening: Promise<Opened> | null = null;
+  /** Numbering steps run one after another. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private numbered = 0;
+  private lastKnown = 0;
+
+  constructor(options: SequenceJournalOptions) {
+    this.options = options;
+  }
+
+  /** Opens (and fences) once; a failed opening is tried again by the next caller. */
+  open(): Promise<Opened> {
+    if (!this.opening) {
+      this.opening = this.openNow();
+      this.opening.catch(() => (this.opening = null));
+    }
+    return this.opening;
+  }
+
+  private async openNow(): Promise<Opened> {
+    const { kafka, topic, transactionalId, groupId, generation, sourceTopics } = this.options;
+    const writer = await TransactionalWriter.open(kafka, transactionalId);
+    try {
+      // An empty transaction fences the previous holder and waits out its open transaction, so the journal read next is complete.
+      await writer.commit([]);
+      const entries = (await readTopicToEnd(kafka, topic)).map(({ message }) => decodeEntry(message.value));
+      const committed = new Map<string, number>();
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        for (const { topic: source, partitions } of await admin.fetchOffsets({ groupId, topics: sourceTopics })) {
+          for (const { partition, offset } of partitions) committed.set(partitionKey(source, partition), Number(offset));
+        }
+      } finally {
+        await admin.disconnect();
+      }
+      const numbers = new SequenceNumbers(generation, entries, (source, partition) => committed.get(partitionKey(source, partition)) ?? -1);
+      this.lastKnown = numbers.last;
+      return { writer, numbers, committed };
+    } catch (error) {
+      await writer.close().catch(() => {});
+      throw error;
+    }
+  }
+
+  /** The highest number journaled (as far as this instance knows). */
+  get last(): number {
+    return this.lastKnown;
+  }
+
+  /** Events numbered by this instance since it started. */
+  get sinceStart(): number {
+    return this.numbered;
+  }
+
+  /** The group's committed offset of a partition as this holder knows it (-1: none). */
+  async committedOffset(topic: string, partition: number): Promise<number> {
+    return (await this.open()).committed.get(partitionKey(topic, partition)) ?? -1;
+  }
+
+  /**
+   * Numbers `events` of one partition and journals the new numbers; `parts` (topic delivery) adds
+   * the records and offsets to the same transaction. Resolves with the numbers once committed.
+   */
+  number(kind: Kind, topic: string, partition: number, events: readonly NumberedEvent[], parts?: (numbers: number[]) => TransactionParts): Promise<number[]> {
+    const step = this.queue.then(async () => {
+      const opened = await this.open();
+      const { numbers, entry } = opened.numbers.assign(kind, topic, partition, events);
+      const extra = parts?.(numbers);
+      if (entry || extra) {
+        const journal = entry ? [{ topic: this.options.topic, messages: [{ key: entryKey(entry), value: encodeEntry(entry) }] }] : [];
+        try {
+          await opened.writer.commit([...journal, ...(extra?.topicMessages ?? [])], extra?.offsets);
+        } catch (error) {
+          // Fenced or broken: the next step opens (and fences) again, reading what was journaled.
+          this.opening = null;
+          await opened.writer.close().catch(() => {});
+          throw error;
+        }
+      }
+      if (entry) {
+        opened.numbers.record(entry);
+        this.numbered += entry.offsets.length;
+        this.lastKnown = opened.numbers.last;
+      }
+      for (const { partitions, topic: source } of extra?.offsets?.topics ?? []) {
+        for (const { partition: p, offset } of partitions) markCommitted(opened, source, p, Number(offset));
+      }
+      return numbers;
+    });
+    this.queue = step.catch(() => {});
+    return step;
+  }
+
+  /** The group committed `next` for a partition (webhook delivery commits outside the journal's transactions). */
+  committed(topic: string, partition: number, next: number): void {
+    void this.opening?.then((opened) => markCommitted(opened, topic, partition, next), () => {});
+  }
+
+  async close(): Promise<void> {
+    const opening = this.opening;
+    this.opening = null;
+    await this.queue;
+    await (await opening?.catch(() => null))?.writer.close();
+  }
+}
