@@ -8,13 +8,13 @@ import { emptyStatus, type DeliveryStatus } from '../../services/subscriptions/d
 import type { Subscription } from '../../services/subscriptions/model.ts';
 
 function connector(records: number, state: ConnectorStatus['state'] = 'RUNNING'): ConnectorStatus {
-  return { name: 'http-ingest', type: 'http-ingest', state, records, rejected: 0, errors: state === 'FAILED' ? 1 : 0, lastError: state === 'FAILED' ? { at: '2021-08-14T00:00:00.000Z', message: 'Kafka unavailable' } : null };
+  return { name: 'http-ingest', type: 'http-ingest', state, records, rejected: 0, errors: state === 'FAILED' ? 1 : 0, lastError: state === 'FAILED' ? { at: '2021-08-14T00:00:00.000Z', message: 'Kafka unavailable' } : null, lastCrash: null };
 }
 
 function sinkStatus(rows: number, failing = false): ClickHouseSinkStatus {
   return {
     rowsWritten: { 'health-declaration': rows, 'movement-declaration': 0, 'citizen-report': 0, checkpoint: 0, 'checkpoint-passage': 0 },
-    batches: 1, deadLetters: 2, lag: 7, buffered: 3, failing, lastError: failing ? 'NETWORK_ERROR' : null, retries: failing ? 4 : 0, lastInsertAt: '2021-08-14T00:00:00.000Z',
+    batches: 1, deadLetters: 2, lag: 7, buffered: 3, failing, lastError: failing ? 'NETWORK_ERROR' : null, retries: failing ? 4 : 0, lastInsertAt: '2021-08-14T00:00:00.000Z', lastCrash: null,
   };
 }
 
