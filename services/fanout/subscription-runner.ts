@@ -74,7 +74,7 @@ export class SubscriptionRunner {
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
     });
-    context.crashes?.watch(this.consumer, `subscription ${context.subscription.id}`);
+    context.crashes?.watch(this.consumer, { part: `subscription ${context.subscription.id}` });
   }
 
   /**
