@@ -19,7 +19,7 @@
  * decoded or projected, or that ClickHouse refuses as data (found by halving the range until the
  * refused rows stand alone), goes to `dlq.sink.clickhouse` with the reason in headers; the rest flows.
  */
-import type { Admin, Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
+import type { Admin, Consumer, ConsumerRunConfig, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
 import { backoffDelay, type BackoffPolicy } from '../runtime/backoff.ts';
 import { createAvroSerde } from '../../services/platform/avro-serde.ts';
 import { KINDS, kindEntry, type Kind } from '../../services/platform/catalog.ts';
@@ -434,7 +434,12 @@ export async function startClickHouseSink(options: StartClickHouseSinkOptions): 
     heartbeatInterval: Math.min(3_000, Math.floor(sinkConfig.sessionTimeoutMs / 3)),
   });
   const crashes = new CrashRecorder(SINK_STAGE, logger);
-  crashes.watch(consumer);
+  crashes.watch(consumer, {
+    restart: async () => {
+      await consumer.connect();
+      await consumer.run(runConfig);
+    },
+  });
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
     generation += 1;
     forgetBuffer();
@@ -449,7 +454,7 @@ export async function startClickHouseSink(options: StartClickHouseSinkOptions): 
     if (due()) void flush();
   }, Math.max(10, Math.floor(sinkConfig.maxWaitMs / 4)));
 
-  await consumer.run({
+  const runConfig: ConsumerRunConfig = {
     autoCommit: false,
     eachBatch: async ({ batch, heartbeat, isRunning, isStale }: EachBatchPayload) => {
       const key = tpKey(batch.topic, batch.partition);
@@ -499,7 +504,8 @@ export async function startClickHouseSink(options: StartClickHouseSinkOptions): 
         clearInterval(keepAlive);
       }
     },
-  });
+  };
+  await consumer.run(runConfig);
   logger.info({ topics, groupId: sinkConfig.groupId, maxRows: sinkConfig.maxRows, maxWaitMs: sinkConfig.maxWaitMs }, 'clickhouse sink started');
 
   let closing: Promise<void> | null = null;
@@ -521,6 +527,7 @@ export async function startClickHouseSink(options: StartClickHouseSinkOptions): 
     close() {
       closing ??= (async () => {
         clearInterval(timer);
+        crashes.close();
         consumer.pause(topics.map((topic) => ({ topic })));
         // One last attempt for what is buffered; if ClickHouse fails now, it is read again next time.
         stopping = true;

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { status as stackStatus } from '../../infra/stack/stack.ts';
 import type { ConnectorStatus } from '../../connectors/runtime/managed-connector.ts';
+import { formatCrash } from '../platform/stage-crash.ts';
 import { rawTopic, sourceKinds } from '../platform/catalog.ts';
 import { loadConfig, type Config } from '../platform/config.ts';
 import { consumerGroupLag } from '../platform/consumer-lag.ts';
@@ -116,7 +117,8 @@ export const STATUS_COMMAND: Command = {
       for (const c of ((await listed.json()) as { connectors: ConnectorStatus[] }).connectors) {
         healthy &&= c.state !== 'FAILED';
         const last = c.lastError ? `  last error ${c.lastError.at}: ${c.lastError.message}` : '';
-        process.stdout.write(`  ${c.name.padEnd(22)} ${c.state.padEnd(8)} records ${c.records}  rejected ${c.rejected}  errors ${c.errors}${last}\n`);
+        const crash = c.lastCrash ? `  last crash ${formatCrash(c.lastCrash)}` : '';
+        process.stdout.write(`  ${c.name.padEnd(22)} ${c.state.padEnd(8)} records ${c.records}  rejected ${c.rejected}  errors ${c.errors}${last}${crash}\n`);
       }
     }
 

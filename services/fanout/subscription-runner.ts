@@ -82,7 +82,7 @@ export class SubscriptionRunner {
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
       this.delivery.assigned(Object.values(payload.memberAssignment).some((partitions) => partitions.length > 0));
     });
-    context.crashes?.watch(this.consumer, `subscription ${context.subscription.id}`);
+    context.crashes?.watch(this.consumer, { part: `subscription ${context.subscription.id}` });
   }
 
   /**

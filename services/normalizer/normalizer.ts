@@ -5,7 +5,7 @@
  * split the indices; a rebalance moves an index with its state (restored from the changelog) and
  * its transactional id (which fences the previous holder).
  */
-import type { Consumer, EachBatchPayload } from 'kafkajs';
+import type { Consumer, ConsumerRunConfig, EachBatchPayload } from 'kafkajs';
 import { rawTopic, sourceKinds, KINDS, type Kind } from '../platform/catalog.ts';
 import type { AvroWriter } from '../platform/avro-serde.ts';
 import type { Config } from '../platform/config.ts';
@@ -110,7 +110,12 @@ export async function startNormalizer(options: StartNormalizerOptions): Promise<
     maxBytesPerPartition: 4 * 1024 * 1024,
   });
   const crashes = new CrashRecorder('normalizer', logger);
-  crashes.watch(consumer);
+  crashes.watch(consumer, {
+    restart: async () => {
+      await consumer.connect();
+      await consumer.run(runConfig);
+    },
+  });
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
     const assigned = new Set(Object.values(payload.memberAssignment).flat());
     for (const index of [...workers.keys()]) if (!assigned.has(index)) void closeIndex(index);
@@ -121,7 +126,7 @@ export async function startNormalizer(options: StartNormalizerOptions): Promise<
 
   await consumer.connect();
   await consumer.subscribe({ topics: rawTopics.map((t) => t.topic), fromBeginning: true });
-  await consumer.run({
+  const runConfig: ConsumerRunConfig = {
     autoCommit: false,
     // Batches of one index (from different raw topics) wait for each other and commit together.
     partitionsConsumedConcurrently: 32,
@@ -135,7 +140,8 @@ export async function startNormalizer(options: StartNormalizerOptions): Promise<
         clearInterval(keepAlive);
       }
     },
-  });
+  };
+  await consumer.run(runConfig);
 
   const admin = kafka.admin();
   await admin.connect();
@@ -157,6 +163,7 @@ export async function startNormalizer(options: StartNormalizerOptions): Promise<
     close() {
       closing ??= (async () => {
         clearInterval(lagProbe);
+        crashes.close();
         await admin.disconnect();
         await consumer.disconnect();
         await Promise.all([...workers.keys()].map(closeIndex));

@@ -3,8 +3,15 @@
  * (error class, message) and where (the stage), and whether it restarts. kafkajs restarts a crashed
  * consumer by itself after a wait, and its own "Restarting the consumer in …" line names no cause,
  * so every stage records the consumer's CRASH event here.
+ *
+ * kafkajs does not restart a consumer whose error it deems final, and some of those come from a mere
+ * broker restart (the group coordinator not found while the broker starts): such a consumer would
+ * stay stopped for good, the stage silently dead. A stage that gives `restart` has it started again
+ * after a back-off instead.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer } from 'kafkajs';
+import { backoffDelay, DEFAULT_BACKOFF } from '../../connectors/runtime/backoff.ts';
 import type { Logger } from './logger.ts';
 
 export interface StageCrash {
@@ -45,6 +52,7 @@ export class CrashRecorder {
   private readonly logger: Logger;
   private restarts = 0;
   private last: StageCrash | null = null;
+  private closed = false;
 
   constructor(stage: string, logger: Logger) {
     this.stage = stage;
@@ -66,9 +74,35 @@ export class CrashRecorder {
     return this.last;
   }
 
-  /** Records every crash of `consumer` (`part` names it within the stage, e.g. a subscription). */
-  watch(consumer: Consumer, part?: string): void {
-    consumer.on(consumer.events.CRASH, ({ payload }) => void this.record(payload.error, payload.restart, part));
+  /**
+   * Records every crash of `consumer`. `part` names it within the stage (e.g. a subscription);
+   * `restart` connects and runs it again, for the crashes kafkajs does not restart itself.
+   */
+  watch(consumer: Consumer, options: { part?: string; restart?: () => Promise<void> } = {}): void {
+    const { part, restart } = options;
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      const ours = !payload.restart && restart !== undefined && !this.closed;
+      this.record(payload.error, payload.restart || ours, part);
+      if (ours) void this.restartAfterBackoff(restart, part);
+    });
+  }
+
+  /** No more restarts: the stage is closing (its consumers are being disconnected on purpose). */
+  close(): void {
+    this.closed = true;
+  }
+
+  private async restartAfterBackoff(restart: () => Promise<void>, part: string | undefined): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      await sleep(backoffDelay(attempt, { ...DEFAULT_BACKOFF, initialMs: 1_000 }));
+      if (this.closed) return;
+      try {
+        await restart();
+        return;
+      } catch (error) {
+        this.record(error, true, part);
+      }
+    }
   }
 }
 
