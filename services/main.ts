@@ -88,8 +88,10 @@ async function run(): Promise<void> {
       stopping = true;
       resolve();
     };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    // Ctrl-C under `npm start` arrives twice (the terminal signals npm and Truc, and npm forwards its
+    // copy): the repeat must not end the process by default halfway through stopping.
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
   });
 
   if (values.reset) await reset(config);

@@ -1,5 +1,5 @@
 /**
- * Canonical record → row of its ClickHouse table, in the pseudonymous tier (DESIGN §1): names,
+ * Canonical record → row of its ClickHouse table, in the pseudonymous tier (docs/architecture.md, "Privacy"): names,
  * document numbers, phones, address lines, free text, seats, private plates and report coordinates
  * are left out; person_key, birth year, gender and the administrative codes stay. Each kind lists
  * the top-level fields it knows (projected or deliberately left out), so a field added later to a

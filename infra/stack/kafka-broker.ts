@@ -73,7 +73,7 @@ export function ensureKafkaJars(): string {
       rmSync(partial, { recursive: true, force: true });
       // Another process may have finished the same download first (the rename found the folder there).
       if (hasKafkaJar(KAFKA_LIBS)) return `${KAFKA_LIBS}/*`;
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('fetching Kafka\'s jars needs Maven (`mvn`) and a JDK 17+ on PATH (README, "Requirements")');
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('fetching Kafka\'s jars needs Maven (`mvn`) and a JDK 17+ on PATH (README, first lines)');
       throw error;
     }
   }

@@ -1,5 +1,5 @@
 /**
- * person_key (DESIGN §1): keyed HMAC-SHA-256 of a normalised identity, so one person's records join
+ * person_key (docs/architecture.md, "Privacy"): keyed HMAC-SHA-256 of a normalised identity, so one person's records join
  * across sources without revealing who they are. The secret comes from PERSON_KEY_SECRET or, on a
  * local stack, from a file made once with random bytes; losing it would change every key.
  */

@@ -1,6 +1,6 @@
 /**
  * The catalogue of canonical kinds and source systems (`schemas/catalog.json`), the topic names
- * derived from them (DESIGN §2) and their Avro schemas (`schemas/`).
+ * derived from them (docs/architecture.md, "Topics") and their Avro schemas (`schemas/`).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';

@@ -1,5 +1,5 @@
 /**
- * Event ids (DESIGN §2): UUIDv5 (RFC 9562, SHA-1 name-based) of source, kind and the source's record
+ * Event ids (docs/architecture.md, "Schemas and the wire format"): UUIDv5 (RFC 9562, SHA-1 name-based) of source, kind and the source's record
  * id, so replaying a source record always yields the same id; and the content hash that stands in
  * for a record id where a source has none.
  */

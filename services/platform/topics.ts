@@ -16,7 +16,7 @@ export interface TopicSpec {
   minCompactionLagMs?: number;
 }
 
-/** Internal topics every deployment needs (DESIGN §2); the registry creates its own `_schemas`. */
+/** Internal topics every deployment needs (docs/architecture.md, "Topics"); the registry creates its own `_schemas`. */
 export const INTERNAL_TOPICS: readonly TopicSpec[] = [
   { name: '_truc.connect-offsets', compacted: true, partitions: 1 },
   { name: '_truc.subscriptions', compacted: true, partitions: 1 },

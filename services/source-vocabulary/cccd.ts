@@ -1,5 +1,5 @@
 /**
- * What a CCCD number (12-digit citizen identity card) says about its holder (DESIGN §1): digits
+ * What a CCCD number (12-digit citizen identity card) says about its holder: digits
  * 1–3 are 0 + the GSO code of the province where the birth was registered, digit 4 encodes the
  * century of birth and the sex (0/1 for 1900–1999 male/female, 2/3 for 2000–2099, then 4/5, 6/7
  * for the 2100s and 2200s and 8/9 for the 1800s), digits 5–6 are the last two digits of the birth

@@ -1,5 +1,5 @@
 /**
- * Vietnamese mobile numbers (DESIGN §1): 10 digits, 0 + a network prefix
+ * Vietnamese mobile numbers: 10 digits, 0 + a network prefix
  * (3[2-9] | 5[25689] | 7[06-9] | 8[1-689] | 9[0-46-9]) + 7 digits, written 0…, 84… or +84…, often with
  * spaces or dots. Canonical records carry them in E.164 (+84…).
  */

@@ -22,7 +22,7 @@ export interface RawInput {
 /** What `partitionKey` reads: a raw record as a producer holds it, before it has an event id or a reception time. */
 export type KeyInput = Pick<RawInput, 'source' | 'kind' | 'value' | 'sourceRecordId'>;
 
-/** A normalised identity: what `person_key` is computed from (DESIGN §1). */
+/** A normalised identity: what `person_key` is computed from. */
 export type PersonIdentity = { document: { type: DocumentType; number: string } } | { phone: string /* E.164 */ };
 
 /** Keyed HMAC-SHA-256 of an identity (hex), with the deployment's secret. */

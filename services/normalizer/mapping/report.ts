@@ -1,7 +1,7 @@
 /**
  * What citizen reports of every source share: their key, and the reporter. A report is anonymous
  * when the reporter asked for it or left no contact; then it carries no reporter and no person key,
- * whatever the source sent. The person key of a report is the reporter's phone (DESIGN §1).
+ * whatever the source sent. The person key of a report is the reporter's phone.
  */
 import type { Reporter } from './canonical.ts';
 import type { KeyInput, PersonKeyFunction } from './contract.ts';

@@ -1,5 +1,5 @@
 /**
- * Identity documents and the identity `person_key` is computed from (DESIGN §1).
+ * Identity documents and the identity `person_key` is computed from (docs/architecture.md, "Privacy").
  *
  * - The type of a document number written by hand follows from its shape: 12 digits is a CCCD,
  *   9 digits a CMND, letters and digits (6 to 9) a passport, anything else OTHER. Foreigners
