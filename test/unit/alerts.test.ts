@@ -135,14 +135,21 @@ describe('pipeline readings', () => {
     metrics.lag.set({ source: 'app-a', kind: 'health-declaration' }, 7);
     metrics.lag.set({ source: 'app-b', kind: 'health-declaration' }, 5);
     metrics.deadLetters.inc({ source: 'app-a', kind: 'health-declaration', error_class: 'MappingError' }, 3);
+    const crash = (stage: string, restarting: boolean) => ({ at: '', stage, errorClass: 'KafkaJSProtocolError', message: 'UNKNOWN_MEMBER_ID', restarts: 1, restarting });
     const sink = (lastError: string | null) => ({
-      status: () => ({ rowsWritten: {} as never, batches: 1, deadLetters: 2, lag: 40, buffered: 0, failing: lastError !== null, lastError }),
+      status: () => ({ rowsWritten: {} as never, batches: 1, deadLetters: 2, lag: 40, buffered: 0, failing: lastError !== null, lastError, lastCrash: null, retries: 0, lastInsertAt: null }),
     });
-    const fanout = { status: () => ({ subscriptions: [{ subscription: 's1', state: 'retrying' as const, delivered: 0, retries: 2, deadLetters: 0, lag: 9, lastSuccessAt: null, lastError: { at: '', message: 'receiver answered 500' }, updatedAt: '' }] }) };
-    const connector = (state: 'RUNNING' | 'FAILED') => ({ name: 'poll', type: 'http-poll', state, records: 0, rejected: 0, errors: 1, lastError: null });
+    const fanout = {
+      status: () => ({
+        subscriptions: [{ subscription: 's1', state: 'retrying' as const, delivered: 0, retries: 2, deadLetters: 0, lag: 9, lastSuccessAt: null, lastError: { at: '', message: 'receiver answered 500' }, updatedAt: '', lastSequence: 0, eventsSinceStart: 0 }],
+        lastCrash: crash('fanout subscription s1', false),
+      }),
+    };
+    const connector = (state: 'RUNNING' | 'FAILED') => ({ name: 'poll', type: 'http-poll', state, records: 0, rejected: 0, errors: 1, lastError: null, lastCrash: null });
     const read = pipelineReadings({
       fanout,
-      normalizer: { metrics },
+      // Restarted after its crash: not down.
+      normalizer: { metrics, status: () => ({ lastCrash: crash('normalizer', true) }) },
       sink: sink("Cannot parse input: expected '\"' before: 'Nguyễn Văn A'"),
       connectors: () => [connector('FAILED')],
       components: () => [{ name: 'kafka', address: '127.0.0.1:9092', serving: true, pid: null, logFile: '' }],
@@ -151,7 +158,11 @@ describe('pipeline readings', () => {
       subscriptions: [{ id: 's1', state: 'retrying', deadLetters: 0, lag: 9, lastError: 'receiver answered 500' }],
       lags: [{ where: 'normalizer', records: 12 }, { where: 'clickhouse sink', records: 40 }],
       deadLetters: [{ where: 'normalizer', total: 3 }, { where: 'clickhouse sink', total: 2 }],
-      stages: [{ where: 'connector poll', up: false, state: 'FAILED' }, { where: 'kafka', up: true, state: 'serving' }],
+      stages: [
+        { where: 'connector poll', up: false, state: 'FAILED' },
+        { where: 'fanout subscription s1', up: false, state: 'stopped after a crash (KafkaJSProtocolError)' },
+        { where: 'kafka', up: true, state: 'serving' },
+      ],
       clickhouse: { failing: true, error: 'see the log', lag: 40 },
     });
     expect((await pipelineReadings({ sink: sink('TOO_MANY_PARTS') })()).clickhouse).toEqual({ failing: true, error: 'TOO_MANY_PARTS', lag: 40 });
