@@ -1,7 +1,8 @@
 /**
  * The figures alerts are judged on, read from what the running stages already publish: the
  * fan-out's delivery status trackers, the normalizer's metrics, the ClickHouse sink's status, the
- * connectors' status and the local stack's health checks. Each source is optional (a process runs
+ * connectors' status, the stages' last crashes (services/platform/stage-crash.ts) and the local
+ * stack's health checks. Each source is optional (a process runs
  * only some stages). Nothing here carries record contents: states, counts and error classes only.
  */
 import type { ConnectorStatus } from '../../connectors/runtime/managed-connector.ts';
@@ -9,6 +10,8 @@ import type { ClickHouseSinkStatus } from '../../connectors/clickhouse-sink/sink
 import type { ComponentStatus } from '../../infra/stack/stack.ts';
 import type { FanoutStatus } from '../fanout/fanout.ts';
 import type { NormalizerMetrics } from '../normalizer/metrics.ts';
+import type { NormalizerStatus } from '../normalizer/normalizer.ts';
+import type { StageCrash } from '../platform/stage-crash.ts';
 import type { DeliveryState } from '../subscriptions/delivery-status.ts';
 
 export interface PipelineReadings {
@@ -23,7 +26,7 @@ export interface PipelineReadings {
 
 export interface ReadingSources {
   fanout?: { status(): FanoutStatus };
-  normalizer?: { metrics: NormalizerMetrics };
+  normalizer?: { metrics: NormalizerMetrics; status(): Pick<NormalizerStatus, 'lastCrash'> };
   sink?: { status(): ClickHouseSinkStatus };
   connectors?: () => ConnectorStatus[];
   /** The local stack's components as last checked (Kafka, schema registry). */
@@ -62,6 +65,16 @@ export function pipelineReadings(sources: ReadingSources): () => Promise<Pipelin
     }
     for (const connector of sources.connectors?.() ?? []) {
       readings.stages.push({ where: `connector ${connector.name}`, up: connector.state !== 'FAILED', state: connector.state });
+    }
+    // A crash kafkajs restarts from is a blip (the lag shows if it lasts); one it does not restart stops the stage.
+    const crashes: (StageCrash | null)[] = [
+      sources.normalizer?.status().lastCrash ?? null,
+      sources.sink?.status().lastCrash ?? null,
+      sources.fanout?.status().lastCrash ?? null,
+      ...(sources.connectors?.() ?? []).map((connector) => connector.lastCrash),
+    ];
+    for (const crash of crashes) {
+      if (crash && !crash.restarting) readings.stages.push({ where: crash.stage, up: false, state: `stopped after a crash (${crash.errorClass})` });
     }
     for (const component of sources.components?.() ?? []) {
       readings.stages.push({ where: component.name, up: component.serving, state: component.serving ? 'serving' : 'not serving' });

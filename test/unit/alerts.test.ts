@@ -17,7 +17,8 @@ import { AlertRules, type Condition } from '../../services/alerts/alert-rules.ts
 import { AlertSender } from '../../services/alerts/alert-sender.ts';
 import { AlertStates } from '../../services/alerts/alert-state.ts';
 import { loadAlertSecret } from '../../services/alerts/alerts.ts';
-import type { PipelineReadings } from '../../services/alerts/pipeline-readings.ts';
+import { pipelineReadings, type PipelineReadings } from '../../services/alerts/pipeline-readings.ts';
+import { NormalizerMetrics } from '../../services/normalizer/metrics.ts';
 import { verifySignature } from '../../services/fanout/demo-receiver.ts';
 import { webhookSignature } from '../../services/fanout/webhook-message.ts';
 import { ConfigError, loadConfig } from '../../services/platform/config.ts';
@@ -125,6 +126,46 @@ describe('alert rules', () => {
     );
     expect(active(found)).toEqual(['stage-down:kafka', 'clickhouse-refusing:clickhouse sink']);
     expect(found.at(-1)?.values).toEqual({ error: 'TOO_MANY_PARTS', lag: 7 });
+  });
+});
+
+describe('pipeline readings', () => {
+  it('reads what the stages publish, keeping only error classes from ClickHouse', async () => {
+    const metrics = new NormalizerMetrics();
+    metrics.lag.set({ source: 'app-a', kind: 'health-declaration' }, 7);
+    metrics.lag.set({ source: 'app-b', kind: 'health-declaration' }, 5);
+    metrics.deadLetters.inc({ source: 'app-a', kind: 'health-declaration', error_class: 'MappingError' }, 3);
+    const crash = (stage: string, restarting: boolean) => ({ at: '', stage, errorClass: 'KafkaJSProtocolError', message: 'UNKNOWN_MEMBER_ID', restarts: 1, restarting });
+    const sink = (lastError: string | null) => ({
+      status: () => ({ rowsWritten: {} as never, batches: 1, deadLetters: 2, lag: 40, buffered: 0, failing: lastError !== null, lastError, lastCrash: null, retries: 0, lastInsertAt: null }),
+    });
+    const fanout = {
+      status: () => ({
+        subscriptions: [{ subscription: 's1', state: 'retrying' as const, delivered: 0, retries: 2, deadLetters: 0, lag: 9, lastSuccessAt: null, lastError: { at: '', message: 'receiver answered 500' }, updatedAt: '', lastSequence: 0, eventsSinceStart: 0 }],
+        lastCrash: crash('fanout subscription s1', false),
+      }),
+    };
+    const connector = (state: 'RUNNING' | 'FAILED') => ({ name: 'poll', type: 'http-poll', state, records: 0, rejected: 0, errors: 1, lastError: null, lastCrash: null });
+    const read = pipelineReadings({
+      fanout,
+      // Restarted after its crash: not down.
+      normalizer: { metrics, status: () => ({ lastCrash: crash('normalizer', true) }) },
+      sink: sink("Cannot parse input: expected '\"' before: 'Nguyễn Văn A'"),
+      connectors: () => [connector('FAILED')],
+      components: () => [{ name: 'kafka', address: '127.0.0.1:9092', serving: true, pid: null, logFile: '' }],
+    });
+    expect(await read()).toEqual({
+      subscriptions: [{ id: 's1', state: 'retrying', deadLetters: 0, lag: 9, lastError: 'receiver answered 500' }],
+      lags: [{ where: 'normalizer', records: 12 }, { where: 'clickhouse sink', records: 40 }],
+      deadLetters: [{ where: 'normalizer', total: 3 }, { where: 'clickhouse sink', total: 2 }],
+      stages: [
+        { where: 'connector poll', up: false, state: 'FAILED' },
+        { where: 'fanout subscription s1', up: false, state: 'stopped after a crash (KafkaJSProtocolError)' },
+        { where: 'kafka', up: true, state: 'serving' },
+      ],
+      clickhouse: { failing: true, error: 'see the log', lag: 40 },
+    });
+    expect((await pipelineReadings({ sink: sink('TOO_MANY_PARTS') })()).clickhouse).toEqual({ failing: true, error: 'TOO_MANY_PARTS', lag: 40 });
   });
 });
 
