@@ -96,6 +96,10 @@ export class OperationsRoutes implements RouteProvider {
     this.scans += 1;
     try {
       return await scan();
+    } catch (error) {
+      // A subscription's dead-letter topic is made when the fan-out first runs it.
+      if ((error as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION') return sendError(reply, 404, 'unknown_stage', `stage ${JSON.stringify(stage)} has no dead-letter topic yet`);
+      throw error;
     } finally {
       this.scans -= 1;
     }

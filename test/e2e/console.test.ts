@@ -5,7 +5,7 @@
  * connector, finds a forced dead letter, shows and replays it; wrong or missing keys see no data.
  * A screenshot goes to test-output/console/console.png for reviewers.
  */
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -31,6 +31,13 @@ const logger = createLogger('e2e-console', 'silent');
 const OUTPUT = path.join(REPO_ROOT, 'test-output/console');
 const SECRET = `whsec_${Buffer.from('console-test-secret-of-24-bytes+').toString('base64')}`;
 const STAGES = ['ingest', 'normalizer', 'clickhouse', 'fan-out'];
+
+/** A datetime-local input's value: the minute of `ms` in local time (the browser's, on this machine). */
+function localMinute(ms: number): string {
+  const at = new Date(ms);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${at.getFullYear()}-${two(at.getMonth() + 1)}-${two(at.getDate())}T${two(at.getHours())}:${two(at.getMinutes())}`;
+}
 
 describe('the operator console in a browser', () => {
   const id = randomUUID().slice(0, 8);
@@ -141,7 +148,8 @@ describe('the operator console in a browser', () => {
 
   it('finds a forced dead letter, shows it and replays it to its raw topic', async () => {
     // One record ingest takes and the normalizer refuses (an unknown province).
-    const defective = generate({ seed: 11, count: 400, kinds: ['health-declaration'], invalid: 1, duplicates: 0 }).find(
+    const postedAt = Date.now();
+    const defective = generate({ seed: randomInt(2 ** 31), count: 400, kinds: ['health-declaration'], invalid: 1, duplicates: 0 }).find(
       (item) => !item.label.valid && item.label.stage === 'normalizer' && item.label.defect === 'unknown-province',
     )!;
     const [posted] = await postItems(t.url, t.sourceKeys, [defective]);
@@ -155,6 +163,8 @@ describe('the operator console in a browser', () => {
     await page.fill('#dlq-filters input[name=source]', source);
     await page.fill('#dlq-filters input[name=kind]', kind);
     await page.fill('#dlq-filters input[name=errorClass]', 'UnknownProvince');
+    // From the minute before it was posted: the replay leaves older dead letters (of earlier runs) alone.
+    await page.fill('#dlq-filters input[name=from]', localMinute(postedAt - 60_000));
     // The normalizer takes a moment: list again until the forced one is there.
     const row = page.locator(`#dead-letters tr[data-event-id="${eventId}"]`);
     await expect
