@@ -22,7 +22,7 @@ const HELP = `usage: truc status [--api URL]
 Prints the local stack's components, the connectors (state, records, rejected, errors, last error)
 and the normalizer's figures per source and kind (lag read from Kafka, so it shows even when the
 normalizer is down), and each subscription's delivery (state, delivered, retries, dead letters,
-lag, last success, last error). --api defaults to http://API_HOST:API_PORT.
+lag, last sequence number and events numbered since its fan-out started, last success, last error). --api defaults to http://API_HOST:API_PORT.
 `;
 
 function operatorKey(config: Config): string | null {
@@ -73,7 +73,11 @@ export interface SubscriptionSummary {
   agency: string;
   state: string;
   delivery: { type: string };
-  status: { state: string; delivered: number; retries: number; deadLetters: number; lag: number; lastSuccessAt: string | null; lastError: { at: string; message: string } | null } | null;
+  status: {
+    state: string; delivered: number; retries: number; deadLetters: number; lag: number; lastSuccessAt: string | null; lastError: { at: string; message: string } | null;
+    /** Absent in statuses written before sequence numbers. */
+    lastSequence?: number; eventsSinceStart?: number;
+  } | null;
 }
 
 /** One line per subscription: agency, delivery, state, counts, last success and last error. */
@@ -82,7 +86,9 @@ export function subscriptionLines(subscriptions: SubscriptionSummary[]): string[
   return subscriptions.map((s) => {
     const st = s.status;
     const state = s.state === 'paused' ? 'paused' : (st?.state ?? 'starting');
-    const figures = st ? `delivered ${st.delivered}  retries ${st.retries}  dead letters ${st.deadLetters}  lag ${st.lag}  last success ${st.lastSuccessAt ?? '-'}` : 'no status yet';
+    const figures = st
+      ? `delivered ${st.delivered}  retries ${st.retries}  dead letters ${st.deadLetters}  lag ${st.lag}  seq ${st.lastSequence ?? 0} (${st.eventsSinceStart ?? 0} since start)  last success ${st.lastSuccessAt ?? '-'}`
+      : 'no status yet';
     const last = st?.lastError ? `  last error ${st.lastError.at}: ${st.lastError.message}` : '';
     return `  ${`${s.agency}/${s.id}`.padEnd(48)} ${s.delivery.type.padEnd(7)} ${state} ${figures}${last}`;
   });

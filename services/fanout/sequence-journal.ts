@@ -31,6 +31,16 @@ export interface TransactionParts {
   offsets?: Offsets & { consumerGroupId: string };
 }
 
+interface NumberingRequest {
+  kind: Kind;
+  topic: string;
+  partition: number;
+  events: readonly NumberedEvent[];
+  parts: ((numbers: number[]) => TransactionParts) | undefined;
+  resolve(numbers: number[]): void;
+  reject(error: unknown): void;
+}
+
 interface Opened {
   writer: TransactionalWriter;
   numbers: SequenceNumbers;
@@ -48,8 +58,9 @@ function markCommitted(opened: Opened, topic: string, partition: number, next: n
 export class SequenceJournal {
   private readonly options: SequenceJournalOptions;
   private opening: Promise<Opened> | null = null;
-  /** Numbering steps run one after another. */
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Numbering requests waiting for the next transaction; one transaction at a time. */
+  private pending: NumberingRequest[] = [];
+  private draining: Promise<void> | null = null;
   private numbered = 0;
   private lastKnown = 0;
 
@@ -110,35 +121,67 @@ export class SequenceJournal {
   /**
    * Numbers `events` of one partition and journals the new numbers; `parts` (topic delivery) adds
    * the records and offsets to the same transaction. Resolves with the numbers once committed.
+   * Requests that come while a transaction is under way go together in the next one (one entry
+   * per partition): a transaction per batch of every partition would be too slow.
    */
   number(kind: Kind, topic: string, partition: number, events: readonly NumberedEvent[], parts?: (numbers: number[]) => TransactionParts): Promise<number[]> {
-    const step = this.queue.then(async () => {
-      const opened = await this.open();
-      const { numbers, entry } = opened.numbers.assign(kind, topic, partition, events);
-      const extra = parts?.(numbers);
-      if (entry || extra) {
-        const journal = entry ? [{ topic: this.options.topic, messages: [{ key: entryKey(entry), value: encodeEntry(entry) }] }] : [];
-        try {
-          await opened.writer.commit([...journal, ...(extra?.topicMessages ?? [])], extra?.offsets);
-        } catch (error) {
-          // Fenced or broken: the next step opens (and fences) again, reading what was journaled.
-          this.opening = null;
-          await opened.writer.close().catch(() => {});
-          throw error;
-        }
-      }
-      if (entry) {
-        opened.numbers.record(entry);
-        this.numbered += entry.offsets.length;
-        this.lastKnown = opened.numbers.last;
-      }
-      for (const { partitions, topic: source } of extra?.offsets?.topics ?? []) {
-        for (const { partition: p, offset } of partitions) markCommitted(opened, source, p, Number(offset));
-      }
-      return numbers;
+    return new Promise<number[]>((resolve, reject) => {
+      this.pending.push({ kind, topic, partition, events, parts, resolve, reject });
+      this.drain();
     });
-    this.queue = step.catch(() => {});
-    return step;
+  }
+
+  private drain(): void {
+    this.draining ??= (async () => {
+      while (this.pending.length > 0) await this.commitTogether(this.pending.splice(0));
+    })().finally(() => (this.draining = null));
+  }
+
+  private async commitTogether(requests: NumberingRequest[]): Promise<void> {
+    let opened: Opened;
+    try {
+      opened = await this.open();
+    } catch (error) {
+      for (const request of requests) request.reject(error);
+      return;
+    }
+    const journal: { key: string; value: Buffer }[] = [];
+    const topicMessages: TopicMessages[] = [];
+    const offsets = new Map<string, { partition: number; offset: string }[]>();
+    const assigned: number[][] = [];
+    let fresh = 0;
+    try {
+      for (const { kind, topic, partition, events, parts } of requests) {
+        const { numbers, entry } = opened.numbers.assign(kind, topic, partition, events);
+        // Recorded before the commit so the next request of this transaction numbers on; if anything
+        // fails, this numbering state is dropped with the writer and read again from the journal.
+        if (entry) {
+          opened.numbers.record(entry);
+          journal.push({ key: entryKey(entry), value: encodeEntry(entry) });
+          fresh += entry.offsets.length;
+        }
+        const extra = parts?.(numbers);
+        topicMessages.push(...(extra?.topicMessages ?? []));
+        for (const { topic: source, partitions } of extra?.offsets?.topics ?? []) offsets.set(source, [...(offsets.get(source) ?? []), ...partitions]);
+        assigned.push(numbers);
+      }
+      if (journal.length > 0 || topicMessages.length > 0 || offsets.size > 0) {
+        await opened.writer.commit(
+          [...(journal.length > 0 ? [{ topic: this.options.topic, messages: journal }] : []), ...topicMessages],
+          offsets.size > 0 ? { consumerGroupId: this.options.groupId, topics: [...offsets].map(([source, partitions]) => ({ topic: source, partitions })) } : undefined,
+        );
+      }
+    } catch (error) {
+      // Fenced or broken: the next request opens (and fences) again, reading what was journaled.
+      this.opening = null;
+      await opened.writer.close().catch(() => {});
+      for (const request of requests) request.reject(error);
+      return;
+    }
+    this.numbered += fresh;
+    this.lastKnown = opened.numbers.last;
+    for (const [source, partitions] of offsets) for (const { partition, offset } of partitions) markCommitted(opened, source, partition, Number(offset));
+    requests.forEach((request, i) => request.resolve(assigned[i]!));
   }
 
   /** The group committed `next` for a partition (webhook delivery commits outside the journal's transactions). */
@@ -147,9 +190,9 @@ export class SequenceJournal {
   }
 
   async close(): Promise<void> {
+    await this.draining;
     const opening = this.opening;
     this.opening = null;
-    await this.queue;
     await (await opening?.catch(() => null))?.writer.close();
   }
 }

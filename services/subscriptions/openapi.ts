@@ -53,6 +53,7 @@ export const subscriptionSchemas = {
               url: { type: 'string', format: 'uri', description: 'https; its host must resolve only to public addresses, checked again at every connection (plain http and internal addresses only for hosts on FANOUT_WEBHOOK_ALLOW_HOSTS).' },
               secret: { type: 'string', description: 'Standard Webhooks secret, `whsec_` + base64 of 24-64 bytes. Left out: Truc makes one and returns it once.' },
               maxBatchSize: { type: 'integer', minimum: 1, default: 100 },
+              heartbeatSeconds: { type: 'integer', minimum: 1, maximum: 86400, default: 60, description: 'An idle receiver gets {"type":"truc.heartbeat","subscription","seq","time"} (signed like batches, seq = the last sequence number given) after this many seconds without a delivery.' },
             },
           },
           { type: 'object', required: ['type'], properties: { type: { const: 'topic', description: 'Avro records on out.<agency>.<kind> (subject out.<agency>.<kind>-value), written in transactions: read them read_committed.' } } },
@@ -68,6 +69,8 @@ export const subscriptionSchemas = {
       retries: { type: 'integer' },
       deadLetters: { type: 'integer', description: 'Events moved to dlq.sink.<subscription> after the retry budget.' },
       lag: { type: 'integer', description: 'Canonical records not yet processed by the subscription.' },
+      lastSequence: { type: 'integer', description: 'The last sequence number given to an event of the subscription (0: none yet).' },
+      eventsSinceStart: { type: 'integer', description: 'Events numbered since the fan-out instance delivering the subscription started it.' },
       lastSuccessAt: { type: ['string', 'null'], format: 'date-time' },
       lastError: { type: ['object', 'null'], properties: { at: { type: 'string', format: 'date-time' }, message: { type: 'string' } } },
     },
@@ -104,9 +107,11 @@ export const subscriptionPaths = {
     post: {
       summary: 'Create a subscription',
       description:
-        'Webhook batches are POSTed as {"type":"truc.events","subscription","events":[{"id","kind","time","key","data"}]} with the Standard Webhooks ' +
+        'Webhook batches are POSTed as {"type":"truc.events","subscription","events":[{"id","seq","kind","time","key","data"}]} with the Standard Webhooks ' +
         'headers webhook-id (the event id for a batch of one; for larger batches "batch_" + a hash of the subscription and event ids, the same on every retry), ' +
-        'webhook-timestamp and webhook-signature (v1,base64 HMAC-SHA-256 of "id.timestamp.body"). Receivers drop repeats by webhook-id and by event id.',
+        'webhook-timestamp and webhook-signature (v1,base64 HMAC-SHA-256 of "id.timestamp.body"). Receivers drop repeats by webhook-id and by event id. ' +
+        '`seq` numbers the subscription\'s events 1, 2, 3, … (the same on every resend; agency topics carry it in the header truc-sequence): a missing number is a hole, ' +
+        'refilled through GET /v1/subscriptions/{id}/events.',
       requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/SubscriptionRequest' } } } },
       responses: { 201: subscription('Created.'), 401: denied[401], 403: error('Beyond the agency\'s entitlement (kinds, provinces, tier) or another agency.'), 413: tooLarge, 422: invalid },
     },
@@ -123,6 +128,43 @@ export const subscriptionPaths = {
   },
   '/v1/subscriptions/{id}/status': {
     get: { summary: 'Delivery status', parameters: [idParameter], responses: { 200: { description: 'Status (null before the fan-out first reported).', content: { 'application/json': { schema: { type: 'object', properties: { subscription: { type: 'string' }, status: { $ref: '#/components/schemas/DeliveryStatus' } } } } } }, ...denied } },
+  },
+  '/v1/subscriptions/{id}/events': {
+    get: {
+      summary: 'Events by sequence number, again (to refill a hole)',
+      description:
+        'The events the subscription numbered since..until, as its delivery shows them (same filter, entitlement and tier, as they stand now), in number order. ' +
+        'A page covers at most FANOUT_EVENTS_PAGE_SIZE numbers (500 by default); `next` is the path of the next page, null once the range is covered. ' +
+        'Numbers above lastSequence are not covered. A number whose event cannot be returned is listed in `unavailable`: expired (past the retention of the journal or the canonical topic) or withheld (no longer within the subscription or the agency\'s entitlement).',
+      parameters: [
+        idParameter,
+        { name: 'since', in: 'query', required: true, schema: { type: 'integer', minimum: 1 } },
+        { name: 'until', in: 'query', required: false, schema: { type: 'integer', minimum: 1 }, description: 'At least since, and at most FANOUT_EVENTS_MAX_RANGE (1,000,000 by default) numbers after it; left out: as far as that allows.' },
+      ],
+      responses: {
+        200: {
+          description: 'One page.',
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: {
+                  subscription: { type: 'string' },
+                  since: { type: 'integer' },
+                  until: { type: 'integer', description: 'The last number this page covers (since - 1 when none).' },
+                  lastSequence: { type: 'integer' },
+                  events: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, seq: { type: 'integer' }, kind: { enum: [...KINDS] }, time: { type: 'string', format: 'date-time' }, key: { type: ['string', 'null'] }, data: { type: 'object' } } } },
+                  unavailable: { type: 'array', items: { type: 'object', properties: { seq: { type: 'integer' }, reason: { enum: ['expired', 'withheld'] } } } },
+                  next: { type: ['string', 'null'] },
+                },
+              },
+            },
+          },
+        },
+        400: error('since or until is missing, not a whole number from 1, until is below since, or the range is wider than allowed.'),
+        ...denied,
+      },
+    },
   },
   '/v1/subscriptions/{id}/{action}': {
     post: {

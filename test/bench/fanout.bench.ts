@@ -2,7 +2,9 @@
  * Webhook fan-out: four webhook subscriptions on one canonical topic, each POSTing signed batches
  * to its own local receiver (which checks every signature). Figures: events delivered per second
  * in total with a backlog, and the delivery latency (canonical record written → receiver got it)
- * at a steady 1,000 records/s. Fan-out, receivers and producer share this process and machine.
+ * at a steady 1,000 records/s. Every event carries its sequence number (journaled before it is
+ * sent) and every subscription has heartbeats on, once a second when idle. Fan-out, receivers and
+ * producer share this process and machine.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { startDemoReceiver, type DemoReceiver } from '../../services/fanout/demo-receiver.ts';
@@ -28,7 +30,7 @@ await withStack(async () => {
     receivers.push(receiver);
     const answer = await bench.call('POST', '/v1/subscriptions', bench.agencyKeys[agency]!, {
       kinds: ['health-declaration'],
-      delivery: { type: 'webhook', url: receiver.url, secret, maxBatchSize: BATCH_SIZE },
+      delivery: { type: 'webhook', url: receiver.url, secret, maxBatchSize: BATCH_SIZE, heartbeatSeconds: 1 },
     });
     if (answer.status !== 201) throw new Error(`subscription refused: ${JSON.stringify(answer.body)}`);
   }
@@ -70,6 +72,10 @@ await withStack(async () => {
   printFigure('latency max', latencies[latencies.length - 1] ?? Number.NaN, 'ms');
   const bad = receivers.reduce((sum, receiver) => sum + receiver.counts().badSignatures, 0);
   printFigure('bad signatures', bad, '');
+  const numbered = receivers.map((receiver) => new Set(receiver.batches.flatMap((batch) => batch.events.map((event) => event.seq))));
+  const contiguous = numbered.filter((seqs) => seqs.size === BACKLOG + total && [...seqs].every((seq) => seq >= 1 && seq <= BACKLOG + total));
+  printFigure('subscriptions numbered 1..N without a hole', contiguous.length, `of ${SUBSCRIPTIONS}`);
+  printFigure('heartbeats received (idle moments, 1 s interval)', receivers.reduce((sum, receiver) => sum + receiver.heartbeats.length, 0), '');
 
   await fanout.close();
   for (const receiver of receivers) await receiver.close();

@@ -150,10 +150,10 @@ describe('agencies in the access file', () => {
 describe('truc status lines', () => {
   it('shows each subscription with its delivery figures', () => {
     const lines = subscriptionLines([
-      { id: 's1', agency: 'cdc', state: 'active', delivery: { type: 'webhook' }, status: { state: 'failing', delivered: 5, retries: 7, deadLetters: 3, lag: 2, lastSuccessAt: null, lastError: { at: '2021-08-01T00:00:00.000Z', message: 'receiver answered 500' } } },
+      { id: 's1', agency: 'cdc', state: 'active', delivery: { type: 'webhook' }, status: { state: 'failing', delivered: 5, retries: 7, deadLetters: 3, lag: 2, lastSequence: 8, eventsSinceStart: 6, lastSuccessAt: null, lastError: { at: '2021-08-01T00:00:00.000Z', message: 'receiver answered 500' } } },
       { id: 's2', agency: 'cdc', state: 'paused', delivery: { type: 'topic' }, status: null },
     ]);
-    expect(lines[0]).toMatch(/cdc\/s1 .*webhook failing delivered 5 {2}retries 7 {2}dead letters 3 {2}lag 2 .*last error .*receiver answered 500/);
+    expect(lines[0]).toMatch(/cdc\/s1 .*webhook failing delivered 5 {2}retries 7 {2}dead letters 3 {2}lag 2 {2}seq 8 \(6 since start\) .*last error .*receiver answered 500/);
     expect(lines[1]).toMatch(/cdc\/s2 .*topic +paused no status yet/);
     expect(subscriptionLines([])).toEqual(['  none']);
   });

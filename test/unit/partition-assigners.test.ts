@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AssignerProtocol, type Cluster, type PartitionAssigner } from 'kafkajs';
 import { coPartitionAssigner } from '../../services/normalizer/co-partition-assigner.ts';
 import { wholeTopicAssigner } from '../../connectors/clickhouse-sink/topic-assigner.ts';
+import { singleOwnerAssigner } from '../../services/fanout/single-owner-assigner.ts';
 
 // Only partition metadata is read from the cluster: a plain object stands in for it.
 const cluster = {
@@ -43,5 +44,15 @@ describe('whole-topic assigner (ClickHouse sink)', () => {
   it('leaves members beyond the number of topics idle', async () => {
     const assignment = await assign(['m1', 'm2', 'm3'], ['canonical.x'], wholeTopicAssigner);
     expect(assignment).toEqual({ m1: { 'canonical.x': [0, 1, 2, 3, 4, 5] }, m2: {}, m3: {} });
+  });
+});
+
+describe('single-owner assigner (fan-out subscriptions)', () => {
+  it('gives every partition of every topic to the first member, none to the others', async () => {
+    expect(await assign(['m2', 'm1', 'm3'], ['canonical.x', 'small'], singleOwnerAssigner)).toEqual({
+      m1: { 'canonical.x': [0, 1, 2, 3, 4, 5], small: [0, 1] },
+      m2: {},
+      m3: {},
+    });
   });
 });
