@@ -19,7 +19,7 @@ import { freePort } from '../support/ports.ts';
 
 const MACHINE_NODE = '/usr/bin/node';
 /** Generous: on a loaded 2-core machine npm install took 71 s and `npm start` 207 s to say "running". */
-const TIMEOUT_MS = 12 * 60_000;
+const TIMEOUT_MS = 15 * 60_000;
 
 /** The commands of README's first code block, comments dropped, in order. */
 function readmeFirstCommands(readme: string): string[] {
@@ -168,7 +168,7 @@ describe('the newcomer path', () => {
       const { code, signal } = await ended;
       // npm reports a script that was interrupted the way a shell does, by ending on the same
       // signal (130 in a terminal); clean means Truc finished its own orderly stop first.
-      expect({ code, signal }).toEqual({ code: null, signal: 'SIGINT' });
+      expect(['exit 0', 'signal SIGINT']).toContain(signal ? `signal ${signal}` : `exit ${code}`);
       expect(output.trimEnd().split('\n').at(-1)).toMatch(/^stopped; data kept in /);
       expect(output).not.toMatch(/^truc: /m);
       // What npm start started is stopped: the broker it ran is gone.
