@@ -88,6 +88,8 @@ export interface OperationsSnapshot {
 export interface OperationsViewOptions {
   /** How often totals are read for the current rates and the history. */
   sampleMs?: number;
+  /** Current rates are the mean over this window (a steadier figure than one sample's change). */
+  rateWindowMs?: number;
   historyStepMs?: number;
 }
 
@@ -105,7 +107,9 @@ export class OperationsView {
   private readonly sampleMs: number;
   private readonly history: ThroughputHistory;
   private timer: NodeJS.Timeout | null = null;
-  private previous: { atMs: number; totals: Record<StageName, number> } | null = null;
+  private readonly rateWindowMs: number;
+  /** Samples of the rate window, oldest first; the last is the latest. */
+  private readonly window: { atMs: number; totals: Record<StageName, number> }[] = [];
   private rates: Partial<Record<StageName, number>> = {};
   /** Last states seen, so a change is warned about once. */
   private readonly states = new Map<string, string>();
@@ -114,6 +118,7 @@ export class OperationsView {
     this.feeds = feeds;
     this.warnings = warnings;
     this.sampleMs = options.sampleMs ?? 1_000;
+    this.rateWindowMs = options.rateWindowMs ?? 5_000;
     this.history = new ThroughputHistory({ stepMs: options.historyStepMs ?? 10_000 });
   }
 
@@ -147,14 +152,18 @@ export class OperationsView {
   /** Reads the totals: current rates, a history step, and warnings for changes of state. */
   async sample(atMs = Date.now()): Promise<void> {
     const totals = await this.totals();
-    if (this.previous && atMs > this.previous.atMs) {
-      const elapsed = atMs - this.previous.atMs;
+    this.window.push({ atMs, totals });
+    // Keep one sample at or before the window's start, so the rate spans the whole window.
+    while (this.window.length > 2 && this.window[1]!.atMs <= atMs - this.rateWindowMs) this.window.shift();
+    const oldest = this.window[0]!;
+    if (atMs > oldest.atMs) {
+      const elapsed = atMs - oldest.atMs;
       for (const name of Object.keys(totals) as StageName[]) {
-        const change = totals[name] - this.previous.totals[name];
+        const change = totals[name] - oldest.totals[name];
+        // A total that went down (a restarted counter) counts from zero rather than as a negative rate.
         this.rates[name] = ((change >= 0 ? change : totals[name]) * 1000) / elapsed;
       }
     }
-    this.previous = { atMs, totals };
     const names = this.stageNames();
     this.history.observe(atMs, Object.fromEntries(names.map((name) => [name, totals[name]])));
     this.noteChanges(atMs);
@@ -214,7 +223,7 @@ export class OperationsView {
   }
 
   async snapshot(): Promise<OperationsSnapshot> {
-    const totals = this.previous?.totals ?? (await this.totals());
+    const totals = this.window.at(-1)?.totals ?? (await this.totals());
     const names = this.stageNames();
     const rate = (name: StageName) => this.rates[name] ?? 0;
     const subscriptions = this.feeds.subscriptions();

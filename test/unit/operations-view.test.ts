@@ -65,6 +65,19 @@ describe('operations view', () => {
     ]);
   });
 
+  it('gives current rates as the mean over the last 5 s, steadier than one sample\'s change', async () => {
+    const { state, view } = rig();
+    for (let second = 0; second <= 10; second++) {
+      state.records = second * 100;
+      await view.sample(second * 1_000);
+    }
+    expect((await view.snapshot()).stages[0]).toEqual({ name: 'ingest', total: 1_000, ratePerSecond: 100 });
+    state.records = 1_600;
+    await view.sample(11_000);
+    // 1,000 records since the sample of 6 s.
+    expect((await view.snapshot()).stages[0]!.ratePerSecond).toBe(200);
+  });
+
   it('counts per source and kind: in, out, duplicates of every reason, dead letters by error class', async () => {
     const { metrics, view } = rig();
     metrics.recordsIn.inc({ source: 'vhd', kind: 'health-declaration' }, 10);
