@@ -150,4 +150,14 @@ describe('sequence numbers, heartbeats and refill', () => {
     }
     expect((await bad(`?since=1&until=${MAX_RANGE + 1}`)).body.error.message).toMatch(/at most 1000/);
   });
+
+  it('lists numbers the subscription no longer covers as withheld instead of skipping them', async () => {
+    // The declarations are of province 79: narrowed to 01, the subscription no longer covers them.
+    const narrowed = await bench.call('PATCH', `/v1/subscriptions/${subscriptionId}`, bench.agencyKeys[A]!, { filter: { provinces: ['01'] } });
+    expect(narrowed.status).toBe(200);
+    const answer = await bench.call('GET', `/v1/subscriptions/${subscriptionId}/events?since=1&until=3`, bench.agencyKeys[A]!);
+    expect(answer.status).toBe(200);
+    expect(answer.body.events).toEqual([]);
+    expect(answer.body.unavailable).toEqual([1, 2, 3].map((seq) => ({ seq, reason: 'withheld' })));
+  });
 });
