@@ -128,7 +128,7 @@ export async function startFanout(options: StartFanoutOptions): Promise<RunningF
     } else {
       await ensure(kinds.map((kind) => ({ name: agencyTopic(subscription.agency, kind) })));
       const tier = effectiveTier(subscription, entitlement);
-      delivery = new TopicBatchDelivery({ agency: subscription.agency, groupId, tracker, sequence }, await agencyTopicWriters(serde, subscription.agency, kinds, tier));
+      delivery = new TopicBatchDelivery({ agency: subscription.agency, tracker, sequence }, await agencyTopicWriters(serde, subscription.agency, kinds, tier));
     }
     const runner = new SubscriptionRunner({ kafka, serde, logger, subscription, entitlement, tracker, groupId, topicOf, crashes }, delivery);
     await runner.start();

@@ -1,7 +1,7 @@
 /**
  * A subscription's sequence journal on Kafka: the topic `<FANOUT_SEQUENCE_TOPIC_PREFIX><id>` (one
- * partition, keyed by source partition, compacted only past the canonical topics' retention) written by one transactional producer, `<group prefix>-<id>-journal`. Opening it
- * fences any earlier holder (another instance, or one killed with its transaction open), then reads
+ * partition, keyed by source partition, compacted only past the canonical topics' retention)
+ * written by one transactional producer, `<group prefix>-<id>-journal`. Opening it fences any earlier holder (another instance, or one killed with its transaction open), then reads
  * the journal to its end and the group's committed offsets, so numbering carries on where the
  * fenced holder left it. Numbering is one critical section per subscription: numbers are given and
  * journaled in one transaction before the events are sent, and a topic subscription's records and
@@ -25,10 +25,10 @@ export interface SequenceJournalOptions {
   sourceTopics: string[];
 }
 
-/** What a topic subscription adds to the numbering transaction, built once the numbers are known. */
+/** What a topic subscription adds to the numbering transaction, built once the numbers are known: records, and the group's offsets. */
 export interface TransactionParts {
   topicMessages: TopicMessages[];
-  offsets?: Offsets & { consumerGroupId: string };
+  offsets?: Offsets;
 }
 
 interface NumberingRequest {

@@ -24,7 +24,6 @@ import type { StatusTracker } from './status-tracker.ts';
 
 export interface TopicDeliveryOptions {
   agency: string;
-  groupId: string;
   tracker: StatusTracker;
   /** The subscription's sequence numbers; its transactions carry the records and offsets too. */
   sequence: SequenceJournal;
@@ -56,7 +55,7 @@ export class TopicBatchDelivery implements BatchDelivery {
 
   async deliver(payload: EachBatchPayload, kind: Kind, selected: SelectedRecord[], _consumer: Consumer): Promise<void> {
     const { batch, resolveOffset } = payload;
-    const { sequence, groupId, agency, tracker } = this.options;
+    const { sequence, agency, tracker } = this.options;
     const first = Number(batch.firstOffset() ?? 0);
     const next = Number(batch.lastOffset()) + 1;
     // Records below the floor were written by an earlier holder of the journal's transactional id.
@@ -80,7 +79,7 @@ export class TopicBatchDelivery implements BatchDelivery {
             })),
           }]
         : [],
-      offsets: { consumerGroupId: groupId, topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: String(next) }] }] },
+      offsets: { topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: String(next) }] }] },
     }));
     resolveOffset(batch.lastOffset());
     if (records.length > 0) {
