@@ -20,7 +20,9 @@ describe('API operations', () => {
 
   beforeAll(async () => {
     // A small rate limit, so the 429 case is reachable with a few records.
-    t = await startTestApi({ INGEST_RATE_PER_SOURCE: '20', INGEST_RATE_BURST: '20', INGEST_MAX_RECORDS: '20' });
+    // A slow refill (1 record/s): the 429 test must not depend on how fast this machine answers its
+    // first request (at 20/s, a loaded machine's half second between two requests refilled enough).
+    t = await startTestApi({ INGEST_RATE_PER_SOURCE: '1', INGEST_RATE_BURST: '20', INGEST_MAX_RECORDS: '20' });
   });
   afterAll(async () => {
     await t.close();

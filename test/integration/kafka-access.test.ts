@@ -38,6 +38,13 @@ const topics = {
  * Kafka's console consumer (the Java client of the stack's jars) on the agency listener, with the
  * client properties README gives agencies; reads at most one message within a few seconds.
  */
+/**
+ * How long a Java console consumer may take: a JVM start, TLS and SASL, a group join. On a loaded
+ * machine (a full suite beside other work) that alone passed a minute, the test's default timeout.
+ */
+const JAVA_CONSUMER_MS = 150_000;
+const JAVA_TEST_MS = JAVA_CONSUMER_MS + 60_000;
+
 async function javaConsumer(login: SaslCredentials, topic: string, group: string): Promise<{ stdout: string; output: string }> {
   const folder = mkdtempSync(path.join(os.tmpdir(), 'truc-agency-'));
   const properties = path.join(folder, 'agency.properties');
@@ -60,7 +67,7 @@ async function javaConsumer(login: SaslCredentials, topic: string, group: string
       ['-cp', ensureKafkaJars(), `-Dlog4j2.configurationFile=${path.join(REPO_ROOT, 'infra/kafka/log4j2.properties')}`,
         'org.apache.kafka.tools.consumer.ConsoleConsumer', '--bootstrap-server', agencyBootstrap(config), '--consumer.config', properties,
         '--topic', topic, '--group', group, '--from-beginning', '--max-messages', '1', '--timeout-ms', '15000'],
-      { encoding: 'utf8', timeout: 60_000 },
+      { encoding: 'utf8', timeout: JAVA_CONSUMER_MS },
     ).catch((error: { stdout?: string; stderr?: string }) => ({ stdout: error.stdout ?? '', stderr: error.stderr ?? '' }));
     return { stdout: result.stdout, output: `${result.stdout}${result.stderr}` };
   } finally {
@@ -208,12 +215,12 @@ describe.runIf((process.env.TRUC_TEST_STACK ?? 'native') === 'native')('Kafka au
     const java = await javaConsumer(loginA, topics.ownA, group());
     expect(java.output).toContain(`GroupAuthorizationException: Not authorized to access group: ${group()}`);
     expect(java.output).toContain('Processed a total of 0 messages');
-  });
+  }, JAVA_TEST_MS);
 
   it("lets Kafka's Java consumer read agency A's topic with README's client properties", async () => {
     const java = await javaConsumer(loginA, topics.ownA, `${A}.java`);
     expect(java.stdout.trim()).toBe(`secret of ${topics.ownA}`);
-  });
+  }, JAVA_TEST_MS);
 
   it('refuses agency A the cluster: no topic creation, no ACLs', async () => {
     const client = agencyA.admin({ retry: { retries: 0 } });

@@ -55,8 +55,8 @@ describe('the normalizer when its broker restarts under it', () => {
     const config = loadConfig({ ...process.env, ...broker.env, PERSON_KEY_SECRET: 'test-only-person-key-secret-0123456789abcdef' });
     const kafka = createKafka(config.kafka, pino({ level: 'silent' }), 'test');
     const pipeline = await preparePipeline(config, kafka, pino({ level: 'silent' }));
+    // (A broker that just started may already crash the first join: "the coordinator is loading".)
     normalizer = await startNormalizer({ config, logger });
-    expect(normalizer.status().lastCrash).toBeNull();
 
     const items = generate({ seed: 13, count: 2_000, kinds: KINDS.filter((kind) => kind !== 'checkpoint'), invalid: 0, duplicates: 0 });
     await produceRaw(kafka, pipeline.rawCodecs, items);
@@ -66,14 +66,19 @@ describe('the normalizer when its broker restarts under it', () => {
     const killedAt = Date.now();
     broker.kill();
     // kafkajs retries the lost connections for about a minute before it crashes the consumer.
-    const crash = await waitFor(() => normalizer!.status().lastCrash, 'a crash of the normalizer consumer', 180_000);
+    const crashSinceKill = () => {
+      const crash = normalizer!.status().lastCrash;
+      return crash !== null && Date.parse(crash.at) >= killedAt && crash;
+    };
+    const crash = await waitFor(crashSinceKill, 'a crash of the normalizer consumer', 180_000);
     const crashedAfterMs = Date.now() - killedAt;
     await broker.start();
 
     // Restarted, by kafkajs or (for an error kafkajs deems final) by the normalizer itself.
     expect(crash).toMatchObject({ stage: 'normalizer', restarting: true });
     expect(crash.restarts).toBeGreaterThanOrEqual(1);
-    expect(crash.errorClass).toMatch(/^KafkaJS\w+Error$/);
+    // A lost connection, no broker, no group coordinator, … (which one depends on the moment).
+    expect(crash.errorClass).toMatch(/^KafkaJS\w+$/);
     expect(crash.message.length).toBeGreaterThan(0);
 
     // The crash's own line: stage, class and message, at error level.

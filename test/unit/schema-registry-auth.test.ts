@@ -265,7 +265,8 @@ describe('truc registry-credential', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+    // Eight CLI processes one after another: on a loaded machine they took 150 s (a minute is the default).
+  }, 300_000);
 });
 
 describe("the local stack's registry credentials", () => {
