@@ -15,6 +15,7 @@ import { caFile } from '../infra/stack/kafka-security.ts';
 import { followAgencyAccess } from '../infra/stack/agency-access.ts';
 import { agencyBootstrap, grantAgency } from '../infra/stack/kafka-broker.ts';
 import { up, down, status, type ComponentStatus } from '../infra/stack/stack.ts';
+import { AlertBoard } from './alerts/alert-board.ts';
 import { alertsStage, localAlertDestination, startAlerts } from './alerts/alerts.ts';
 import { startApi } from './api/api-service.ts';
 import { startClickHouseEndpoint } from './clickhouse-endpoint/endpoint.ts';
@@ -31,7 +32,7 @@ import { watchAccessPolicy, type IssuedKeys } from './platform/access.ts';
 import { createClickHouse } from './platform/clickhouse.ts';
 import { ConfigError, loadConfig, type Config } from './platform/config.ts';
 import { createFileLogger } from './platform/logger.ts';
-import { latestCrash } from './platform/stage-crash.ts';
+import { latestCrash, type StageCrash } from './platform/stage-crash.ts';
 
 const HELP = `usage: npm start [-- --reset]
 
@@ -113,12 +114,16 @@ async function run(): Promise<void> {
   const endpoint = clickhouse.mode === 'embedded' ? await startClickHouseEndpoint({ config, logger, clickhouse, analysts: () => access.current().analysts() }) : null;
   const normalizer = await startNormalizer({ config, logger });
   const pull = await startPullConnectors(config, logger);
+  // The fan-out and alerts start after the API: the console reads them once they run.
+  let fanoutCrash = (): StageCrash | null => null;
+  const alertBoard = new AlertBoard();
   const api = await startApi({
     config, logger, connectors: pull.connectors, metrics: normalizer.metrics.registry, access,
-    operations: { normalizer: normalizer.metrics, sink: () => sink.status(), warnings },
+    operations: { normalizer: normalizer.metrics, sink: () => sink.status(), warnings, crashes: () => [normalizer.status().lastCrash, fanoutCrash()], alerts: alertBoard },
   });
   const fanoutConfig = localStack ? withDemoReceiverAllowed(config) : config;
   const fanout = await startFanout({ config: fanoutConfig, logger, access });
+  fanoutCrash = () => fanout.status().lastCrash;
   // Agencies removed from the access file lose their Kafka logins (also those removed while Truc was down).
   const agencyAccess = localStack ? followAgencyAccess({ config, logger, access }) : null;
   const demoAgency = localStack ? await startDemoAgency({ config: fanoutConfig, logger, access: access.current(), store: fanout.store }) : null;
@@ -127,7 +132,7 @@ async function run(): Promise<void> {
   const localAlerts = localStack && config.alerts.webhookUrls.length === 0 ? await localAlertDestination(config.alerts) : null;
   const alertsConfig = localAlerts?.config ?? config.alerts;
   const alerts = alertsConfig.webhookUrls.length > 0
-    ? startAlerts({ config: alertsConfig, logger, sources: { fanout, normalizer, sink, connectors: () => [api.ingest.status(), ...pull.connectors.map((c) => c.status())], components: () => components } })
+    ? startAlerts({ config: alertsConfig, logger, board: alertBoard, sources: { fanout, normalizer, sink, connectors: () => [api.ingest.status(), ...pull.connectors.map((c) => c.status())], components: () => components } })
     : null;
   const keys = localKeys(config);
   const feed = keys && config.demoFeed.ratePerSecond > 0 ? startDemoFeed({ apiUrl: api.url, sourceKeys: keys.sources, config: config.demoFeed, logger }) : null;

@@ -8,6 +8,7 @@ import { generateWebhookSecret } from '../subscriptions/validation.ts';
 import type { Stage } from '../live-status.ts';
 import { ConfigError, type AlertsConfig } from '../platform/config.ts';
 import type { Logger } from '../platform/logger.ts';
+import type { AlertBoard } from './alert-board.ts';
 import { AlertEvaluator } from './alert-evaluator.ts';
 import { alertMessage, type AlertMessage } from './alert-message.ts';
 import { startAlertReceiver, type AlertReceiver } from './alert-receiver.ts';
@@ -36,6 +37,8 @@ export interface StartAlertsOptions {
   config: AlertsConfig;
   logger: Logger;
   sources: ReadingSources;
+  /** Where the operator console reads the alerts firing and resolved. */
+  board?: AlertBoard;
 }
 
 export interface RunningAlerts {
@@ -78,6 +81,7 @@ export function startAlerts(options: StartAlertsOptions): RunningAlerts {
       const message = alertMessage(transition);
       count++;
       sent.push(message);
+      options.board?.record(message);
       if (sent.length > KEEP_SENT) sent.shift();
       logger.warn({ alert: message.alert, state: message.state, severity: message.severity }, `alert ${message.state}: ${message.summary}`);
       sender.send(message);

@@ -18,6 +18,8 @@ import { readProduceLimits } from '../platform/produce-limits.ts';
 import { SubscriptionRoutes } from '../subscriptions/routes.ts';
 import type { ClickHouseSinkStatus } from '../../connectors/clickhouse-sink/sink.ts';
 import type { NormalizerMetrics } from '../normalizer/metrics.ts';
+import type { AlertsReadout } from '../alerts/alert-board.ts';
+import type { StageCrash } from '../platform/stage-crash.ts';
 import { OperationsView } from '../operations/operations-view.ts';
 import { RecentWarnings } from '../operations/recent-warnings.ts';
 import { OperationsRoutes } from '../operations/routes.ts';
@@ -45,6 +47,10 @@ export interface StartApiOptions {
 export interface OperationsFeedsOption {
   normalizer?: NormalizerMetrics;
   sink?: () => ClickHouseSinkStatus;
+  /** Last crashes of the other stages in this process (the sink's and connectors' come with their status). */
+  crashes?: () => readonly (StageCrash | null)[];
+  /** The alerts firing and recently resolved (filled once alerts start). */
+  alerts?: AlertsReadout;
   /** Where the process's warnings are gathered (its logger feeds them); the console's own otherwise. */
   warnings?: RecentWarnings;
 }
@@ -95,6 +101,8 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       subscriptions: () => subscriptions.store.list().map((subscription) => ({ subscription, status: subscriptions.store.status(subscription.id) })),
       normalizer: options.operations?.normalizer,
       sink: options.operations?.sink,
+      crashes: options.operations?.crashes,
+      alerts: options.operations?.alerts,
     },
     options.operations?.warnings ?? new RecentWarnings(),
   );

@@ -9,6 +9,22 @@ const stage = {
   schema: { type: 'string', pattern: '^(normalizer|ingest|sink\\.[A-Za-z0-9][A-Za-z0-9._-]*)$', default: 'normalizer' },
   description: 'normalizer, ingest, sink.clickhouse or sink.<subscription id>.',
 };
+/** An alert as sent to the alert destinations (services/alerts/alert-message.ts); figures and states only. */
+const alert = {
+  type: 'object',
+  required: ['alert', 'state', 'severity', 'what', 'where', 'summary', 'since', 'at', 'values'],
+  properties: {
+    alert: { type: 'string', description: 'The alert\'s key, e.g. lag:normalizer.' },
+    state: { enum: ['firing', 'resolved'] },
+    severity: { enum: ['warning', 'critical'] },
+    what: { type: 'string' },
+    where: { type: 'string' },
+    summary: { type: 'string' },
+    since: { type: 'string', format: 'date-time', description: 'When the condition started to hold.' },
+    at: { type: 'string', format: 'date-time', description: 'When it fired or resolved.' },
+    values: { type: 'object', description: 'The figures that explain it (counts, states, error classes).' },
+  },
+};
 const filters = [
   { name: 'source', in: 'query', schema: { type: 'string' } },
   { name: 'kind', in: 'query', schema: { type: 'string' } },
@@ -28,9 +44,33 @@ export const operationsPaths = {
   },
   '/v1/operations/snapshot': {
     get: {
-      summary: 'The pipeline now: stages and the records/s and lag of each edge, per (source, kind) counts, ClickHouse sink health, subscriptions, connectors, recent warnings, throughput over the last hour',
-      description: 'Counts and states only, never record contents. Operator key.',
-      responses: { 200: json('The snapshot.'), ...operatorOnly },
+      summary: 'The pipeline now: stages and the records/s and lag of each edge, per (source, kind) counts, ClickHouse sink health, subscriptions, connectors, recent warnings, last crashes, alerts, throughput over the last hour',
+      description:
+        'Counts and states only, never record contents. Operator key. `crashes`: the last crash of each stage and connector that ' +
+        'crashed since the process started, newest first. `alerts`: those firing now (oldest first) and the latest resolved ' +
+        '(newest first), as sent to the alert destinations; both empty when alerts are off.',
+      responses: {
+        200: {
+          description: 'The snapshot (`at`, `stages`, `edges`, `pairs`, `sink`, `subscriptions`, `connectors`, `warnings`, `history` and the fields below).',
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['crashes', 'alerts'],
+                properties: {
+                  crashes: { type: 'array', items: { $ref: '#/components/schemas/StageCrash' } },
+                  alerts: {
+                    type: 'object',
+                    required: ['firing', 'resolved'],
+                    properties: { firing: { type: 'array', items: alert }, resolved: { type: 'array', items: alert } },
+                  },
+                },
+              },
+            },
+          },
+        },
+        ...operatorOnly,
+      },
     },
   },
   '/v1/operations/dead-letters': {

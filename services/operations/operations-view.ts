@@ -2,12 +2,15 @@
  * The operator console's picture of the pipeline, built from the live status the API process
  * already holds (connectors, the normalizer's counters, the ClickHouse sink, subscriptions'
  * delivery status from the status topic): stages with records/s and the lag on each edge, per
- * (source, kind) figures, sink health, subscriptions, connectors, recent warnings and the last
- * hour's throughput. Counts and states only: never record contents.
+ * (source, kind) figures, sink health, subscriptions, connectors, recent warnings, the last crash
+ * of each stage, the alerts firing and recently resolved, and the last hour's throughput. Counts and states only: never record contents.
  */
 import type { ClickHouseSinkStatus } from '../../connectors/clickhouse-sink/sink.ts';
 import type { ConnectorStatus } from '../../connectors/runtime/managed-connector.ts';
+import type { AlertMessage } from '../alerts/alert-message.ts';
+import type { AlertsReadout } from '../alerts/alert-board.ts';
 import type { NormalizerMetrics } from '../normalizer/metrics.ts';
+import type { StageCrash } from '../platform/stage-crash.ts';
 import type { DeliveryStatus } from '../subscriptions/delivery-status.ts';
 import type { Subscription } from '../subscriptions/model.ts';
 import type { RecentWarning, RecentWarnings } from './recent-warnings.ts';
@@ -19,6 +22,12 @@ export interface OperationsFeeds {
   subscriptions(): { subscription: Subscription; status: DeliveryStatus | undefined }[];
   normalizer?: NormalizerMetrics | undefined;
   sink?: (() => ClickHouseSinkStatus) | undefined;
+  /**
+   * Last crashes of stages in this process other than the sink and connectors (whose statuses carry
+   * theirs). Read at each snapshot, so a stage started after the API is seen once it runs.
+   */
+  crashes?: (() => readonly (StageCrash | null)[]) | undefined;
+  alerts?: AlertsReadout | undefined;
 }
 
 export type StageName = 'ingest' | 'normalizer' | 'clickhouse' | 'fan-out';
@@ -82,6 +91,9 @@ export interface OperationsSnapshot {
   subscriptions: SubscriptionFigures[];
   connectors: ConnectorStatus[];
   warnings: RecentWarning[];
+  /** The last crash of each stage and connector that crashed since the process started, newest first. */
+  crashes: StageCrash[];
+  alerts: { firing: AlertMessage[]; resolved: AlertMessage[] };
   history: { stepSeconds: number; samples: ThroughputSample[] };
 }
 
@@ -228,6 +240,10 @@ export class OperationsView {
     const rate = (name: StageName) => this.rates[name] ?? 0;
     const subscriptions = this.feeds.subscriptions();
     const sinkStatus = this.feeds.sink?.() ?? null;
+    const connectors = this.feeds.connectors();
+    const crashes = [...(this.feeds.crashes?.() ?? []), sinkStatus?.lastCrash, ...connectors.map((c) => c.lastCrash)]
+      .filter((crash): crash is StageCrash => crash != null)
+      .sort((a, b) => b.at.localeCompare(a.at));
     const edges: EdgeFigures[] = [];
     if (this.feeds.normalizer) {
       edges.push({ from: 'ingest', to: 'normalizer', ratePerSecond: rate('normalizer'), lag: await sumOf(this.feeds.normalizer.lag) });
@@ -263,8 +279,10 @@ export class OperationsView {
         retries: status?.retries ?? 0,
         deadLetters: status?.deadLetters ?? 0,
       })),
-      connectors: this.feeds.connectors(),
+      connectors,
       warnings: this.warnings.recent(),
+      crashes,
+      alerts: { firing: this.feeds.alerts?.firing() ?? [], resolved: this.feeds.alerts?.resolved() ?? [] },
       history: { stepSeconds: this.history.stepMs / 1000, samples: this.history.samples() },
     };
   }

@@ -121,6 +121,8 @@ describe('operations API', () => {
     expect(snapshot.body.stages.map((s: { name: string }) => s.name)).toEqual(['ingest', 'fan-out']);
     expect(snapshot.body.connectors).toEqual([expect.objectContaining({ name: 'http-ingest', state: 'RUNNING' })]);
     expect(snapshot.body.sink).toBeNull();
+    expect(snapshot.body.crashes).toEqual([]);
+    expect(snapshot.body.alerts).toEqual({ firing: [], resolved: [] });
     expect(snapshot.body.history).toEqual({ stepSeconds: 10, samples: expect.any(Array) });
   });
 

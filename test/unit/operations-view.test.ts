@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ClickHouseSinkStatus } from '../../connectors/clickhouse-sink/sink.ts';
 import type { ConnectorStatus } from '../../connectors/runtime/managed-connector.ts';
+import { AlertBoard } from '../../services/alerts/alert-board.ts';
+import { alertMessage } from '../../services/alerts/alert-message.ts';
 import { NormalizerMetrics } from '../../services/normalizer/metrics.ts';
 import { OperationsView } from '../../services/operations/operations-view.ts';
 import { RecentWarnings } from '../../services/operations/recent-warnings.ts';
@@ -134,5 +136,36 @@ describe('operations view', () => {
     expect(snapshot.edges).toEqual([{ from: 'ingest', to: 'fan-out', ratePerSecond: 0, lag: 0 }]);
     expect(snapshot.sink).toBeNull();
     expect(snapshot.pairs).toEqual([]);
+  });
+
+  it('lists the last crash of each stage and connector, newest first, and the alerts firing and resolved', async () => {
+    const crash = (stage: string, at: string) => ({ at, stage, errorClass: 'KafkaJSProtocolError', message: 'GROUP_COORDINATOR_NOT_AVAILABLE', restarts: 1, restarting: true });
+    const board = new AlertBoard();
+    const transition = (key: string, state: 'firing' | 'resolved', at: number) =>
+      alertMessage({ key, what: 'lag above 1000', where: key, severity: 'warning', state, since: 0, at, values: { lag: 5_000 } });
+    board.record(transition('lag:normalizer', 'firing', 1_000));
+    board.record(transition('lag:clickhouse', 'firing', 2_000));
+    board.record(transition('lag:clickhouse', 'resolved', 3_000));
+    const view = new OperationsView(
+      {
+        connectors: () => [{ ...connector(0), lastCrash: crash('connector gate-reader', '2021-08-14T00:00:02.000Z') }],
+        subscriptions: () => [],
+        sink: () => ({ ...sinkStatus(0), lastCrash: crash('clickhouse-sink', '2021-08-14T00:00:03.000Z') }),
+        crashes: () => [crash('normalizer', '2021-08-14T00:00:01.000Z'), null],
+        alerts: board,
+      },
+      new RecentWarnings(),
+    );
+    const snapshot = await view.snapshot();
+    expect(snapshot.crashes.map((c) => c.stage)).toEqual(['clickhouse-sink', 'connector gate-reader', 'normalizer']);
+    expect(snapshot.crashes[2]).toEqual(crash('normalizer', '2021-08-14T00:00:01.000Z'));
+    expect(snapshot.alerts.firing).toEqual([expect.objectContaining({ alert: 'lag:normalizer', state: 'firing', severity: 'warning', at: '1970-01-01T00:00:01.000Z' })]);
+    expect(snapshot.alerts.resolved).toEqual([expect.objectContaining({ alert: 'lag:clickhouse', state: 'resolved', at: '1970-01-01T00:00:03.000Z' })]);
+  });
+
+  it('gives no crashes and no alerts when none happened or no feed gives them', async () => {
+    const snapshot = await rig().view.snapshot();
+    expect(snapshot.crashes).toEqual([]);
+    expect(snapshot.alerts).toEqual({ firing: [], resolved: [] });
   });
 });

@@ -108,6 +108,8 @@ function render(snapshot) {
   drawThroughput(snapshot.history);
   drawSink(snapshot.sink);
   drawWarnings(snapshot.warnings);
+  drawAlerts(snapshot.alerts);
+  drawCrashes(snapshot.crashes);
   drawPairs(snapshot.pairs);
   drawConnectors(snapshot.connectors);
   drawSubscriptions(snapshot.subscriptions);
@@ -223,6 +225,36 @@ function drawWarnings(warnings) {
     ...(warnings.length === 0
       ? [el('li', {}, 'none')]
       : warnings.map((w) => el('li', {}, el('time', {}, time(w.at)), `${w.where}: ${w.message}${w.count > 1 ? ` (×${w.count})` : ''}`))),
+  );
+}
+
+function alertItem(alert) {
+  const figures = Object.entries(alert.values).map(([name, value]) => `${name} ${value}`).join(', ');
+  return el(
+    'li',
+    { 'data-alert': alert.alert, class: alert.state === 'firing' ? `alert-${alert.severity}` : '' },
+    el('time', {}, time(alert.at)),
+    `${alert.severity}: ${alert.what}: ${alert.where}${figures ? ` (${figures})` : ''}${alert.state === 'firing' ? `; since ${time(alert.since)}` : ''}`,
+  );
+}
+
+function drawAlerts({ firing, resolved }) {
+  $('alerts-firing').replaceChildren(...(firing.length === 0 ? [el('li', {}, 'none')] : firing.map(alertItem)));
+  $('alerts-resolved').replaceChildren(...(resolved.length === 0 ? [el('li', {}, 'none')] : resolved.map(alertItem)));
+}
+
+function drawCrashes(crashes) {
+  $('crashes').tBodies[0].replaceChildren(
+    ...(crashes.length === 0
+      ? [el('tr', {}, el('td', { colspan: 5 }, 'none since start'))]
+      : crashes.map((c) =>
+          el(
+            'tr',
+            { 'data-crash': c.stage },
+            cell(time(c.at)), cell(c.stage), cell(`${c.errorClass}: ${c.message}`), cell(c.restarts, true),
+            el('td', { class: c.restarting ? 'state-ok' : 'state-failing' }, c.restarting ? 'restarting' : 'STOPPED'),
+          ),
+        )),
   );
 }
 
