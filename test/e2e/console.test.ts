@@ -18,13 +18,14 @@ import { startFanout, type RunningFanout } from '../../services/fanout/fanout.ts
 import { generate } from '../../services/generator/index.ts';
 import { startNormalizer, type RunningNormalizer } from '../../services/normalizer/normalizer.ts';
 import { generateKey, hashKey } from '../../services/platform/access.ts';
-import { canonicalTopic, KINDS, rawTopic, type Kind } from '../../services/platform/catalog.ts';
+import { rawTopic, type Kind } from '../../services/platform/catalog.ts';
 import { loadConfig, REPO_ROOT } from '../../services/platform/config.ts';
 import { createLogger } from '../../services/platform/logger.ts';
 import { HEADER, headerString } from '../../services/platform/record-headers.ts';
 import { readTopicToEnd } from '../../services/platform/topic-ends.ts';
 import { startTestApi, type TestApi } from '../support/api.ts';
 import { launchBrowser, type TestBrowser } from '../support/browser.ts';
+import { sinkStartsAtEnd } from '../support/clickhouse-sink.ts';
 import { testKafka } from '../support/kafka.ts';
 
 const logger = createLogger('e2e-console', 'silent');
@@ -79,14 +80,7 @@ describe('the operator console in a browser', () => {
   }
 
   beforeAll(async () => {
-    // The sink reads what this run writes, not the canonical history a long-lived stack holds.
-    const admin = kafka.admin();
-    await admin.connect();
-    for (const kind of KINDS.filter((k) => k !== 'checkpoint')) {
-      const ends = await admin.fetchTopicOffsets(canonicalTopic(kind));
-      await admin.setOffsets({ groupId: config.clickhouseSink.groupId, topic: canonicalTopic(kind), partitions: ends.map(({ partition, high }) => ({ partition, offset: high })) });
-    }
-    await admin.disconnect();
+    await sinkStartsAtEnd(kafka, config.clickhouseSink.groupId);
     normalizer = await startNormalizer({ config, logger });
     sink = await startClickHouseSink({ config, logger });
     t = await startTestApi(env, {

@@ -9,11 +9,11 @@ import { PROJECTIONS } from '../../connectors/clickhouse-sink/projection.ts';
 import { postItems } from '../../services/demo-feed/ingest-poster.ts';
 import { CHECKPOINTS, generate, type GeneratedItem } from '../../services/generator/index.ts';
 import { startNormalizer, type RunningNormalizer } from '../../services/normalizer/normalizer.ts';
-import { canonicalTopic, KINDS, type Kind } from '../../services/platform/catalog.ts';
+import { KINDS, type Kind } from '../../services/platform/catalog.ts';
 import { loadConfig } from '../../services/platform/config.ts';
 import { createLogger } from '../../services/platform/logger.ts';
 import { startTestApi, type TestApi } from '../support/api.ts';
-import { identifyingColumns, VIEW_TOTALS_QUERY, viewPairs } from '../support/clickhouse-sink.ts';
+import { identifyingColumns, sinkStartsAtEnd, VIEW_TOTALS_QUERY, viewPairs } from '../support/clickhouse-sink.ts';
 import { expectedCanonical } from '../support/expected-canonical.ts';
 import { testKafka } from '../support/kafka.ts';
 
@@ -42,15 +42,7 @@ describe('the whole pipeline', () => {
   let sink: RunningClickHouseSink;
 
   beforeAll(async () => {
-    // The sink reads what this run writes (the registry, a compacted topic, in full), not the
-    // canonical history a long-lived developer stack holds.
-    const admin = kafka.admin();
-    await admin.connect();
-    for (const kind of KINDS.filter((k) => k !== 'checkpoint')) {
-      const ends = await admin.fetchTopicOffsets(canonicalTopic(kind));
-      await admin.setOffsets({ groupId: config.clickhouseSink.groupId, topic: canonicalTopic(kind), partitions: ends.map(({ partition, high }) => ({ partition, offset: high })) });
-    }
-    await admin.disconnect();
+    await sinkStartsAtEnd(kafka, config.clickhouseSink.groupId);
     t = await startTestApi();
     normalizer = await startNormalizer({ config, logger });
     sink = await startClickHouseSink({ config, logger });

@@ -6,9 +6,10 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { Kafka } from 'kafkajs';
 import type { ClickHouseClient } from '../../services/platform/clickhouse.ts';
 import type { Config } from '../../services/platform/config.ts';
-import type { Kind } from '../../services/platform/catalog.ts';
+import { canonicalTopic, KINDS, type Kind } from '../../services/platform/catalog.ts';
 import { PROJECTIONS } from '../../connectors/clickhouse-sink/projection.ts';
 import type { CanonicalRecord } from './canonical-records.ts';
 
@@ -23,6 +24,24 @@ export function sinkTestConfig(base: Config, overrides: Partial<Config['clickhou
     clickhouse: { ...base.clickhouse, database: `sink_${id}`, dataDir: path.join(tmpdir(), `truc-ch-sink-${process.pid}-${id}`) },
     clickhouseSink: { ...base.clickhouseSink, groupId: `test-ch-sink-${id}`, topicPrefix: `test-${id}.`, maxWaitMs: 200, retryInitialMs: 100, retryMaxMs: 1_000, ...overrides },
   };
+}
+
+/**
+ * Moves the sink's group to the current end of the canonical topics, so a test's sink reads what
+ * the test writes, not the history a long-lived developer stack holds. The checkpoint registry is a
+ * compacted topic the sink reads in full, so it stays where it is.
+ */
+export async function sinkStartsAtEnd(kafka: Kafka, groupId: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    for (const kind of KINDS.filter((k) => k !== 'checkpoint')) {
+      const ends = await admin.fetchTopicOffsets(canonicalTopic(kind));
+      await admin.setOffsets({ groupId, topic: canonicalTopic(kind), partitions: ends.map(({ partition, high }) => ({ partition, offset: high })) });
+    }
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 export interface TableCounts {
