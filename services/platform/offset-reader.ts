@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Kafka, KafkaMessage } from 'kafkajs';
-import { closePrivateConsumer, retryingAdmin } from './topic-ends.ts';
+import { closePrivateConsumer, retryingAdmin, runUntilDone } from './topic-ends.ts';
 
 /** topic → partition → offsets wanted. */
 export type WantedOffsets = Map<string, Map<number, Set<number>>>;
@@ -50,28 +50,21 @@ export async function readOffsets(kafka: Kafka, wanted: WantedOffsets, timeoutMs
   try {
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => reached(payload.topic, payload.partition, Number(payload.lastOffset) + 1));
     await consumer.subscribe({ topics: [...wanted.keys()], fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`could not read the records asked for within ${timeoutMs} ms`)), timeoutMs);
-      done = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      consumer
-        .run({
-          autoCommit: false,
-          eachMessage: async ({ topic, partition, message }) => {
-            const offset = Number(message.offset);
-            if (wanted.get(topic)?.get(partition)?.has(offset)) found.set(positionKey(topic, partition, offset), message);
-            reached(topic, partition, offset + 1);
-          },
-        })
-        .then(() => {
-          for (const [key, span] of spans) {
-            const cut = key.lastIndexOf(':');
-            consumer.seek({ topic: key.slice(0, cut), partition: Number(key.slice(cut + 1)), offset: String(span.from) });
-          }
-        })
-        .catch(reject);
+    await runUntilDone(consumer, {
+      timeoutMs,
+      timeoutMessage: () => `could not read the records asked for within ${timeoutMs} ms`,
+      onDone: (finish) => (done = finish),
+      eachMessage: async ({ topic, partition, message }) => {
+        const offset = Number(message.offset);
+        if (wanted.get(topic)?.get(partition)?.has(offset)) found.set(positionKey(topic, partition, offset), message);
+        reached(topic, partition, offset + 1);
+      },
+      onRunning: () => {
+        for (const [key, span] of spans) {
+          const cut = key.lastIndexOf(':');
+          consumer.seek({ topic: key.slice(0, cut), partition: Number(key.slice(cut + 1)), offset: String(span.from) });
+        }
+      },
     });
   } finally {
     await closePrivateConsumer(kafka, consumer, groupId);

@@ -5,7 +5,7 @@
  * positions should be advanced from those events as well as from messages.
  */
 import { randomUUID } from 'node:crypto';
-import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import type { Consumer, EachMessageHandler, Kafka, KafkaMessage } from 'kafkajs';
 
 /**
  * Runs an admin step again for a few seconds while it fails: just after a topic is created, a KRaft
@@ -130,29 +130,47 @@ export async function readTopicToEnd(
   try {
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => advance(payload.partition, Number(payload.lastOffset) + 1));
     await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`read ${messages.length} messages of ${topic} in ${timeoutMs} ms without reaching its end`)),
-        timeoutMs,
-      );
-      done = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      consumer
-        .run({
-          autoCommit: false,
-          eachMessage: async ({ partition, message }) => {
-            if (tracker.before(partition, Number(message.offset)) && keep(message)) messages.push({ partition, message });
-            advance(partition, Number(message.offset) + 1);
-          },
-        })
-        .catch(reject);
+    await runUntilDone(consumer, {
+      timeoutMs,
+      timeoutMessage: () => `read ${messages.length} messages of ${topic} in ${timeoutMs} ms without reaching its end`,
+      onDone: (finish) => (done = finish),
+      eachMessage: async ({ partition, message }) => {
+        if (tracker.before(partition, Number(message.offset)) && keep(message)) messages.push({ partition, message });
+        advance(partition, Number(message.offset) + 1);
+      },
     });
   } finally {
     await closePrivateConsumer(kafka, consumer, groupId);
   }
   return messages;
+}
+
+export interface RunUntilDoneOptions {
+  timeoutMs: number;
+  timeoutMessage: () => string;
+  /** Receives the function that ends the run; the caller calls it once it has read what it wants. */
+  onDone: (finish: () => void) => void;
+  eachMessage: EachMessageHandler;
+  /** Runs once the consumer is running (e.g. to seek its partitions). */
+  onRunning?: () => void;
+}
+
+/**
+ * Runs a private consumer until the caller says it has read enough, failing after a timeout or when
+ * the consumer itself fails. Disconnecting is the caller's (closePrivateConsumer).
+ */
+export function runUntilDone(consumer: Consumer, options: RunUntilDoneOptions): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(options.timeoutMessage())), options.timeoutMs);
+    options.onDone(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    consumer
+      .run({ autoCommit: false, eachMessage: options.eachMessage })
+      .then(() => options.onRunning?.())
+      .catch(reject);
+  });
 }
 
 /**
