@@ -5,7 +5,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { verifySignature } from '../fanout/demo-receiver.ts';
+import { verifiedHeaders } from '../fanout/demo-receiver.ts';
 import type { AlertMessage } from './alert-message.ts';
 
 /** Alerts are a few hundred bytes; anything much larger is not one. */
@@ -54,15 +54,13 @@ export async function startAlertReceiver(secret: string, options: AlertReceiverO
     });
     request.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
-      const id = String(request.headers['webhook-id'] ?? '');
-      const timestamp = String(request.headers['webhook-timestamp'] ?? '');
-      const signature = String(request.headers['webhook-signature'] ?? '');
-      const fresh = Math.abs(Date.now() / 1000 - Number(timestamp)) <= TOLERANCE_SECONDS;
-      if (!id || !fresh || !verifySignature(secret, id, timestamp, body, signature)) {
+      const signed = verifiedHeaders(secret, request.headers, body, TOLERANCE_SECONDS);
+      if (!signed) {
         refused++;
         response.writeHead(401).end();
         return;
       }
+      const { id } = signed;
       let alert: AlertMessage;
       try {
         alert = JSON.parse(body) as AlertMessage;

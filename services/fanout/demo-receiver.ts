@@ -58,6 +58,25 @@ export function verifySignature(secret: string, id: string, timestamp: string, b
   });
 }
 
+/** A request's Standard Webhooks headers, as sent. */
+export interface SignedHeaders {
+  id: string;
+  timestamp: string;
+  signature: string;
+}
+
+/**
+ * The request's webhook headers when it carries an id, a timestamp within `toleranceSeconds` of now
+ * (an old request replayed is refused) and a valid signature of `body`; null otherwise.
+ */
+export function verifiedHeaders(secret: string, headers: http.IncomingHttpHeaders, body: string, toleranceSeconds: number): SignedHeaders | null {
+  const id = String(headers['webhook-id'] ?? '');
+  const timestamp = String(headers['webhook-timestamp'] ?? '');
+  const signature = String(headers['webhook-signature'] ?? '');
+  const fresh = Math.abs(Date.now() / 1000 - Number(timestamp)) <= toleranceSeconds;
+  return id && fresh && verifySignature(secret, id, timestamp, body, signature) ? { id, timestamp, signature } : null;
+}
+
 export interface DemoReceiverOptions {
   /** Keep every request's headers and body (tests); off for long runs (npm start, benchmarks). */
   keepRequests?: boolean;
@@ -91,15 +110,13 @@ export async function startDemoReceiver(secret: string, port = 0, options: DemoR
     request.on('end', () => {
       requests++;
       const body = Buffer.concat(chunks).toString('utf8');
-      const id = String(request.headers['webhook-id'] ?? '');
-      const timestamp = String(request.headers['webhook-timestamp'] ?? '');
-      const signature = String(request.headers['webhook-signature'] ?? '');
-      const fresh = Math.abs(Date.now() / 1000 - Number(timestamp)) <= toleranceSeconds;
-      if (!id || !fresh || !verifySignature(secret, id, timestamp, body, signature)) {
+      const signed = verifiedHeaders(secret, request.headers, body, toleranceSeconds);
+      if (!signed) {
         badSignatures++;
         response.writeHead(401).end();
         return;
       }
+      const { id, timestamp, signature } = signed;
       const logged: RawRequest = { headers: { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': signature }, body, answered: 0 };
       if (keepRequests) raw.push(logged);
       if (mode === 'error') {
