@@ -12,6 +12,7 @@ import { createKafka } from '../services/platform/kafka.ts';
 import type { Logger } from '../services/platform/logger.ts';
 import { runStandalone } from '../services/platform/standalone.ts';
 import { preparePipeline } from '../services/platform/pipeline-bootstrap.ts';
+import { partitionKey } from '../services/normalizer/mapping/index.ts';
 
 export interface PullConnectors {
   connectors: ManagedConnector[];
@@ -21,7 +22,7 @@ export interface PullConnectors {
 
 export async function startPullConnectors(config: Config, logger: Logger): Promise<PullConnectors> {
   const kafka = createKafka(config.kafka, logger, 'connect');
-  const { rawCodecs } = await preparePipeline(config, kafka, logger);
+  const { rawCodecs } = await preparePipeline(config, kafka, logger, partitionKey);
   const { fileConnector, pollConnector } = config;
 
   const runners = [

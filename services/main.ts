@@ -19,15 +19,14 @@ import { AlertBoard } from './alerts/alert-board.ts';
 import { alertsStage, localAlertDestination, startAlerts } from './alerts/alerts.ts';
 import { startApi } from './api/api-service.ts';
 import { startClickHouseEndpoint } from './clickhouse-endpoint/endpoint.ts';
-import { startDemoFeed } from './demo-feed/demo-feed.ts';
-import { DEMO_AGENCY, demoAgencyKafkaPassword, ensureDemoAgency, startDemoAgency, withDemoReceiverAllowed } from './fanout/demo-agency.ts';
+import { DEMO_AGENCY, demoAgencyKafkaPassword, demoAgencyStage, ensureDemoAgency, startDemoAgency, withDemoReceiverAllowed } from './demo/demo-agency.ts';
 import { startFanout } from './fanout/fanout.ts';
-import { fanoutStages } from './fanout/live-stages.ts';
+import { fanoutStage } from './fanout/live-stages.ts';
 import { LiveStatus } from './live-status.ts';
 import { RecentWarnings } from './operations/recent-warnings.ts';
 import { ensureLocalAccess } from './local-access.ts';
 import { startNormalizer } from './normalizer/normalizer.ts';
-import { loadPersonKeySecret } from './normalizer/person-key.ts';
+import { loadPersonKeySecret } from './platform/person-key.ts';
 import { watchAccessPolicy, type IssuedKeys } from './platform/access.ts';
 import { createClickHouse } from './platform/clickhouse.ts';
 import { ConfigError, loadConfig, type Config } from './platform/config.ts';
@@ -135,7 +134,11 @@ async function run(): Promise<void> {
     ? startAlerts({ config: alertsConfig, logger, board: alertBoard, sources: { fanout, normalizer, sink, connectors: () => [api.ingest.status(), ...pull.connectors.map((c) => c.status())], components: () => components } })
     : null;
   const keys = localKeys(config);
-  const feed = keys && config.demoFeed.ratePerSecond > 0 ? startDemoFeed({ apiUrl: api.url, sourceKeys: keys.sources, config: config.demoFeed, logger }) : null;
+  // The demo feed brings the whole generator with it: loaded only when it runs.
+  const feed =
+    keys && config.demoFeed.ratePerSecond > 0
+      ? (await import('./demo/demo-feed.ts')).startDemoFeed({ apiUrl: api.url, sourceKeys: keys.sources, config: config.demoFeed, logger })
+      : null;
 
   console.log(
     [
@@ -188,7 +191,8 @@ async function run(): Promise<void> {
           return `lag ${s.lag}  dead letters ${s.deadLetters}${s.failing ? `  FAILING: ${s.lastError}` : ''}`;
         },
       },
-      ...fanoutStages(fanout, demoAgency ?? undefined),
+      fanoutStage(fanout),
+      ...(demoAgency ? [demoAgencyStage(demoAgency, fanout)] : []),
       ...(alerts ? [alertsStage(alerts, localAlerts?.receiver)] : []),
     ],
   });

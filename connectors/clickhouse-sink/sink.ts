@@ -20,7 +20,7 @@
  * refused rows stand alone), goes to `dlq.sink.clickhouse` with the reason in headers; the rest flows.
  */
 import type { Admin, Consumer, ConsumerRunConfig, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
-import { backoffDelay, type BackoffPolicy } from '../runtime/backoff.ts';
+import { backoffDelay, type BackoffPolicy } from '../../services/platform/backoff.ts';
 import { createAvroSerde } from '../../services/platform/avro-serde.ts';
 import { KINDS, kindEntry, type Kind } from '../../services/platform/catalog.ts';
 import { createClickHouse, type ClickHouseHandle } from '../../services/platform/clickhouse.ts';

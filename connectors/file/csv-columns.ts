@@ -6,7 +6,7 @@
  * whose header has a column the mapping does not know (its data would otherwise be dropped).
  */
 import type avro from 'avsc';
-import type { Problem } from '../runtime/raw-records.ts';
+import type { Problem } from '../../services/platform/raw-records.ts';
 import type { ParsedRecord } from '../runtime/source-connector.ts';
 
 /** Dead letters' error class for a row that cannot become a record of the schema's shape. */

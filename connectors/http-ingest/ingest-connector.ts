@@ -22,7 +22,7 @@ import type { Logger } from '../../services/platform/logger.ts';
 import { rawTopic, sourceEntry, sourcePublishes, type Kind } from '../../services/platform/catalog.ts';
 import type { Principal } from '../../services/platform/access.ts';
 import { ConnectorCounters, type ConnectorStatus, type ManagedConnector } from '../runtime/managed-connector.ts';
-import type { Problem, RawRecordCodec } from '../runtime/raw-records.ts';
+import type { Problem, RawRecordCodec } from '../../services/platform/raw-records.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import { BodyRefusal, JSON_TYPES, NDJSON_TYPES, bodyFormat, readRecords, type BodyRecord } from './request-body.ts';
 

@@ -7,7 +7,7 @@ import type { Message, TopicMessages } from 'kafkajs';
 import { HEADER } from '../../services/platform/record-headers.ts';
 import { DLQ_INGEST_TOPIC } from '../../services/platform/topics.ts';
 import { CONNECT_OFFSETS_TOPIC, offsetMessage } from './offset-log.ts';
-import type { Problem, RawRecordCodec } from './raw-records.ts';
+import type { Problem, RawRecordCodec } from '../../services/platform/raw-records.ts';
 import type { OffsetChanges, SourceBatch, SourceRecord } from './source-connector.ts';
 
 /** Dead letters' error class when the raw schema refused a record the source could parse. */

@@ -15,11 +15,11 @@
  */
 import type { Kafka } from 'kafkajs';
 import type { Logger } from '../../services/platform/logger.ts';
-import { backoffDelay, DEFAULT_BACKOFF } from './backoff.ts';
+import { backoffDelay, DEFAULT_BACKOFF } from '../../services/platform/backoff.ts';
 import { batchMessages } from './batch-messages.ts';
 import { ConnectorCounters, type ConnectorState, type ConnectorStatus, type ManagedConnector } from './managed-connector.ts';
 import { readOffsets } from './offset-log.ts';
-import type { RawRecordCodec } from './raw-records.ts';
+import type { RawRecordCodec } from '../../services/platform/raw-records.ts';
 import type { SourceBatch, SourceConnector } from './source-connector.ts';
 import { CrashRecorder } from '../../services/platform/stage-crash.ts';
 import { TransactionalWriter } from '../../services/platform/transactional-writer.ts';

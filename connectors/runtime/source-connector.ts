@@ -7,7 +7,7 @@
  * file of a drop folder, the one cursor of a feed). An offset is any JSON value the connector
  * chooses; the runner stores it and hands it back unchanged after a restart.
  */
-import type { Problem } from './raw-records.ts';
+import type { Problem } from '../../services/platform/raw-records.ts';
 
 /** JSON the connector chooses, e.g. `{ "cursor": "abc" }` or `{ "records": 120, "byte": 8812 }`. */
 export type SourceOffset = Record<string, unknown>;

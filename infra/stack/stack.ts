@@ -6,7 +6,7 @@ import path from 'node:path';
 import { REPO_ROOT, formatBroker, type Config } from '../../services/platform/config.ts';
 import { createKafka } from '../../services/platform/kafka.ts';
 import { createLogger } from '../../services/platform/logger.ts';
-import { ensureLocalRegistryCredentials } from '../../services/local-access.ts';
+import { ensureLocalRegistryCredentials } from './local-registry-credentials.ts';
 import { kafkaProcess, localBroker, startKafka, isPortOpen } from './kafka-broker.ts';
 import { runningPid, startDetached, stopProcess, waitUntil, type ManagedProcess } from './processes.ts';
 

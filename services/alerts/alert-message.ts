@@ -1,5 +1,5 @@
 /**
- * What an alert destination receives, signed like an agency webhook (services/fanout/webhook-message.ts):
+ * What an alert destination receives, signed like an agency webhook (services/platform/webhook-signing.ts):
  *
  *   {"type": "truc.alert", "id", "alert": "<key>", "state": "firing" | "resolved", "severity",
  *    "what", "where", "summary", "since", "at", "values"}

@@ -5,7 +5,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { verifiedHeaders } from '../fanout/demo-receiver.ts';
+import { verifiedHeaders } from '../platform/webhook-signing.ts';
 import type { AlertMessage } from './alert-message.ts';
 
 /** Alerts are a few hundred bytes; anything much larger is not one. */

@@ -10,7 +10,7 @@
 import type { Logger } from '../platform/logger.ts';
 import { WebhookClient } from '../fanout/webhook-client.ts';
 import { withJitter } from '../fanout/webhook-delivery.ts';
-import { BlockedDestinationError } from '../fanout/webhook-target.ts';
+import { BlockedDestinationError } from '../platform/webhook-target.ts';
 import type { AlertMessage } from './alert-message.ts';
 
 export interface AlertSenderOptions {

@@ -3,7 +3,7 @@
  * fires or resolves to the configured destinations (ALERT_WEBHOOK_URLS, see README, "Alerts").
  */
 import { readFileSync } from 'node:fs';
-import { isWebhookSecret } from '../fanout/webhook-message.ts';
+import { isWebhookSecret } from '../platform/webhook-signing.ts';
 import { generateWebhookSecret } from '../subscriptions/validation.ts';
 import type { Stage } from '../live-status.ts';
 import { ConfigError, type AlertsConfig } from '../platform/config.ts';

@@ -7,7 +7,6 @@
  */
 import type { ConnectorStatus } from '../../connectors/runtime/managed-connector.ts';
 import type { ClickHouseSinkStatus } from '../../connectors/clickhouse-sink/sink.ts';
-import type { ComponentStatus } from '../../infra/stack/stack.ts';
 import type { FanoutStatus } from '../fanout/fanout.ts';
 import type { NormalizerMetrics } from '../normalizer/metrics.ts';
 import type { NormalizerStatus } from '../normalizer/normalizer.ts';
@@ -24,13 +23,19 @@ export interface PipelineReadings {
   clickhouse: { failing: boolean; error: string | null; lag: number } | null;
 }
 
+/** A component of the local stack as last checked: what infra/stack's status says, as far as alerts read it. */
+export interface ComponentReading {
+  name: string;
+  serving: boolean;
+}
+
 export interface ReadingSources {
   fanout?: { status(): FanoutStatus };
   normalizer?: { metrics: NormalizerMetrics; status(): Pick<NormalizerStatus, 'lastCrash'> };
   sink?: { status(): ClickHouseSinkStatus };
   connectors?: () => ConnectorStatus[];
   /** The local stack's components as last checked (Kafka, schema registry). */
-  components?: () => ComponentStatus[];
+  components?: () => ComponentReading[];
 }
 
 const sum = async (metric: { get(): Promise<{ values: { value: number }[] }> }) => (await metric.get()).values.reduce((total, v) => total + v.value, 0);

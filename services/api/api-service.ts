@@ -14,6 +14,7 @@ import type { Config } from '../platform/config.ts';
 import { createKafka, ingestKafkaConfig } from '../platform/kafka.ts';
 import { createLogger, type Logger } from '../platform/logger.ts';
 import { preparePipeline, type Pipeline } from '../platform/pipeline-bootstrap.ts';
+import { partitionKey } from '../normalizer/mapping/index.ts';
 import { readProduceLimits } from '../platform/produce-limits.ts';
 import { SubscriptionRoutes } from '../subscriptions/routes.ts';
 import type { ClickHouseSinkStatus } from '../../connectors/clickhouse-sink/sink.ts';
@@ -69,7 +70,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   const ownAccess = options.access ? null : watchAccessPolicy(config.api.accessFile, logger, config.api.accessReloadMs);
   const access = options.access ?? ownAccess!;
   const kafka = createKafka(config.kafka, logger, 'api');
-  const pipeline = await preparePipeline(config, kafka, logger);
+  const pipeline = await preparePipeline(config, kafka, logger, partitionKey);
 
   const admin = kafka.admin();
   await admin.connect();

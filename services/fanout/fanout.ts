@@ -24,7 +24,7 @@ import { deliveredKinds, effectiveTier } from '../subscriptions/row-filter.ts';
 import { SubscriptionStore } from '../subscriptions/store.ts';
 import { storedSubscriptionProblems } from '../subscriptions/validation.ts';
 import { SequenceJournal } from './sequence-journal.ts';
-import { journalTopic } from './sequence-numbers.ts';
+import { journalTopic } from '../subscriptions/sequence-numbers.ts';
 import { StatusReporter } from './status-tracker.ts';
 import { SubscriptionRunner, subscriptionGroupId, type BatchDelivery } from './subscription-runner.ts';
 import { TopicBatchDelivery, agencyTopicWriters } from './topic-delivery.ts';

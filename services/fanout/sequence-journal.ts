@@ -12,7 +12,7 @@ import type { Kafka, Offsets, TopicMessages } from 'kafkajs';
 import type { Kind } from '../platform/catalog.ts';
 import { readTopicToEnd } from '../platform/topic-ends.ts';
 import { TransactionalWriter } from '../platform/transactional-writer.ts';
-import { SequenceNumbers, decodeEntry, encodeEntry, entryKey, type NumberedEvent } from './sequence-numbers.ts';
+import { SequenceNumbers, decodeEntry, encodeEntry, entryKey, type NumberedEvent } from '../subscriptions/sequence-numbers.ts';
 
 export interface SequenceJournalOptions {
   kafka: Kafka;

@@ -4,8 +4,8 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { BlockedDestinationError, guardAgent } from './webhook-target.ts';
-import { webhookSignature } from './webhook-message.ts';
+import { BlockedDestinationError, guardAgent } from '../platform/webhook-target.ts';
+import { webhookSignature } from '../platform/webhook-signing.ts';
 
 export interface WebhookClientOptions {
   timeoutMs: number;

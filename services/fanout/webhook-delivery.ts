@@ -25,7 +25,7 @@ import type { SequenceJournal } from './sequence-journal.ts';
 import type { BatchDelivery, SelectedRecord } from './subscription-runner.ts';
 import type { StatusTracker } from './status-tracker.ts';
 import type { WebhookClient } from './webhook-client.ts';
-import { batchWebhookId, heartbeatBody, webhookBody, webhookEvent, type WebhookEvent } from './webhook-message.ts';
+import { batchWebhookId, heartbeatBody, webhookBody, webhookEvent, type WebhookEvent } from '../subscriptions/webhook-message.ts';
 
 export interface WebhookDeliveryOptions {
   subscriptionId: string;

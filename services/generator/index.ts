@@ -7,7 +7,7 @@
  *   const items = generate({ seed: 1, count: 100 });
  */
 import avro from 'avsc';
-import { RawRecordCodec } from '../../connectors/runtime/raw-records.ts';
+import { RawRecordCodec } from '../platform/raw-records.ts';
 import { AvroWriter } from '../platform/avro-serde.ts';
 import { rawSchema } from '../platform/catalog.ts';
 import { eventId } from '../platform/event-id.ts';

@@ -16,7 +16,7 @@ import { preparePipeline } from '../platform/pipeline-bootstrap.ts';
 import { CrashRecorder, type StageCrash } from '../platform/stage-crash.ts';
 import { CheckpointTable } from './checkpoint-table.ts';
 import { coPartitionAssigner } from './co-partition-assigner.ts';
-import { mapRecord } from './mapping/index.ts';
+import { mapRecord, partitionKey } from './mapping/index.ts';
 import { NormalizerMetrics } from './metrics.ts';
 import { PartitionWorker, type WorkerContext } from './partition-worker.ts';
 import { openIndices } from './state-restore.ts';
@@ -61,7 +61,7 @@ export async function startNormalizer(options: StartNormalizerOptions): Promise<
   const mapping = options.mapping ?? mapRecord;
   const metrics = options.metrics ?? new NormalizerMetrics();
   const kafka = createKafka(config.kafka, logger, 'normalizer');
-  const { serde, rawCodecs, canonicalSchemaIds, personKey } = await preparePipeline(config, kafka, logger);
+  const { serde, rawCodecs, canonicalSchemaIds, personKey } = await preparePipeline(config, kafka, logger, partitionKey);
   const canonicalWriters = new Map<Kind, AvroWriter>();
   for (const kind of KINDS) canonicalWriters.set(kind, await serde.writer(canonicalSchemaIds.get(kind)!));
   const checkpoints = await CheckpointTable.start(kafka, serde, logger);

@@ -6,7 +6,7 @@
  * canonical records, the dead letters, the state changes and the consumed offsets.
  */
 import type { IHeaders, KafkaMessage, Message, TopicMessages } from 'kafkajs';
-import type { RawRecordCodec } from '../../connectors/runtime/raw-records.ts';
+import type { RawRecordCodec } from '../platform/raw-records.ts';
 import { AvroValidationError, type AvroSerde, type AvroWriter } from '../platform/avro-serde.ts';
 import { canonicalTopic, kindEntry, type Kind } from '../platform/catalog.ts';
 import { eventId as computeEventId } from '../platform/event-id.ts';

@@ -4,8 +4,8 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isWebhookSecret } from '../fanout/webhook-message.ts';
-import { webhookUrlProblem } from '../fanout/webhook-target.ts';
+import { isWebhookSecret } from './webhook-signing.ts';
+import { webhookUrlProblem } from './webhook-target.ts';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 

@@ -2,17 +2,17 @@
  * What every service needs in place before it handles a record: the pipeline's topics and the
  * schemas (raw subjects at the registry's default compatibility, canonical ones BACKWARD_TRANSITIVE).
  * Idempotent, so every service and every instance may run it at start. It also builds the raw
- * records' key function, which needs the person_key secret and the normalizer's identity rules: the
+ * records' key function from the person_key secret and the sources' key rule (`partitionKey` of
+ * services/normalizer/mapping, passed in by the caller, as platform imports nothing above it): the
  * one place where producers and the normalizer agree on how records are partitioned.
  */
 import type { Kafka } from 'kafkajs';
-import { loadRawCodecs, type RawRecordCodec } from '../../connectors/runtime/raw-records.ts';
-import { partitionKey } from '../normalizer/mapping/index.ts';
-import { createPersonKey, loadPersonKeySecret, type PersonKeyFunction } from '../normalizer/person-key.ts';
 import { createAvroSerde, type AvroSerde } from './avro-serde.ts';
 import type { Kind } from './catalog.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
+import { createPersonKey, loadPersonKeySecret, type PersonKeyFunction } from './person-key.ts';
+import { loadRawCodecs, type CanonicalKeyRule, type RawRecordCodec } from './raw-records.ts';
 import { registerCanonicalSchemas } from './schema-registration.ts';
 import { ensureTopics, pipelineTopics } from './topics.ts';
 
@@ -24,7 +24,7 @@ export interface Pipeline {
   personKey: PersonKeyFunction;
 }
 
-export async function preparePipeline(config: Config, kafka: Kafka, logger: Logger): Promise<Pipeline> {
+export async function preparePipeline(config: Config, kafka: Kafka, logger: Logger, canonicalKey: CanonicalKeyRule): Promise<Pipeline> {
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -36,7 +36,7 @@ export async function preparePipeline(config: Config, kafka: Kafka, logger: Logg
   const serde = createAvroSerde(config.schemaRegistry);
   const personKey = createPersonKey(loadPersonKeySecret(config.normalizer, false));
   const rawCodecs = await loadRawCodecs(serde, (source, kind, value, sourceRecordId) =>
-    partitionKey({ source, kind, value, sourceRecordId }, personKey),
+    canonicalKey({ source, kind, value, sourceRecordId }, personKey),
   );
   const canonicalSchemaIds = await registerCanonicalSchemas(serde);
   logger.info({ raw: rawCodecs.size, canonical: canonicalSchemaIds.size }, 'schemas registered');

@@ -11,7 +11,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer } from 'kafkajs';
-import { backoffDelay, DEFAULT_BACKOFF } from '../../connectors/runtime/backoff.ts';
+import { backoffDelay, DEFAULT_BACKOFF } from './backoff.ts';
 import type { Logger } from './logger.ts';
 
 export interface StageCrash {

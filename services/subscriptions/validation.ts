@@ -10,8 +10,8 @@ import { TIERS, type AccessPolicy, type Entitlement, type Principal, type Tier, 
 import { KINDS, isKind, type Kind } from '../platform/catalog.ts';
 import type { FanoutConfig } from '../platform/config.ts';
 import { provinceByCode } from '../platform/provinces.ts';
-import { secretKey } from '../fanout/webhook-message.ts';
-import { webhookHostProblem, webhookUrlProblem } from '../fanout/webhook-target.ts';
+import { secretKey } from '../platform/webhook-signing.ts';
+import { webhookHostProblem, webhookUrlProblem } from '../platform/webhook-target.ts';
 import { canonicalField, isIdentifying } from './canonical-fields.ts';
 import { DEFAULT_HEARTBEAT_SECONDS, MAX_HEARTBEAT_SECONDS, PREDICATE_OPS, type Delivery, type Predicate, type Scalar, type Subscription, type SubscriptionFilter } from './model.ts';
 

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startClickHouseSink } from '../../connectors/clickhouse-sink/sink.ts';
 import { startApi } from '../../services/api/api-service.ts';
-import { startDemoFeed } from '../../services/demo-feed/demo-feed.ts';
+import { startDemoFeed } from '../../services/demo/demo-feed.ts';
 import { startNormalizer } from '../../services/normalizer/normalizer.ts';
 import { issueKeys } from '../../services/platform/access.ts';
 import { canonicalTopic, KINDS } from '../../services/platform/catalog.ts';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { startClickHouseSink } from '../../connectors/clickhouse-sink/sink.ts';
 import { PROJECTIONS } from '../../connectors/clickhouse-sink/projection.ts';
 import { startApi } from '../../services/api/api-service.ts';
-import { postItems } from '../../services/demo-feed/ingest-poster.ts';
+import { postItems } from '../../services/demo/ingest-poster.ts';
 import { ReadOnlyEngine } from '../../services/clickhouse-endpoint/readonly-engine.ts';
 import { CHECKPOINTS, generate, generateItems, type GeneratedItem } from '../../services/generator/index.ts';
 import { startNormalizer } from '../../services/normalizer/normalizer.ts';

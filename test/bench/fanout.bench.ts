@@ -7,7 +7,7 @@
  * producer share this process and machine.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { startDemoReceiver, type DemoReceiver } from '../../services/fanout/demo-receiver.ts';
+import { startDemoReceiver, type DemoReceiver } from '../../services/demo/demo-receiver.ts';
 import { startFanout } from '../../services/fanout/fanout.ts';
 import { createLogger } from '../../services/platform/logger.ts';
 import { declaration, eventually, startFanoutBench } from '../support/fanout.ts';

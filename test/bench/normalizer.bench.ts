@@ -13,6 +13,7 @@ import { createLogger } from '../../services/platform/logger.ts';
 import { loadConfig } from '../../services/platform/config.ts';
 import { createKafka } from '../../services/platform/kafka.ts';
 import { preparePipeline } from '../../services/platform/pipeline-bootstrap.ts';
+import { partitionKey } from '../../services/normalizer/mapping/index.ts';
 import { ensureTopics } from '../../services/platform/topics.ts';
 import { KINDS, type Kind } from '../../services/platform/catalog.ts';
 import { generate } from '../../services/generator/index.ts';
@@ -52,7 +53,7 @@ await withStack(async () => {
     const env = { ...broker.env, PERSON_KEY_SECRET: 'bench-only-person-key-secret-0123456789abcdef' };
     const config = loadConfig({ ...process.env, ...env });
     const kafka = createKafka(config.kafka, logger, 'bench');
-    const pipeline = await preparePipeline(config, kafka, logger);
+    const pipeline = await preparePipeline(config, kafka, logger, partitionKey);
     const admin = kafka.admin();
     await admin.connect();
     // One pass-through topic per kind, as the canonical topics: each transaction then spans as many

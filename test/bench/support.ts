@@ -5,7 +5,7 @@
 import { loadConfig, type Config } from '../../services/platform/config.ts';
 import { localAdminEnv } from '../../infra/stack/kafka-broker.ts';
 import { down, up } from '../../infra/stack/stack.ts';
-import { loadPersonKeySecret } from '../../services/normalizer/person-key.ts';
+import { loadPersonKeySecret } from '../../services/platform/person-key.ts';
 
 /**
  * Runs a benchmark on the local stack. Like the tests, benchmarks make topics and groups of their

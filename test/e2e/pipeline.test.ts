@@ -6,7 +6,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startClickHouseSink, type RunningClickHouseSink } from '../../connectors/clickhouse-sink/sink.ts';
 import { PROJECTIONS } from '../../connectors/clickhouse-sink/projection.ts';
-import { postItems } from '../../services/demo-feed/ingest-poster.ts';
+import { postItems } from '../../services/demo/ingest-poster.ts';
 import { CHECKPOINTS, generate, type GeneratedItem } from '../../services/generator/index.ts';
 import { startNormalizer, type RunningNormalizer } from '../../services/normalizer/normalizer.ts';
 import { KINDS, type Kind } from '../../services/platform/catalog.ts';

@@ -4,6 +4,7 @@ import { valueSubject } from '../../services/platform/avro-serde.ts';
 import { createKafka } from '../../services/platform/kafka.ts';
 import { createLogger } from '../../services/platform/logger.ts';
 import { preparePipeline, type Pipeline } from '../../services/platform/pipeline-bootstrap.ts';
+import { partitionKey } from '../../services/normalizer/mapping/index.ts';
 import { registryHeaders } from '../../services/platform/registry-credentials.ts';
 import { CANONICAL_COMPATIBILITY } from '../../services/platform/schema-registration.ts';
 import { testConfig } from '../support/kafka.ts';
@@ -13,11 +14,11 @@ describe('schemas registered at start-up', () => {
   let pipeline: Pipeline;
 
   beforeAll(async () => {
-    pipeline = await preparePipeline(config, createKafka(config.kafka, createLogger('test', 'silent')), createLogger('test', 'silent'));
+    pipeline = await preparePipeline(config, createKafka(config.kafka, createLogger('test', 'silent')), createLogger('test', 'silent'), partitionKey);
   });
 
   it('registers every raw and canonical schema, idempotently', async () => {
-    const again = await preparePipeline(config, createKafka(config.kafka, createLogger('test', 'silent')), createLogger('test', 'silent'));
+    const again = await preparePipeline(config, createKafka(config.kafka, createLogger('test', 'silent')), createLogger('test', 'silent'), partitionKey);
     expect([...again.canonicalSchemaIds]).toEqual([...pipeline.canonicalSchemaIds]);
     const subjects = (await (await fetch(`${config.schemaRegistry.url}/subjects`, { headers: registryHeaders(config.schemaRegistry) })).json()) as string[];
     for (const { source, kind } of sourceKinds()) expect(subjects).toContain(valueSubject(rawTopic(source, kind)));

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoFeed } from '../../services/demo-feed/demo-feed.ts';
+import { startDemoFeed } from '../../services/demo/demo-feed.ts';
 import { createLogger } from '../../services/platform/logger.ts';
 import { startTestApi, type TestApi } from '../support/api.ts';
 

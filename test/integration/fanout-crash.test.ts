@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoReceiver, type DemoReceiver } from '../../services/fanout/demo-receiver.ts';
+import { startDemoReceiver, type DemoReceiver } from '../../services/demo/demo-receiver.ts';
 import { readTopicToEnd } from '../../services/platform/topic-ends.ts';
 import { HEADER, headerString } from '../../services/platform/record-headers.ts';
 import { killAll, startConnectorProcess, type ConnectorProcess } from '../support/connector-process.ts';

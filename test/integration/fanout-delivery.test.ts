@@ -8,7 +8,7 @@ import { createHmac } from 'node:crypto';
 import { randomUUID } from 'node:crypto';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DemoReceiver } from '../../services/fanout/demo-receiver.ts';
+import type { DemoReceiver } from '../../services/demo/demo-receiver.ts';
 import { registryClientCredentials } from '../../services/platform/registry-credentials.ts';
 import { readTopicToEnd } from '../../services/platform/topic-ends.ts';
 import { declaration, eventually, passage, startFanoutRig, type FanoutBench, type FanoutRig } from '../support/fanout.ts';

@@ -12,8 +12,8 @@ import { randomUUID } from 'node:crypto';
 import net, { type AddressInfo } from 'node:net';
 import type { Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoReceiver, type DemoReceiver } from '../../services/fanout/demo-receiver.ts';
-import { NOT_ALLOWED_DESTINATION } from '../../services/fanout/webhook-target.ts';
+import { startDemoReceiver, type DemoReceiver } from '../../services/demo/demo-receiver.ts';
+import { NOT_ALLOWED_DESTINATION } from '../../services/platform/webhook-target.ts';
 import { declaration, eventually, startFanoutRig, type FanoutBench, type FanoutRig } from '../support/fanout.ts';
 
 const AGENCY = `egress-${randomUUID().slice(0, 8)}`;

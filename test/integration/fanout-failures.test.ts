@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoReceiver, type DemoReceiver } from '../../services/fanout/demo-receiver.ts';
+import { startDemoReceiver, type DemoReceiver } from '../../services/demo/demo-receiver.ts';
 import { HEADER, headerString } from '../../services/platform/record-headers.ts';
 import { readTopicToEnd } from '../../services/platform/topic-ends.ts';
 import { declaration, eventually, startFanoutRig, type FanoutBench, type FanoutRig } from '../support/fanout.ts';

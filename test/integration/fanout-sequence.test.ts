@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoReceiver, type DemoReceiver } from '../../services/fanout/demo-receiver.ts';
+import { startDemoReceiver, type DemoReceiver } from '../../services/demo/demo-receiver.ts';
 import { startFanout, type RunningFanout } from '../../services/fanout/fanout.ts';
 import { createLogger } from '../../services/platform/logger.ts';
 import { declaration, eventually, startFanoutBench, type FanoutBench } from '../support/fanout.ts';

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NOT_ALLOWED_DESTINATION } from '../../services/fanout/webhook-target.ts';
+import { NOT_ALLOWED_DESTINATION } from '../../services/platform/webhook-target.ts';
 import { startFanoutBench, type FanoutBench } from '../support/fanout.ts';
 
 const A = `a-${randomUUID().slice(0, 8)}`;

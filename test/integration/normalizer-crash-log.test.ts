@@ -13,6 +13,7 @@ import { KINDS } from '../../services/platform/catalog.ts';
 import { loadConfig } from '../../services/platform/config.ts';
 import { createKafka } from '../../services/platform/kafka.ts';
 import { preparePipeline } from '../../services/platform/pipeline-bootstrap.ts';
+import { partitionKey } from '../../services/normalizer/mapping/index.ts';
 import { generate } from '../../services/generator/index.ts';
 import { privateKafka, type PrivateKafka } from '../support/private-kafka.ts';
 import { produceRaw } from '../support/raw-producer.ts';
@@ -54,7 +55,7 @@ describe('the normalizer when its broker restarts under it', () => {
   it('logs the crash with the stage, the error class and message, and shows it in status', async () => {
     const config = loadConfig({ ...process.env, ...broker.env, PERSON_KEY_SECRET: 'test-only-person-key-secret-0123456789abcdef' });
     const kafka = createKafka(config.kafka, pino({ level: 'silent' }), 'test');
-    const pipeline = await preparePipeline(config, kafka, pino({ level: 'silent' }));
+    const pipeline = await preparePipeline(config, kafka, pino({ level: 'silent' }), partitionKey);
     // (A broker that just started may already crash the first join: "the coordinator is loading".)
     normalizer = await startNormalizer({ config, logger });
 

@@ -10,7 +10,7 @@ import { REPO_ROOT } from '../../services/platform/config.ts';
 import { createLogger } from '../../services/platform/logger.ts';
 import { preparePipeline, type Pipeline } from '../../services/platform/pipeline-bootstrap.ts';
 import { HEADER, headerString } from '../../services/platform/record-headers.ts';
-import { mapRecord } from '../../services/normalizer/mapping/index.ts';
+import { mapRecord, partitionKey } from '../../services/normalizer/mapping/index.ts';
 import { startNormalizer, type RunningNormalizer } from '../../services/normalizer/normalizer.ts';
 import { DLQ_NORMALIZER_TOPIC } from '../../services/platform/topics.ts';
 import { readTopicToEnd, testConfig, testKafka, type TopicMessage } from '../support/kafka.ts';
@@ -106,7 +106,7 @@ describe('normalizer', () => {
   let normalizer: RunningNormalizer;
 
   beforeAll(async () => {
-    pipeline = await preparePipeline(config, kafka, logger);
+    pipeline = await preparePipeline(config, kafka, logger, partitionKey);
     normalizer = await startNormalizer({ config, logger });
   });
   afterAll(async () => {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { Partitioners } from 'kafkajs';
 import { startApi, type RunningApi } from '../../services/api/api-service.ts';
-import { startDemoReceiver, type DemoReceiver } from '../../services/fanout/demo-receiver.ts';
+import { startDemoReceiver, type DemoReceiver } from '../../services/demo/demo-receiver.ts';
 import { startFanout, type RunningFanout } from '../../services/fanout/fanout.ts';
 import { generateKey, hashKey, type AccessFile } from '../../services/platform/access.ts';
 import { createAvroSerde, type AvroSerde } from '../../services/platform/avro-serde.ts';

@@ -6,8 +6,8 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { verifySignature } from '../../services/fanout/demo-receiver.ts';
-import type { WebhookEvent } from '../../services/fanout/webhook-message.ts';
+import { verifySignature } from '../../services/platform/webhook-signing.ts';
+import type { WebhookEvent } from '../../services/subscriptions/webhook-message.ts';
 
 export interface GapReceiver {
   url: string;

@@ -3,7 +3,7 @@
  * (same conversion, same keys and headers), without going through HTTP.
  */
 import type { Kafka, Message } from 'kafkajs';
-import type { RawRecordCodec } from '../../connectors/runtime/raw-records.ts';
+import type { RawRecordCodec } from '../../services/platform/raw-records.ts';
 import { rawTopic } from '../../services/platform/catalog.ts';
 import type { GeneratedItem } from '../../services/generator/index.ts';
 

@@ -19,8 +19,7 @@ import { AlertStates } from '../../services/alerts/alert-state.ts';
 import { loadAlertSecret } from '../../services/alerts/alerts.ts';
 import { pipelineReadings, type PipelineReadings } from '../../services/alerts/pipeline-readings.ts';
 import { NormalizerMetrics } from '../../services/normalizer/metrics.ts';
-import { verifySignature } from '../../services/fanout/demo-receiver.ts';
-import { webhookSignature } from '../../services/fanout/webhook-message.ts';
+import { verifySignature, webhookSignature } from '../../services/platform/webhook-signing.ts';
 import { ConfigError, loadConfig } from '../../services/platform/config.ts';
 
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;

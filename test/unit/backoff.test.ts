@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay } from '../../connectors/runtime/backoff.ts';
+import { backoffDelay } from '../../services/platform/backoff.ts';
 
 describe('back-off', () => {
   it('doubles from the initial wait up to the cap, and stays there', () => {

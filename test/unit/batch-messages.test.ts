@@ -1,7 +1,7 @@
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
 import { batchMessages, MAX_MESSAGE_BYTES } from '../../connectors/runtime/batch-messages.ts';
-import { RawRecordCodec } from '../../connectors/runtime/raw-records.ts';
+import { RawRecordCodec } from '../../services/platform/raw-records.ts';
 import type { BatchOutcome, SourceBatch, SourceRecord } from '../../connectors/runtime/source-connector.ts';
 import { AvroWriter } from '../../services/platform/avro-serde.ts';
 import { rawSchema } from '../../services/platform/catalog.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { demoCheckpoints, demoGeneration } from '../../services/demo-feed/demo-feed.ts';
+import { demoCheckpoints, demoGeneration } from '../../services/demo/demo-feed.ts';
 import type { GeneratedItem } from '../../services/generator/index.ts';
 import { KINDS } from '../../services/platform/catalog.ts';
 

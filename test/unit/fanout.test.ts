@@ -6,9 +6,10 @@ import { KINDS, canonicalSchema, type Kind } from '../../services/platform/catal
 import { IDENTIFYING_FIELDS, canonicalFieldPaths, projectRecord, projectedSchema } from '../../services/subscriptions/canonical-fields.ts';
 import type { Subscription } from '../../services/subscriptions/model.ts';
 import { compileRowFilter, effectiveTier } from '../../services/subscriptions/row-filter.ts';
-import { batchWebhookId, webhookSignature } from '../../services/fanout/webhook-message.ts';
+import { batchWebhookId } from '../../services/subscriptions/webhook-message.ts';
+import { webhookSignature } from '../../services/platform/webhook-signing.ts';
 import { withJitter } from '../../services/fanout/webhook-delivery.ts';
-import { verifySignature } from '../../services/fanout/demo-receiver.ts';
+import { verifySignature } from '../../services/platform/webhook-signing.ts';
 import { subscriptionLines } from '../../services/cli/status-command.ts';
 import { sampleHealthDeclaration } from '../fixtures/health-declaration.ts';
 

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
-import { RawRecordCodec } from '../../connectors/runtime/raw-records.ts';
+import { RawRecordCodec } from '../../services/platform/raw-records.ts';
 import {
   DEFAULT_WINDOW, DEFECTS, DUPLICATE_MAX_DELAY_MS, FLAGS, GeneratorOptionsError, generate, generateItems,
   type GeneratedItem, type GeneratorOptions, type HealthDeclarationTruth, type MovementDeclarationTruth,

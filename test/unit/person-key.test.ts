@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { PersonIdentity } from '../../services/normalizer/mapping/contract.ts';
-import { createPersonKey } from '../../services/normalizer/person-key.ts';
+import { createPersonKey } from '../../services/platform/person-key.ts';
 
 const SECRET = 'unit-test-person-key-secret-0123456789abcdef';
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { ensureLocalRegistryCredentials } from '../../services/local-access.ts';
+import { ensureLocalRegistryCredentials } from '../../infra/stack/local-registry-credentials.ts';
 import { loadConfig, parseUserInfo } from '../../services/platform/config.ts';
 import { basicAuthorization, registryClientCredentials, registryHeaders } from '../../services/platform/registry-credentials.ts';
 import { accessNeeded, FailedLoginThrottle, parseBasicAuthorization } from '../../services/schema-registry/authentication.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HeartbeatSchedule } from '../../services/fanout/heartbeat-schedule.ts';
-import { SequenceNumbers, decodeEntry, encodeEntry, entryKey, type JournalEntry } from '../../services/fanout/sequence-numbers.ts';
+import { SequenceNumbers, decodeEntry, encodeEntry, entryKey, type JournalEntry } from '../../services/subscriptions/sequence-numbers.ts';
 import { loadConfig } from '../../services/platform/config.ts';
 import { DEFAULT_HEARTBEAT_SECONDS, type Subscription } from '../../services/subscriptions/model.ts';
 import { checkRange } from '../../services/subscriptions/sequence-events.ts';

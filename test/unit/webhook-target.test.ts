@@ -7,8 +7,8 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isNonPublicAddress } from '../../services/fanout/non-public-addresses.ts';
-import { NOT_ALLOWED_DESTINATION, guardAgent, webhookHostProblem, webhookUrlProblem } from '../../services/fanout/webhook-target.ts';
+import { isNonPublicAddress } from '../../services/platform/non-public-addresses.ts';
+import { NOT_ALLOWED_DESTINATION, guardAgent, webhookHostProblem, webhookUrlProblem } from '../../services/platform/webhook-target.ts';
 import { canonicalHost } from '../../services/platform/config.ts';
 
 const BLOCKED_V4 = [

@@ -5,6 +5,7 @@
  * raw messages with `partitionKey`, which needs only what a producer has at hand (`KeyInput`).
  */
 import type { Kind } from '../../platform/catalog.ts';
+import type { RawKeyInput } from '../../platform/raw-records.ts';
 import type { DocumentType } from '../../source-vocabulary/canonical-values.ts';
 
 export interface RawInput {
@@ -19,8 +20,8 @@ export interface RawInput {
   receivedAt: number;
 }
 
-/** What `partitionKey` reads: a raw record as a producer holds it, before it has an event id or a reception time. */
-export type KeyInput = Pick<RawInput, 'source' | 'kind' | 'value' | 'sourceRecordId'>;
+/** What `partitionKey` reads (the raw-record contract's key input). */
+export type KeyInput = RawKeyInput;
 
 /** A normalised identity: what `person_key` is computed from. */
 export type PersonIdentity = { document: { type: DocumentType; number: string } } | { phone: string /* E.164 */ };

@@ -2,7 +2,7 @@
  * Where a webhook may point. A subscription's URL is chosen by an agency (or written straight to
  * the subscriptions topic by anyone who can), so without a guard Truc could be made to POST health
  * data into its own network (server-side request forgery). A URL must be https, and the address
- * actually connected to must be public (services/fanout/non-public-addresses.ts) — unless the host
+ * actually connected to must be public (non-public-addresses.ts) — unless the host
  * is on the operator's allow-list (FANOUT_WEBHOOK_ALLOW_HOSTS), which also admits plain http.
  *
  * The host is read as the WHATWG URL parser reads it (so `0x7f000001`, `2130706433` and

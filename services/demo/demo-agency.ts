@@ -15,8 +15,9 @@ import type { Logger } from '../platform/logger.ts';
 import type { Subscription } from '../subscriptions/model.ts';
 import type { SubscriptionStore } from '../subscriptions/store.ts';
 import { checkSubscription, generateWebhookSecret } from '../subscriptions/validation.ts';
+import type { FanoutStatus, RunningFanout } from '../fanout/fanout.ts';
+import type { Stage } from '../live-status.ts';
 import { startDemoReceiver, type DemoReceiver } from './demo-receiver.ts';
-import type { FanoutStatus } from './fanout.ts';
 
 export const DEMO_AGENCY = 'demo';
 const RECEIVER_HOST = '127.0.0.1';
@@ -112,5 +113,14 @@ export async function startDemoAgency(options: {
       );
     },
     close: () => receiver.close(),
+  };
+}
+
+/** The demo agency's line in npm start's live view: the events its webhook receiver got. */
+export function demoAgencyStage(demo: DemoAgency, fanout: RunningFanout): Stage {
+  return {
+    name: 'demo agency',
+    total: () => demo.receiver.counts().uniqueEvents,
+    detail: () => demo.statusLine(fanout.status()).replace(/^demo agency: /, ''),
   };
 }

@@ -6,10 +6,16 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { NormalizerConfig } from '../platform/config.ts';
-import { RecentCache } from '../platform/recent-cache.ts';
-import type { PersonIdentity } from './mapping/contract.ts';
+import type { NormalizerConfig } from './config.ts';
+import { RecentCache } from './recent-cache.ts';
 
+/**
+ * A normalised identity: what person_key is computed from. The mappings (services/normalizer/mapping)
+ * read it from raw records and narrow the document type to the canonical vocabulary.
+ */
+export type PersonIdentity = { document: { type: string; number: string } } | { phone: string /* E.164 */ };
+
+/** Keyed HMAC-SHA-256 of an identity (hex), with the deployment's secret. */
 export type PersonKeyFunction = (identity: PersonIdentity) => string;
 
 /**

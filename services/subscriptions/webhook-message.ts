@@ -15,12 +15,13 @@
  *
  * signed the same way (webhook-id "heartbeat_" + a random id), so a quiet feed is told from a broken one.
  *
- * The key is the secret's bytes after `whsec_` (base64-decoded). A batch is cut once and resent
+ * Signing and checking (the key is the secret's bytes after `whsec_`) are in
+ * services/platform/webhook-signing.ts. A batch is cut once and resent
  * unchanged on every retry, so a retry carries the same webhook-id and the same events; receivers
  * drop repeats by webhook-id, and — since a restart of Truc may cut the batches anew — by each
  * event's `id` in the body, which never changes.
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Kind } from '../platform/catalog.ts';
 
 export interface WebhookEvent {
@@ -53,24 +54,4 @@ export function webhookEvent(kind: Kind, eventId: string, seq: number, key: stri
 
 export function heartbeatBody(subscriptionId: string, lastSeq: number, now: Date): string {
   return JSON.stringify({ type: 'truc.heartbeat', subscription: subscriptionId, seq: lastSeq, time: now.toISOString() });
-}
-
-export function secretKey(secret: string): Buffer {
-  return Buffer.from(secret.startsWith('whsec_') ? secret.slice(6) : secret, 'base64');
-}
-
-/** Whether `secret` is a Standard Webhooks secret of 24 to 64 key bytes (`whsec_` + base64), as operators configure for alerts. */
-export function isWebhookSecret(secret: string): boolean {
-  if (!/^whsec_[A-Za-z0-9+/]+={0,2}$/.test(secret)) return false;
-  const bytes = secretKey(secret).length;
-  return bytes >= 24 && bytes <= 64;
-}
-
-/** The v1 HMAC-SHA-256 over "<id>.<timestamp>.<body>" (signing here, checking in the demo receiver). */
-export function signatureDigest(secret: string, id: string, timestamp: number | string, body: string): Buffer {
-  return createHmac('sha256', secretKey(secret)).update(`${id}.${timestamp}.${body}`).digest();
-}
-
-export function webhookSignature(secret: string, id: string, timestamp: number, body: string): string {
-  return `v1,${signatureDigest(secret, id, timestamp, body).toString('base64')}`;
 }

@@ -3,11 +3,10 @@
  * Standard Webhooks signature (and the timestamp's freshness), answers 401 to a bad one, drops
  * repeats by webhook-id, and counts what it received (heartbeats apart). Can be told to fail (tests of retries).
  */
-import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { WebhookEvent } from './webhook-message.ts';
-import { signatureDigest } from './webhook-message.ts';
+import type { WebhookEvent } from '../subscriptions/webhook-message.ts';
+import { verifiedHeaders } from '../platform/webhook-signing.ts';
 
 export interface ReceivedBatch {
   webhookId: string;
@@ -45,36 +44,6 @@ export interface DemoReceiver {
   /** Answers 2xx only after this many ms (a receiver that takes its time, within the sender's timeout). */
   setDelay(ms: number): void;
   close(): Promise<void>;
-}
-
-/** The Standard Webhooks check: v1 HMAC-SHA-256 over "<id>.<timestamp>.<body>", any of the listed signatures. */
-export function verifySignature(secret: string, id: string, timestamp: string, body: string, header: string): boolean {
-  const expected = signatureDigest(secret, id, timestamp, body);
-  return header.split(' ').some((entry) => {
-    const [version, signature] = entry.split(',');
-    if (version !== 'v1' || !signature) return false;
-    const given = Buffer.from(signature, 'base64');
-    return given.length === expected.length && timingSafeEqual(given, expected);
-  });
-}
-
-/** A request's Standard Webhooks headers, as sent. */
-export interface SignedHeaders {
-  id: string;
-  timestamp: string;
-  signature: string;
-}
-
-/**
- * The request's webhook headers when it carries an id, a timestamp within `toleranceSeconds` of now
- * (an old request replayed is refused) and a valid signature of `body`; null otherwise.
- */
-export function verifiedHeaders(secret: string, headers: http.IncomingHttpHeaders, body: string, toleranceSeconds: number): SignedHeaders | null {
-  const id = String(headers['webhook-id'] ?? '');
-  const timestamp = String(headers['webhook-timestamp'] ?? '');
-  const signature = String(headers['webhook-signature'] ?? '');
-  const fresh = Math.abs(Date.now() / 1000 - Number(timestamp)) <= toleranceSeconds;
-  return id && fresh && verifySignature(secret, id, timestamp, body, signature) ? { id, timestamp, signature } : null;
 }
 
 export interface DemoReceiverOptions {

@@ -1,15 +1,19 @@
 /**
- * Turns a source's JSON record into a raw-topic message: validated against the raw Avro schema of
- * its (source, kind), keyed by the source's record id, encoded in the Confluent wire format, with
- * the event id and reception time in headers. Every producer connector (HTTP, files, polling) goes
- * through here, so a record is accepted or refused by the same rules whichever way it arrived.
+ * The raw-record contract: turns a source's JSON record into a raw-topic message, validated against
+ * the raw Avro schema of its (source, kind), keyed by the key its canonical record will have,
+ * encoded in the Confluent wire format, with the event id and reception time in headers. Every
+ * producer connector (HTTP, files, polling) goes through here, so a record is accepted or refused by
+ * the same rules whichever way it arrived; the normalizer and the generator read the same contract.
+ * It lives in platform, below every stage: the key rule, which only the sources' mappings know, is
+ * passed in (see pipeline-bootstrap.ts).
  */
 import type avro from 'avsc';
 import type { Message } from 'kafkajs';
-import { AvroValidationError, valueSubject, validationProblems, type AvroSerde, type AvroWriter } from '../../services/platform/avro-serde.ts';
-import { rawSchema, rawTopic, sourceEntry, sourceKinds, type Kind } from '../../services/platform/catalog.ts';
-import { contentHash, eventId } from '../../services/platform/event-id.ts';
-import { HEADER } from '../../services/platform/record-headers.ts';
+import { AvroValidationError, valueSubject, validationProblems, type AvroSerde, type AvroWriter } from './avro-serde.ts';
+import { rawSchema, rawTopic, sourceEntry, sourceKinds, type Kind } from './catalog.ts';
+import { contentHash, eventId } from './event-id.ts';
+import type { PersonKeyFunction } from './person-key.ts';
+import { HEADER } from './record-headers.ts';
 
 export interface Problem {
   /** Dotted field path inside the record, e.g. `vehicle.flightCode`; `(record)` for the whole. */
@@ -67,6 +71,21 @@ export function unknownFields(type: avro.Type, value: unknown, path: string[] = 
  * from every source meet on one partition (where the normalizer detects duplicates).
  */
 export type RawKeyFunction = (source: string, kind: Kind, value: Record<string, unknown>, sourceRecordId: string) => string;
+
+/** A raw record as a producer holds it, before it has an event id or a reception time: what its key is read from. */
+export interface RawKeyInput {
+  source: string;
+  kind: Kind;
+  value: Record<string, unknown>;
+  sourceRecordId: string;
+}
+
+/**
+ * How the sources' mappings key a raw record (the normalizer's `partitionKey`), given the
+ * deployment's person_key function. Platform knows no source, so the stage that starts a pipeline
+ * passes it in.
+ */
+export type CanonicalKeyRule = (input: RawKeyInput, personKey: PersonKeyFunction) => string;
 
 /** Everything needed to accept records of one (source, kind). */
 export class RawRecordCodec {
