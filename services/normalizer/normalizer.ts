@@ -47,12 +47,6 @@ export interface StartNormalizerOptions {
   now?: () => number;
   /** The mappings; tests replace them to play a faulty release whose dead letters are replayed after the fix. */
   mapping?: typeof mapRecord;
-  /**
-   * Benchmarks only: write every raw record unchanged to the topic this names for its kind instead
-   * of normalising it — the same consumer, transactions and output topic layout without decoding,
-   * mapping, dedup or encoding — to tell what the mapping itself costs.
-   */
-  passThroughTopic?: (kind: Kind) => string;
 }
 
 export async function startNormalizer(options: StartNormalizerOptions): Promise<RunningNormalizer> {
@@ -77,7 +71,6 @@ export async function startNormalizer(options: StartNormalizerOptions): Promise<
     metrics,
     logger,
     now,
-    passThroughTopic: options.passThroughTopic ?? null,
   };
 
   /** Workers by partition index; a promise while the index is being opened. */

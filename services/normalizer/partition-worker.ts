@@ -13,6 +13,7 @@ import { eventId as computeEventId } from '../platform/event-id.ts';
 import type { Logger } from '../platform/logger.ts';
 import { HEADER, headerString } from '../platform/record-headers.ts';
 import { DLQ_NORMALIZER_TOPIC } from '../platform/topics.ts';
+import { GroupedCommits } from '../platform/grouped-commits.ts';
 import type { TransactionalWriter } from '../platform/transactional-writer.ts';
 import type { CheckpointTable } from './checkpoint-table.ts';
 import { NORMALIZER_STATE_TOPIC, type DedupState, type DedupTransaction } from './dedup-state.ts';
@@ -42,8 +43,6 @@ export interface WorkerContext {
   metrics: NormalizerMetrics;
   logger: Logger;
   now: () => number;
-  /** Benchmarks: copy raw records unchanged to their kind's topic here instead of normalising them (see startNormalizer). */
-  passThroughTopic: ((kind: Kind) => string) | null;
 }
 
 interface Failure extends MappingFailure {
@@ -154,8 +153,8 @@ export class PartitionWorker {
   readonly state: DedupState;
   private readonly writer: TransactionalWriter;
   private readonly context: WorkerContext;
-  private queue: { batch: RawBatch; resolve: () => void; reject: (error: Error) => void }[] = [];
-  private draining: Promise<void> | null = null;
+  /** Batches queued while a transaction is in flight go together into the next one, so many busy raw topics share one commit. */
+  private readonly commits = new GroupedCommits<RawBatch>((batches) => this.commit(batches));
 
   constructor(index: number, writer: TransactionalWriter, state: DedupState, context: WorkerContext) {
     this.index = index;
@@ -164,36 +163,9 @@ export class PartitionWorker {
     this.context = context;
   }
 
-  /**
-   * Resolves when the batch is committed. Batches queued while a transaction is in flight go
-   * together into the next one, so many busy raw topics share one commit.
-   */
+  /** Resolves when the batch is committed. */
   process(batch: RawBatch): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.queue.push({ batch, resolve, reject });
-      if (!this.draining) this.startDraining();
-    });
-  }
-
-  private startDraining(): void {
-    this.draining = this.drain().finally(() => {
-      this.draining = null;
-      // A batch queued after the drain's last look at the queue, before this callback ran.
-      if (this.queue.length > 0) this.startDraining();
-    });
-  }
-
-  private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
-      const group = this.queue;
-      this.queue = [];
-      try {
-        await this.commit(group.map((entry) => entry.batch));
-        for (const entry of group) entry.resolve();
-      } catch (error) {
-        for (const entry of group) entry.reject(error as Error);
-      }
-    }
+    return this.commits.add(batch);
   }
 
   /**
@@ -272,13 +244,6 @@ export class PartitionWorker {
       const codec = rawCodecs.get(batch.topic)!;
       const labels = { source: codec.source, kind: codec.kind };
       counts.add('in', labels, batch.messages.length);
-      if (this.context.passThroughTopic) {
-        if (batch.messages.length === 0) continue;
-        const list = outputList(this.context.passThroughTopic(codec.kind));
-        for (const message of batch.messages) list.push({ key: message.key, value: message.value, headers: message.headers ?? {} });
-        counts.add('out', labels, batch.messages.length);
-        continue;
-      }
       const kind = codec.kind;
       const topic = canonicalTopic(kind);
       const writer = canonicalWriters.get(kind)!;
@@ -344,7 +309,7 @@ export class PartitionWorker {
   }
 
   async close(): Promise<void> {
-    await this.draining?.catch(() => {});
+    await this.commits.idle();
     await this.writer.close();
   }
 }

@@ -1,8 +1,8 @@
 /**
  * Sustained normalizer throughput with transactions, broker on the same machine (target >= 10,000
- * records/s), and the same engine in pass-through mode (same consumer and transactions, each record
- * copied to its kind's topic, no decoding, mapping, dedup or encoding) to report the ratio
- * normalizer / pass-through (target >= 0.7).
+ * records/s), and a pass-through built like it (./pass-through.ts: the same consumer set-up and
+ * transactions, each record copied to its kind's topic, no decoding, mapping, dedup or encoding) to
+ * report the ratio normalizer / pass-through (target >= 0.7).
  * Runs on a private broker, so the backlog is exactly the generated records. The pass-through runs
  * before and after the normalizer and the ratio uses their mean: on two cores its figure alone
  * varies by a fifth from run to run, and the broker is warmer for later runs. Each engine first
@@ -10,7 +10,7 @@
  * compiled and of a normalizer holding state, as in a process that has been running.
  */
 import { createLogger } from '../../services/platform/logger.ts';
-import { loadConfig } from '../../services/platform/config.ts';
+import { loadConfig, type Config } from '../../services/platform/config.ts';
 import { createKafka } from '../../services/platform/kafka.ts';
 import { preparePipeline } from '../../services/platform/pipeline-bootstrap.ts';
 import { partitionKey } from '../../services/normalizer/mapping/index.ts';
@@ -20,6 +20,7 @@ import { generate } from '../../services/generator/index.ts';
 import { startNormalizer } from '../../services/normalizer/normalizer.ts';
 import { privateKafka } from '../support/private-kafka.ts';
 import { produceRaw } from '../support/raw-producer.ts';
+import { startPassThrough } from './pass-through.ts';
 import { printFigure, withStack } from './support.ts';
 
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 100_000);
@@ -28,10 +29,25 @@ const MEASURED_SEED = 2021;
 const WARM_UP_SEED = 2020;
 const logger = createLogger('bench', 'warn');
 
+/** A running engine: how many raw records it has read and committed, and how to stop it. */
+interface Engine {
+  processed(): Promise<number>;
+  close(): Promise<void>;
+}
+
+async function startEngine(config: Config, passThroughTopic?: (kind: Kind) => string): Promise<Engine> {
+  if (passThroughTopic) {
+    const passThrough = await startPassThrough(createKafka(config.kafka, logger, 'bench-passthrough'), config.normalizer.groupId, passThroughTopic);
+    return { processed: async () => passThrough.copied(), close: () => passThrough.close() };
+  }
+  const normalizer = await startNormalizer({ config, logger });
+  return { processed: async () => (await normalizer.metrics.recordsIn.get()).values.reduce((sum, v) => sum + v.value, 0), close: () => normalizer.close() };
+}
+
 async function run(label: string, env: Record<string, string>, total: number, passThroughTopic?: (kind: Kind) => string): Promise<number> {
   const config = loadConfig({ ...process.env, ...env });
-  const normalizer = await startNormalizer({ config, logger, ...(passThroughTopic ? { passThroughTopic } : {}) });
-  const processed = async () => (await normalizer.metrics.recordsIn.get()).values.reduce((sum, v) => sum + v.value, 0);
+  const engine = await startEngine(config, passThroughTopic);
+  const processed = () => engine.processed();
   // The clock starts with the first records read (after the group join and state restore).
   while ((await processed()) === 0) await new Promise((resolve) => setTimeout(resolve, 20));
   const start = performance.now();
@@ -41,7 +57,7 @@ async function run(label: string, env: Record<string, string>, total: number, pa
     done = await processed();
   }
   const seconds = (performance.now() - start) / 1000;
-  await normalizer.close();
+  await engine.close();
   const rate = total / seconds;
   printFigure(label, rate, 'records/s', `${total.toLocaleString('en-US')} in ${seconds.toFixed(2)} s`);
   return rate;
