@@ -4,9 +4,11 @@
  * (`npm start`); `node connectors/main.ts` runs them on their own until SIGINT or SIGTERM.
  */
 import { FileConnector } from './file/file-connector.ts';
+import { fileReads } from './file/file-reads.ts';
 import { PollConnector } from './http-poll/poll-connector.ts';
 import { ConnectorRunner } from './runtime/connector-runner.ts';
 import type { ManagedConnector } from './runtime/managed-connector.ts';
+import { rawTopic } from '../services/platform/catalog.ts';
 import type { Config } from '../services/platform/config.ts';
 import { createKafka } from '../services/platform/kafka.ts';
 import type { Logger } from '../services/platform/logger.ts';
@@ -31,6 +33,7 @@ export async function startPullConnectors(config: Config, logger: Logger): Promi
         dropDir: fileConnector.dropDir,
         pollIntervalMs: fileConnector.pollIntervalMs,
         batchRecords: fileConnector.batchRecords,
+        reads: fileReads('checkpoint-ops', 'checkpoint', 'checkpoint-passage'),
         connectorName: fileConnector.name,
         logger: logger.child({ connector: fileConnector.name }),
       }),
@@ -43,7 +46,7 @@ export async function startPullConnectors(config: Config, logger: Logger): Promi
     runners.push(
       new ConnectorRunner({
         name: pollConnector.name,
-        connector: new PollConnector({ ...pollConnector, url: pollConnector.url }),
+        connector: new PollConnector({ ...pollConnector, url: pollConnector.url, topic: rawTopic('hotline-1022', 'citizen-report') }),
         kafka,
         codecs: rawCodecs,
         logger,
