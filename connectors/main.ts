@@ -1,14 +1,15 @@
 /**
- * Runs the pull connectors the configuration enables: the file connector always, the polling
- * connector when POLL_CONNECTOR_URL is set. `startPullConnectors` runs them inside another process
- * (`npm start`); `node connectors/main.ts` runs them on their own until SIGINT or SIGTERM.
+ * Runs the pull connector instances of the connector store (CONNECT_CONFIG_TOPIC), created at the
+ * first start from the configuration (default-connectors.ts) and then through the API
+ * (`/v1/connectors`). `startPullConnectors` runs them inside another process (`npm start`);
+ * `node connectors/main.ts` runs them on their own until SIGINT or SIGTERM.
  */
-import { FileConnector } from './file/file-connector.ts';
-import { fileReads } from './file/file-reads.ts';
-import { PollConnector } from './http-poll/poll-connector.ts';
-import { ConnectorRunner } from './runtime/connector-runner.ts';
+import { connectorTypes } from './connector-types.ts';
+import { defaultInstances } from './default-connectors.ts';
+import { ConnectorAdmin } from './runtime/connector-admin.ts';
+import { ConnectorHost } from './runtime/connector-host.ts';
+import { ConnectorStore } from './runtime/connector-store.ts';
 import type { ManagedConnector } from './runtime/managed-connector.ts';
-import { rawTopic } from '../services/platform/catalog.ts';
 import type { Config } from '../services/platform/config.ts';
 import { createKafka } from '../services/platform/kafka.ts';
 import type { Logger } from '../services/platform/logger.ts';
@@ -16,7 +17,10 @@ import { runStandalone } from '../services/platform/standalone.ts';
 import { preparePipeline } from '../services/platform/pipeline-bootstrap.ts';
 
 export interface PullConnectors {
-  connectors: ManagedConnector[];
+  /** The instances as they are now (created and deleted ones come and go). */
+  readonly connectors: ManagedConnector[];
+  host: ConnectorHost;
+  admin: ConnectorAdmin;
   /** Lets each connector finish the batch in hand, then stops it. */
   close(): Promise<void>;
 }
@@ -24,43 +28,27 @@ export interface PullConnectors {
 export async function startPullConnectors(config: Config, logger: Logger): Promise<PullConnectors> {
   const kafka = createKafka(config.kafka, logger, 'connect');
   const { rawCodecs } = await preparePipeline(config, kafka, logger);
-  const { fileConnector, pollConnector } = config;
-
-  const runners = [
-    new ConnectorRunner({
-      name: fileConnector.name,
-      connector: new FileConnector({
-        dropDir: fileConnector.dropDir,
-        pollIntervalMs: fileConnector.pollIntervalMs,
-        batchRecords: fileConnector.batchRecords,
-        reads: fileReads('checkpoint-ops', 'checkpoint', 'checkpoint-passage'),
-        connectorName: fileConnector.name,
-        logger: logger.child({ connector: fileConnector.name }),
-      }),
-      kafka,
-      codecs: rawCodecs,
-      logger,
-    }),
-  ];
-  if (pollConnector.url !== null) {
-    runners.push(
-      new ConnectorRunner({
-        name: pollConnector.name,
-        connector: new PollConnector({ ...pollConnector, url: pollConnector.url, topic: rawTopic('hotline-1022', 'citizen-report') }),
-        kafka,
-        codecs: rawCodecs,
-        logger,
-      }),
-    );
+  const store = await ConnectorStore.start(kafka, config, logger);
+  const host = new ConnectorHost({ store, types: connectorTypes(config), kafka, codecs: rawCodecs, logger });
+  const admin = new ConnectorAdmin(host);
+  if (store.emptyAtStart) {
+    for (const instance of defaultInstances(config)) {
+      const created = await admin.put(instance.name, instance.type, instance.config, true);
+      if (!created.ok) throw new Error(`default connector ${instance.name}: ${created.message} ${JSON.stringify(created.details ?? '')}`);
+    }
   }
-  for (const runner of runners) runner.start();
-  logger.info({ connectors: runners.map((runner) => runner.name) }, 'pull connectors started');
+  await host.start();
+  logger.info({ connectors: host.connectors.map((connector) => connector.name) }, 'pull connectors started');
 
   let closing: Promise<void> | null = null;
   return {
-    connectors: runners,
+    get connectors() {
+      return host.connectors;
+    },
+    host,
+    admin,
     close() {
-      closing ??= Promise.all(runners.map((runner) => runner.stop())).then(() => {});
+      closing ??= host.close();
       return closing;
     },
   };
