@@ -30,7 +30,7 @@ export async function startPullConnectors(config: Config, logger: Logger): Promi
   const { rawCodecs } = await preparePipeline(config, kafka, logger);
   const store = await ConnectorStore.start(kafka, config, logger);
   const host = new ConnectorHost({ store, types: connectorTypes(config), kafka, codecs: rawCodecs, logger });
-  const admin = new ConnectorAdmin(host);
+  const admin = new ConnectorAdmin(host, kafka);
   if (store.emptyAtStart) {
     for (const instance of defaultInstances(config)) {
       const created = await admin.put(instance.name, instance.type, instance.config, true);

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Kind } from '../../services/platform/catalog.ts';
 import type { ConnectorConfig, FieldSpec, ValidationContext } from '../runtime/config-spec.ts';
 import { kindProblems, sourceField, type ConnectorType } from '../runtime/connector-type.ts';
+import type { SourceOffset } from '../runtime/source-connector.ts';
 import { DONE_FOLDER } from './drop-folder.ts';
 import { FileConnector } from './file-connector.ts';
 import { csvReadable, fileReads } from './file-reads.ts';
@@ -54,6 +55,20 @@ async function folderProblems(root: string, folder: string, config: ConnectorCon
 const csvProblem = (source: string, kind: string) =>
   csvReadable(source, kind as Kind) ? null : `${source}'s ${kind} records cannot be read from CSV: there is no header mapping schemas/raw/${source}/${kind}.csv-headers.json`;
 
+/** A file offset as the file connector writes it (file-connector.ts, FileOffset). */
+function fileOffsetProblem(partition: string, offset: SourceOffset): string | null {
+  if (partition.includes('/') || partition.includes('\\') || partition.startsWith('.')) return `partition ${JSON.stringify(partition)} is not a file name of the folder`;
+  const { file, position, published, rejected, startedAt, finishedAt } = offset as Record<string, unknown>;
+  const numbers = (value: unknown, names: string[]) =>
+    value !== null && typeof value === 'object' && names.every((name) => Number.isSafeInteger((value as Record<string, unknown>)[name]) && ((value as Record<string, number>)[name] ?? -1) >= 0);
+  const fileOk = file !== null && typeof file === 'object' && typeof (file as { ino?: unknown }).ino === 'string' && numbers(file, ['size']) && typeof (file as { mtimeMs?: unknown }).mtimeMs === 'number';
+  if (!fileOk) return 'offset.file must be {"ino": string, "size": integer, "mtimeMs": number} (the identity of the file)';
+  if (!numbers(position, ['records', 'byte', 'line'])) return 'offset.position must be {"records", "byte", "line"}: integers, where reading resumes';
+  if (!Number.isSafeInteger(published) || !Number.isSafeInteger(rejected)) return 'offset.published and offset.rejected must be integers';
+  if (typeof startedAt !== 'string' || (finishedAt !== null && typeof finishedAt !== 'string')) return 'offset.startedAt must be a time, offset.finishedAt a time or null';
+  return null;
+}
+
 export function fileConnectorType(settings: FileTypeSettings): ConnectorType {
   const fields: FieldSpec[] = [
     sourceField('The source system whose files the folder receives (a source of the catalogue).', (_value, config) =>
@@ -97,5 +112,6 @@ export function fileConnectorType(settings: FileTypeSettings): ConnectorType {
         logger: logger.child({ connector: name }),
       });
     },
+    offsetProblem: fileOffsetProblem,
   };
 }

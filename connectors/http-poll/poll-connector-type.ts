@@ -8,7 +8,7 @@ import { rawTopic, type Kind } from '../../services/platform/catalog.ts';
 import { webhookHostProblem, webhookUrlProblem } from '../../services/fanout/webhook-target.ts';
 import type { FieldSpec } from '../runtime/config-spec.ts';
 import { kindProblems, sourceField, type ConnectorType } from '../runtime/connector-type.ts';
-import { PollConnector } from './poll-connector.ts';
+import { FEED_PARTITION, PollConnector } from './poll-connector.ts';
 
 export interface PollTypeSettings {
   /** Hosts a feed may be on although private or loopback, and over plain http. */
@@ -52,6 +52,11 @@ export function pollConnectorType(settings: PollTypeSettings): ConnectorType {
         timeoutMs: config.timeoutMs as number,
         topic: rawTopic(config.source as string, config.kind as Kind),
       });
+    },
+    offsetProblem(partition, offset) {
+      if (partition !== FEED_PARTITION) return `a feed has one partition, "${FEED_PARTITION}", not ${JSON.stringify(partition)}`;
+      const { cursor } = offset as { cursor?: unknown };
+      return typeof cursor === 'string' && cursor !== '' && Object.keys(offset).length === 1 ? null : 'offset must be {"cursor": "<the since of the next request>"}';
     },
   };
 }

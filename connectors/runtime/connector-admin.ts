@@ -1,11 +1,15 @@
 /**
  * What an operator does to pull connector instances, checked in one place for the API and the
  * start-up defaults: validate a configuration, create or change an instance, set its target state,
- * delete it.
+ * delete it; read, reset or alter its offsets (the latter two only while it is stopped, as in
+ * Kafka Connect's KIP-875).
  */
+import type { Kafka } from 'kafkajs';
 import { HIDDEN, validateConfig, type ConnectorConfig, type ValidationReport } from './config-spec.ts';
 import type { ConnectorHost } from './connector-host.ts';
 import { CONNECTOR_NAME, type ConnectorInstance, type TargetState } from './connector-store.ts';
+import { alterOffsets, committedOffsets } from './offset-admin.ts';
+import type { OffsetChanges, SourceOffset } from './source-connector.ts';
 
 export type AdminResult<T> = { ok: true; value: T } | { ok: false; status: number; code: string; message: string; details?: unknown };
 
@@ -13,11 +17,21 @@ const refuse = (status: number, code: string, message: string, details?: unknown
   ok: false, status, code, message, ...(details === undefined ? {} : { details }),
 });
 
+export interface OffsetEntry {
+  partition: string;
+  offset: SourceOffset | null;
+}
+
+/** At most this many offsets in one alteration. */
+const MAX_OFFSET_CHANGES = 1_000;
+
 export class ConnectorAdmin {
   private readonly host: ConnectorHost;
+  private readonly kafka: Kafka;
 
-  constructor(host: ConnectorHost) {
+  constructor(host: ConnectorHost, kafka: Kafka) {
     this.host = host;
+    this.kafka = kafka;
   }
 
   /** Field by field; null when there is no such type. `name`: the instance the configuration is for (so it does not clash with itself). */
@@ -68,4 +82,52 @@ export class ConnectorAdmin {
     await this.host.settled();
     return { ok: true, value: null };
   }
+
+  async offsets(name: string): Promise<AdminResult<OffsetEntry[]>> {
+    if (!this.host.store.get(name)) return refuse(404, 'unknown_connector', `no pull connector named ${JSON.stringify(name)}`);
+    return { ok: true, value: entries(await committedOffsets(this.kafka, name)) };
+  }
+
+  /** `changes` null: every offset is deleted (the connector starts its source over). */
+  async alter(name: string, changes: unknown): Promise<AdminResult<OffsetEntry[]>> {
+    const stored = this.host.store.get(name);
+    if (!stored) return refuse(404, 'unknown_connector', `no pull connector named ${JSON.stringify(name)}`);
+    await this.host.settled();
+    if (stored.state !== 'STOPPED' || this.host.get(name)?.status().state !== 'STOPPED') {
+      return refuse(409, 'connector_not_stopped', `offsets change only while the connector is stopped: POST /v1/connectors/${name}/stop first`);
+    }
+    let wanted: OffsetChanges | null = null;
+    if (changes !== null) {
+      const parsed = this.parseChanges(stored.type, changes);
+      if (!parsed.ok) return parsed;
+      wanted = parsed.value;
+    }
+    const after = await alterOffsets(this.kafka, name, (current) => wanted ?? new Map([...current.keys()].map((partition) => [partition, null])));
+    return { ok: true, value: entries(after) };
+  }
+
+  private parseChanges(type: string, body: unknown): AdminResult<OffsetChanges> {
+    const list = (body as { offsets?: unknown } | null)?.offsets;
+    if (!Array.isArray(list) || list.length === 0 || list.length > MAX_OFFSET_CHANGES) {
+      return refuse(400, 'invalid_offsets', `the body must be {"offsets": [{"partition": "<source partition>", "offset": {...} | null}, ...]} with 1 to ${MAX_OFFSET_CHANGES} entries`);
+    }
+    const spec = this.host.types.get(type)!;
+    const changes: OffsetChanges = new Map();
+    const problems: { index: number; problem: string }[] = [];
+    list.forEach((entry: unknown, index) => {
+      const { partition, offset } = (entry ?? {}) as { partition?: unknown; offset?: unknown };
+      if (typeof partition !== 'string' || partition === '' || partition.length > 1024) return problems.push({ index, problem: 'partition must be a non-empty string' });
+      if (offset === null) return changes.set(partition, null);
+      if (offset === undefined || typeof offset !== 'object' || Array.isArray(offset)) return problems.push({ index, problem: 'offset must be an object or null (null deletes it)' });
+      const problem = spec.offsetProblem(partition, offset as SourceOffset);
+      if (problem !== null) return problems.push({ index, problem });
+      return changes.set(partition, offset as SourceOffset);
+    });
+    if (problems.length > 0) return refuse(400, 'invalid_offsets', `${problems.length} offset(s) refused; details has them by index`, problems);
+    return { ok: true, value: changes };
+  }
+}
+
+function entries(offsets: ReadonlyMap<string, SourceOffset>): OffsetEntry[] {
+  return [...offsets].map(([partition, offset]) => ({ partition, offset }));
 }

@@ -12,7 +12,7 @@ import type { Logger } from '../../services/platform/logger.ts';
 import { ensureTopics } from '../../services/platform/topics.ts';
 import type { ConnectorConfig } from './config-spec.ts';
 
-/** What the operator asked for: PAUSED keeps the source open, STOPPED releases it. */
+/** What the operator asked for: STOPPED releases the source and allows altering offsets (KIP-875). */
 export type TargetState = 'RUNNING' | 'PAUSED' | 'STOPPED';
 export const TARGET_STATES: readonly TargetState[] = ['RUNNING', 'PAUSED', 'STOPPED'];
 

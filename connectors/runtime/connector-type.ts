@@ -1,12 +1,12 @@
 /**
- * A type of pull connector (`file`, `http-poll`): its configuration spec and how it makes a
- * connector of a validated configuration. Instances of a
+ * A type of pull connector (`file`, `http-poll`): its configuration spec, how it makes a connector
+ * of a validated configuration, and which offsets an operator may write for it. Instances of a
  * type are configurations (connector-store.ts); any number of them run at once.
  */
 import { isKind, sourceEntry, sourcePublishes, SOURCES } from '../../services/platform/catalog.ts';
 import type { Logger } from '../../services/platform/logger.ts';
 import type { ConnectorConfig, FieldSpec } from './config-spec.ts';
-import type { SourceConnector } from './source-connector.ts';
+import type { SourceConnector, SourceOffset } from './source-connector.ts';
 
 export interface ConnectorType {
   readonly name: string;
@@ -14,6 +14,8 @@ export interface ConnectorType {
   readonly fields: readonly FieldSpec[];
   /** The connector of a configuration that passed validation, defaults filled in. */
   create(name: string, config: ConnectorConfig, logger: Logger): SourceConnector;
+  /** Why `offset` cannot be written for `partition` (an offset alteration by an operator); null when it can. */
+  offsetProblem(partition: string, offset: SourceOffset): string | null;
 }
 
 /** The `source` field every pull type has: a source of the catalogue. */

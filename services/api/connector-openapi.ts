@@ -1,6 +1,6 @@
 /**
  * The connectors' part of the OpenAPI document (services/api/openapi.ts merges it in): types with
- * their config specs, instances and target states (connector-routes.ts).
+ * their config specs, instances, target states and offsets (connector-routes.ts).
  */
 const error = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
 const json = (description: string, schema: unknown) => ({ description, content: { 'application/json': { schema } } });
@@ -9,6 +9,7 @@ const operatorOnly = { 401: error('No valid API key.'), 403: error('Not an opera
 const name = { name: 'name', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,100}$' } };
 const body = (schema: unknown, example?: unknown) => ({ required: true, content: { 'application/json': { schema, ...(example ? { example } : {}) } } });
 const noHost = { 503: error('This process runs no pull connectors (the API on its own).') };
+const offsetsAnswer = json("The connector's offsets, one per source partition.", ref('ConnectorOffsets'));
 
 export const connectorSchemas = {
   ConnectorStatus: {
@@ -50,6 +51,21 @@ export const connectorSchemas = {
           properties: {
             definition: { type: 'object', properties: { name: { type: 'string' }, type: { enum: ['string', 'int', 'password'] }, required: { type: 'boolean' }, default_value: {}, documentation: { type: 'string' } } },
             value: { type: 'object', properties: { name: { type: 'string' }, value: {}, errors: { type: 'array', items: { type: 'string' } } } },
+          },
+        },
+      },
+    },
+  },
+  ConnectorOffsets: {
+    type: 'object',
+    properties: {
+      offsets: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            partition: { type: 'string', description: 'A source partition: a file name of a drop folder, "feed" for a poller.' },
+            offset: { type: ['object', 'null'], description: 'As the connector writes it: {"cursor"} for a poller; the file identity and position for a drop folder. null (PATCH) deletes it.' },
           },
         },
       },
@@ -111,10 +127,31 @@ export const connectorPaths = {
   '/v1/connectors/{name}/status': {
     get: { summary: "One connector's status (operator)", parameters: [name], responses: { 200: json('Status.', ref('ConnectorStatus')), 404: error('No such connector.'), ...operatorOnly } },
   },
+  '/v1/connectors/{name}/offsets': {
+    get: { summary: "A pull instance's committed offsets (operator)", parameters: [name], responses: { 200: offsetsAnswer, 404: error('No such pull instance.'), ...operatorOnly, ...noHost } },
+    delete: {
+      summary: "Reset a stopped pull instance's offsets (operator): on resume it reads its source from the beginning",
+      parameters: [name],
+      responses: { 200: offsetsAnswer, 404: error('No such pull instance.'), 409: error('The connector is not stopped (POST …/stop first).'), ...operatorOnly, ...noHost },
+    },
+    patch: {
+      summary: "Set or delete some offsets of a stopped pull instance (operator): on resume it reads from them",
+      parameters: [name],
+      requestBody: body(ref('ConnectorOffsets'), { offsets: [{ partition: 'feed', offset: { cursor: 'aXRlbToyNTA' } }] }),
+      responses: {
+        200: offsetsAnswer,
+        400: error('An offset the type cannot have: `details` lists them by index.'),
+        404: error('No such pull instance.'),
+        409: error('The connector is not stopped.'),
+        ...operatorOnly,
+        ...noHost,
+      },
+    },
+  },
   '/v1/connectors/{name}/{action}': {
     post: {
       summary: 'Pause, resume, stop or restart a connector (operator); a pull instance keeps its state across restarts',
-      description: 'pause: nothing more is read, the source stays open. stop (pull instances): the source is released. resume: runs a paused or stopped connector. restart: a new session, offsets read again.',
+      description: 'pause: nothing more is read, the source stays open. stop (pull instances): the source is released and offsets may be changed. resume: runs a paused or stopped connector. restart: a new session, offsets read again.',
       parameters: [name, { name: 'action', in: 'path', required: true, schema: { enum: ['pause', 'resume', 'stop', 'restart'] } }],
       responses: { 200: json('Status after the action.', ref('ConnectorStatus')), 404: error('No such connector or action.'), ...operatorOnly },
     },

@@ -2,8 +2,9 @@
  * The connectors' management API (operators only), shaped after Kafka Connect's REST API: the
  * connector types with their config specs and a field-by-field validation; the instances of the
  * pull types (create, read, replace, delete, pause, resume, stop, restart), kept on the connector
- * store. The push connector (HTTP ingest) is listed with them and can be paused, resumed and
- * restarted, but has no configuration here. Without a connector host in the process (the API on its own),
+ * store; their offsets (read any time; reset or alter only while stopped). The push connector
+ * (HTTP ingest) is listed with them and can be paused, resumed and restarted, but has no
+ * configuration or offsets here. Without a connector host in the process (the API on its own),
  * only the push connector is managed.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -16,7 +17,7 @@ import { sendError } from '../platform/http-errors.ts';
 import type { Logger } from '../platform/logger.ts';
 import { requireOperator } from './server.ts';
 
-/** Configurations are small: a limit of their own, far below ingest's. */
+/** Configurations and offset changes are small: a limit of their own, far below ingest's. */
 const MAX_BODY_BYTES = 64 * 1024;
 
 type Params = { Params: { name: string } };
@@ -120,6 +121,26 @@ export class ConnectorRoutes {
       const result = await pull.admin.delete(request.params.name);
       if (result.ok) logger.info({ connector: request.params.name }, 'connector deleted by operator');
       return this.send(reply, result, () => undefined, 204);
+    });
+
+    app.get<Params>('/v1/connectors/:name/offsets', admitted, async (request, reply) => {
+      const pull = this.pullOr503(reply);
+      if (!pull) return reply;
+      return this.send(reply, await pull.admin.offsets(request.params.name), (offsets) => ({ offsets }));
+    });
+    app.delete<Params>('/v1/connectors/:name/offsets', admitted, async (request, reply) => {
+      const pull = this.pullOr503(reply);
+      if (!pull) return reply;
+      const result = await pull.admin.alter(request.params.name, null);
+      if (result.ok) logger.info({ connector: request.params.name }, 'connector offsets reset by operator');
+      return this.send(reply, result, (offsets) => ({ offsets }));
+    });
+    app.patch<Params>('/v1/connectors/:name/offsets', withBody, async (request, reply) => {
+      const pull = this.pullOr503(reply);
+      if (!pull) return reply;
+      const result = await pull.admin.alter(request.params.name, request.body ?? {});
+      if (result.ok) logger.info({ connector: request.params.name }, 'connector offsets altered by operator');
+      return this.send(reply, result, (offsets) => ({ offsets }));
     });
 
     app.post<{ Params: { name: string; action: string } }>('/v1/connectors/:name/:action', admitted, async (request, reply) => {

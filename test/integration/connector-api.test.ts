@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,6 +67,7 @@ describe('connectors as configuration through /v1/connectors', () => {
     return Promise.all(messages.map(async ({ message }) => String((await serde.decode(message.value!))[idField])));
   }
 
+  const timesSeen = (ids: string[]) => ids.reduce((counts, id) => counts.set(id, (counts.get(id) ?? 0) + 1), new Map<string, number>());
   const passage = (n: number) => ({ ...rawExample('checkpoint-ops', 'checkpoint-passage'), readerId: `${tag}-reader-${n}` });
   const declaration = (n: number) => ({ ...rawExample('pccovid', 'health-declaration'), id: `${tag}-decl-${n}` });
   const pcReport = (feedTag: string, index: number) => ({ ...rawExample('pccovid', 'citizen-report'), id: `${feedTag}-${String(index).padStart(6, '0')}` });
@@ -128,7 +129,7 @@ describe('connectors as configuration through /v1/connectors', () => {
     expect((await call('POST', '/v1/connectors', good, AGENCY_KEY)).status).toBe(403);
     expect((await call('POST', '/v1/connectors', good, t.sourceKeys.vhd!)).status).toBe(403);
     expect((await call('GET', '/v1/connector-types', undefined, AGENCY_KEY)).status).toBe(403);
-    expect((await call('DELETE', `/v1/connectors/${prefix}-default`, undefined, AGENCY_KEY)).status).toBe(403);
+    expect((await call('DELETE', `/v1/connectors/${prefix}-default/offsets`, undefined, AGENCY_KEY)).status).toBe(403);
     expect((await call('POST', '/v1/connectors', { ...good, padding: 'x'.repeat(70 * 1024) })).status).toBe(413);
     expect((await call('POST', '/v1/connectors', '{"name": "x", "type": ')).status).toBe(400);
     expect((await call('GET', `/v1/connectors/${prefix}-bad`)).status).toBe(404);
@@ -169,11 +170,69 @@ describe('connectors as configuration through /v1/connectors', () => {
     for (const name of Object.values(names)) expect(listed.find((c) => c.name === name)).toMatchObject({ state: 'RUNNING' });
   });
 
+  it('reads offsets any time, and resets or moves them only while the connector is stopped', async () => {
+    await waitFor(() => hotline.requests.some((request) => request.since === hotline.cursorOf(300)), 'the hotline poller to catch up');
+    expect((await call('GET', `/v1/connectors/${names.hotline}/offsets`)).body).toEqual({ offsets: [{ partition: 'feed', offset: { cursor: hotline.cursorOf(300) } }] });
+    expect((await call('DELETE', `/v1/connectors/${names.hotline}/offsets`)).status).toBe(409);
+    expect((await call('PATCH', `/v1/connectors/${names.hotline}/offsets`, { offsets: [{ partition: 'feed', offset: { cursor: hotline.cursorOf(250) } }] })).status).toBe(409);
+    expect((await call('DELETE', '/v1/connectors/http-ingest/offsets')).status).toBe(404);
+
+    expect((await call('POST', `/v1/connectors/${names.hotline}/stop`)).body).toMatchObject({ state: 'STOPPED', targetState: 'STOPPED' });
+    expect((await call('PATCH', `/v1/connectors/${names.hotline}/offsets`, { offsets: [{ partition: 'lines', offset: { cursor: 'x' } }] })).body.error).toMatchObject({
+      code: 'invalid_offsets', details: [{ index: 0, problem: expect.stringContaining('one partition') }],
+    });
+    const moved = await call('PATCH', `/v1/connectors/${names.hotline}/offsets`, { offsets: [{ partition: 'feed', offset: { cursor: hotline.cursorOf(250) } }] });
+    expect(moved).toEqual({ status: 200, body: { offsets: [{ partition: 'feed', offset: { cursor: hotline.cursorOf(250) } }] } });
+    await call('POST', `/v1/connectors/${names.hotline}/resume`);
+    // Items 250 to 299 once more, nothing else.
+    const again = await published('raw.hotline-1022.citizen-report', names.hotline, 350, 'ticketId');
+    expect(again).toHaveLength(350);
+    const twice = [...timesSeen(again)].filter(([, times]) => times === 2).map(([id]) => id);
+    expect(twice.map((id) => Number(id.slice(id.lastIndexOf('-') + 1))).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => 250 + i));
+
+    await waitFor(async () => (await call('GET', `/v1/connectors/${names.hotline}/offsets`)).body.offsets[0]?.offset.cursor === hotline.cursorOf(300), 'the cursor back at the end');
+    await call('POST', `/v1/connectors/${names.hotline}/stop`);
+    expect((await call('DELETE', `/v1/connectors/${names.hotline}/offsets`)).body).toEqual({ offsets: [] });
+    expect((await call('GET', `/v1/connectors/${names.hotline}/offsets`)).body).toEqual({ offsets: [] });
+    await call('POST', `/v1/connectors/${names.hotline}/resume`);
+    // The whole feed from its beginning, once.
+    const all = await published('raw.hotline-1022.citizen-report', names.hotline, 650, 'ticketId');
+    expect(all).toHaveLength(650);
+    const seen = timesSeen(all);
+    expect(seen.size).toBe(300);
+    for (const [id, times] of seen) expect(times, id).toBe(Number(id.slice(id.lastIndexOf('-') + 1)) >= 250 ? 3 : 2);
+  });
+
+  it("moves a drop folder's position in a file while it is stopped", async () => {
+    expect((await call('POST', `/v1/connectors/${names.gates}/stop`)).body.state).toBe('STOPPED');
+    const lines = Array.from({ length: 20 }, (_, n) => passage(1000 + n));
+    await drop('gates', 'later.ndjson', lines);
+    const file = await stat(path.join(root, 'gates', 'later.ndjson'), { bigint: true });
+    // Skip the first 15 records: start at the 16th line.
+    const byte = Buffer.byteLength(lines.slice(0, 15).map((line) => `${JSON.stringify(line)}\n`).join(''));
+    const offset = {
+      file: { ino: String(file.ino), size: Number(file.size), mtimeMs: Number(file.mtimeMs) },
+      position: { records: 15, byte, line: 16 },
+      published: 15,
+      rejected: 0,
+      startedAt: new Date().toISOString(),
+      finishedAt: null,
+    };
+    expect((await call('PATCH', `/v1/connectors/${names.gates}/offsets`, { offsets: [{ partition: 'later.ndjson', offset }] })).status).toBe(200);
+    await call('POST', `/v1/connectors/${names.gates}/resume`);
+    const gates = await published('raw.checkpoint-ops.checkpoint-passage', names.gates, 45, 'readerId');
+    expect(gates).toHaveLength(45);
+    const readers = gates.map((id) => Number(id.slice(id.lastIndexOf('-') + 1)));
+    expect(readers.filter((n) => n >= 1000).sort((a, b) => a - b)).toEqual([1015, 1016, 1017, 1018, 1019]);
+  });
+
   it('changes a configuration in place, and keeps instances, states and offsets across a restart', async () => {
     await waitFor(() => pcReports.requests.some((request) => request.since === pcReports.cursorOf(200)), 'the pccovid poller to catch up');
     const changed = await call('PUT', `/v1/connectors/${names.pcReports}`, { type: 'http-poll', config: { source: 'pccovid', kind: 'citizen-report', url: pcReports.url, pageSize: 25, intervalMs: 100 } });
     expect(changed).toMatchObject({ status: 200, body: { config: { pageSize: 25 } } });
     await call('POST', `/v1/connectors/${names.gates}/pause`);
+    const offsetsBefore = (await call('GET', `/v1/connectors/${names.pcReports}/offsets`)).body;
+    expect(offsetsBefore.offsets).toEqual([{ partition: 'feed', offset: { cursor: pcReports.cursorOf(200) } }]);
 
     await stop();
     await start();
@@ -182,6 +241,7 @@ describe('connectors as configuration through /v1/connectors', () => {
     expect(listed.map((c) => c.name).sort()).toEqual(['http-ingest', `${prefix}-default`, ...Object.values(names)].sort());
     expect(listed.find((c) => c.name === names.gates)).toMatchObject({ state: 'PAUSED', targetState: 'PAUSED' });
     expect(listed.find((c) => c.name === names.pcReports)).toMatchObject({ state: 'RUNNING', config: { pageSize: 25 } });
+    expect((await call('GET', `/v1/connectors/${names.pcReports}/offsets`)).body).toEqual(offsetsBefore);
 
     // Each connector carries on where it was: new items and files only.
     pcReports.total = 260;

@@ -87,4 +87,14 @@ describe('connector config specs', () => {
     const { report } = await validateConfig('http-poll', poll.fields, config('https://93.184.216.34/feed'), alone);
     expect(report.configs.find((field) => field.value.name === 'token')!.value.value).toBe('[hidden]');
   });
+
+  it('checks the offsets an operator writes', () => {
+    expect(poll.offsetProblem('feed', { cursor: 'abc' })).toBeNull();
+    expect(poll.offsetProblem('other', { cursor: 'abc' })).toContain('one partition');
+    expect(poll.offsetProblem('feed', { cursor: 3 })).toContain('cursor');
+    const offset = { file: { ino: '12', size: 10, mtimeMs: 1 }, position: { records: 1, byte: 5, line: 2 }, published: 1, rejected: 0, startedAt: '2021-08-14T00:00:00Z', finishedAt: null };
+    expect(file.offsetProblem('gates.ndjson', offset)).toBeNull();
+    expect(file.offsetProblem('../gates.ndjson', offset)).toContain('not a file name');
+    expect(file.offsetProblem('gates.ndjson', { ...offset, position: { records: -1, byte: 0, line: 1 } })).toContain('position');
+  });
 });
