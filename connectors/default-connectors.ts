@@ -1,9 +1,10 @@
 /**
  * The instances a deployment starts with: the checkpoint-ops drop folder (FILE_CONNECTOR_*) and,
- * when POLL_CONNECTOR_URL is set, the hotline-1022 poller (POLL_CONNECTOR_*). They are written to
- * the connector store when it holds no instance (the first start), with the names that key their
- * offsets, so a deployment that ran them before keeps its offsets. From then on they are instances
- * like any other, changed or deleted through the API.
+ * when POLL_CONNECTOR_URL is set, the hotline-1022 poller (POLL_CONNECTOR_*). Each is written to
+ * the connector store once: on the first start with it configured (so setting POLL_CONNECTOR_URL
+ * later still adds the poller), with the name that keys its offsets, so a deployment that ran it
+ * before keeps its offsets. From then on it is an instance like any other, changed or deleted
+ * through the API (a deleted one is not made again).
  */
 import path from 'node:path';
 import type { Config } from '../services/platform/config.ts';

@@ -1,6 +1,6 @@
 /**
- * Runs the pull connector instances of the connector store (CONNECT_CONFIG_TOPIC), created at the
- * first start from the configuration (default-connectors.ts) and then through the API
+ * Runs the pull connector instances of the connector store (CONNECT_CONFIG_TOPIC), created once
+ * from the configuration (default-connectors.ts) and otherwise through the API
  * (`/v1/connectors`). `startPullConnectors` runs them inside another process (`npm start`);
  * `node connectors/main.ts` runs them on their own until SIGINT or SIGTERM.
  */
@@ -31,12 +31,15 @@ export async function startPullConnectors(config: Config, logger: Logger): Promi
   const store = await ConnectorStore.start(kafka, config, logger);
   const host = new ConnectorHost({ store, types: connectorTypes(config), kafka, codecs: rawCodecs, logger });
   const admin = new ConnectorAdmin(host, kafka);
-  if (store.emptyAtStart) {
-    for (const instance of defaultInstances(config)) {
-      const created = await admin.put(instance.name, instance.type, instance.config, true);
-      if (!created.ok) throw new Error(`default connector ${instance.name}: ${created.message} ${JSON.stringify(created.details ?? '')}`);
-    }
+  const done = store.defaultsCreated();
+  const due = defaultInstances(config).filter((instance) => !done.has(instance.name));
+  for (const instance of due) {
+    // One of that name made through the API stands for it.
+    if (store.get(instance.name)) continue;
+    const created = await admin.put(instance.name, instance.type, instance.config, true);
+    if (!created.ok) throw new Error(`default connector ${instance.name}: ${created.message} ${JSON.stringify(created.details ?? '')}`);
   }
+  if (due.length > 0) await store.markDefaultsCreated(due.map((instance) => instance.name));
   await host.start();
   logger.info({ connectors: host.connectors.map((connector) => connector.name) }, 'pull connectors started');
 

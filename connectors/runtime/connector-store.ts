@@ -2,7 +2,8 @@
  * The pull connector instances (Kafka Connect's config topic): one record per instance on a
  * compacted topic (CONNECT_CONFIG_TOPIC), keyed by its name, holding its type, its configuration as
  * given (defaults are filled in when it runs) and its target state. A deleted instance is a
- * tombstone. Every connector host follows the topic, so a change applies within moments and a
+ * tombstone. The key `#defaults` (no instance can be named so) lists the deployment's default
+ * instances created so far (default-connectors.ts), so each is created once and a deleted one stays deleted. Every connector host follows the topic, so a change applies within moments and a
  * restart finds every instance as it was left.
  */
 import type { Kafka } from 'kafkajs';
@@ -28,7 +29,22 @@ export interface ConnectorInstance {
 /** Names key offsets and transactional ids (`truc-connect-<name>`). */
 export const CONNECTOR_NAME = /^[A-Za-z0-9._-]{1,100}$/;
 
-function parseInstance(value: unknown, key: string): ConnectorInstance {
+const DEFAULTS_KEY = '#defaults';
+
+interface DefaultsRow {
+  defaultsCreated: string[];
+}
+
+type Row = ConnectorInstance | DefaultsRow;
+
+const isInstance = (row: Row): row is ConnectorInstance => !('defaultsCreated' in row);
+
+function parseRow(value: unknown, key: string): Row {
+  if (key === DEFAULTS_KEY) {
+    const created = (value as Partial<DefaultsRow> | null)?.defaultsCreated;
+    if (!Array.isArray(created) || !created.every((name) => typeof name === 'string')) throw new Error('not a list of default instances');
+    return { defaultsCreated: created };
+  }
   const row = value as Partial<ConnectorInstance> | null;
   if (
     row === null || typeof row !== 'object' || row.name !== key || typeof row.type !== 'string' ||
@@ -40,13 +56,10 @@ function parseInstance(value: unknown, key: string): ConnectorInstance {
 }
 
 export class ConnectorStore {
-  private readonly table: CompactedTable<ConnectorInstance>;
-  /** Whether the topic held no instance when this store started: the deployment's first start. */
-  readonly emptyAtStart: boolean;
+  private readonly table: CompactedTable<Row>;
 
-  private constructor(table: CompactedTable<ConnectorInstance>) {
+  private constructor(table: CompactedTable<Row>) {
     this.table = table;
-    this.emptyAtStart = table.size === 0;
   }
 
   static async start(kafka: Kafka, config: Config, logger: Logger): Promise<ConnectorStore> {
@@ -57,15 +70,16 @@ export class ConnectorStore {
     } finally {
       await admin.disconnect();
     }
-    return new ConnectorStore(await CompactedTable.start({ kafka, topic: config.connect.configTopic, logger, parse: parseInstance }));
+    return new ConnectorStore(await CompactedTable.start<Row>({ kafka, topic: config.connect.configTopic, logger, parse: parseRow }));
   }
 
   get(name: string): ConnectorInstance | undefined {
-    return this.table.get(name);
+    const row = this.table.get(name);
+    return row && isInstance(row) ? row : undefined;
   }
 
   list(): ConnectorInstance[] {
-    return this.table.values().sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.name.localeCompare(b.name));
+    return this.table.values().filter(isInstance).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.name.localeCompare(b.name));
   }
 
   /** Writes (null: deletes) and returns once this store holds the change. */
@@ -73,8 +87,20 @@ export class ConnectorStore {
     return this.table.write(name, instance);
   }
 
+  /** The default instances created so far, deleted or not. */
+  defaultsCreated(): ReadonlySet<string> {
+    const row = this.table.get(DEFAULTS_KEY);
+    return new Set(row && !isInstance(row) ? row.defaultsCreated : []);
+  }
+
+  async markDefaultsCreated(names: readonly string[]): Promise<void> {
+    await this.table.write(DEFAULTS_KEY, { defaultsCreated: [...new Set([...this.defaultsCreated(), ...names])] });
+  }
+
   onChange(listener: (name: string) => void): () => void {
-    return this.table.onChange((name) => listener(name));
+    return this.table.onChange((name) => {
+      if (name !== DEFAULTS_KEY) listener(name);
+    });
   }
 
   close(): Promise<void> {

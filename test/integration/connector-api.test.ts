@@ -226,7 +226,7 @@ describe('connectors as configuration through /v1/connectors', () => {
     expect(readers.filter((n) => n >= 1000).sort((a, b) => a - b)).toEqual([1015, 1016, 1017, 1018, 1019]);
   });
 
-  it('changes a configuration in place, and keeps instances, states and offsets across a restart', async () => {
+  it('changes a configuration in place, and keeps instances, states, offsets and deletions across a restart', async () => {
     await waitFor(() => pcReports.requests.some((request) => request.since === pcReports.cursorOf(200)), 'the pccovid poller to catch up');
     const changed = await call('PUT', `/v1/connectors/${names.pcReports}`, { type: 'http-poll', config: { source: 'pccovid', kind: 'citizen-report', url: pcReports.url, pageSize: 25, intervalMs: 100 } });
     expect(changed).toMatchObject({ status: 200, body: { config: { pageSize: 25 } } });
@@ -255,11 +255,16 @@ describe('connectors as configuration through /v1/connectors', () => {
     expect(apps).toHaveLength(35);
     expect(pcReports.requests.filter((request) => request.since === pcReports.cursorOf(200) && request.limit === 25).length).toBeGreaterThan(0);
 
-    // A deleted instance stops and stays deleted across a restart.
+    // A deleted instance stops and stays deleted across a restart, a default one too; a default configured since is created.
     expect((await call('DELETE', `/v1/connectors/${names.apps}`)).status).toBe(204);
+    expect((await call('DELETE', `/v1/connectors/${prefix}-default`)).status).toBe(204);
     expect((await call('GET', `/v1/connectors/${names.apps}`)).status).toBe(404);
+    env = { ...env, POLL_CONNECTOR_URL: hotline.url, POLL_CONNECTOR_NAME: `${prefix}-default-poll` };
     await stop();
     await start();
-    expect(((await call('GET', '/v1/connectors')).body.connectors as { name: string }[]).map((c) => c.name)).not.toContain(names.apps);
+    const after = (await call('GET', '/v1/connectors')).body.connectors as { name: string; type: string; config: Record<string, unknown> }[];
+    expect(after.map((c) => c.name)).not.toContain(names.apps);
+    expect(after.map((c) => c.name)).not.toContain(`${prefix}-default`);
+    expect(after.find((c) => c.name === `${prefix}-default-poll`)).toMatchObject({ type: 'http-poll', config: { source: 'hotline-1022', kind: 'citizen-report' } });
   });
 });
