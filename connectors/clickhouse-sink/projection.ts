@@ -1,14 +1,17 @@
 /**
- * Canonical record → row of its ClickHouse table, in the pseudonymous tier (docs/architecture.md, "Privacy"): names,
- * document numbers, phones, address lines, free text, seats, private plates and report coordinates
- * are left out; person_key, birth year, gender and the administrative codes stay. Each kind lists
- * the top-level fields it knows (projected or deliberately left out), so a field added later to a
+ * Canonical record → row of its ClickHouse table. A row is shaped from the record's pseudonymous
+ * view (services/platform/field-classes.ts), the same the pseudonymous tier of agencies gets: the
+ * fields the schema classifies as direct identifiers or free text (names, documents, phones,
+ * address lines, seats, plates, report coordinates, free text) are not in it, so no table can hold
+ * them (docs/privacy.md); of a withheld list only its length may be counted. Each kind lists the
+ * top-level fields it knows (projected or deliberately left out), so a field added later to a
  * canonical schema is recognised as new (schema-evolution.ts).
  *
  * Values arrive as the platform serde decodes them: instants as epoch milliseconds (DateTime64(3)
  * takes them as-is), dates as days since the epoch, enums as their symbol, unions unwrapped.
  */
-import type { Kind } from '../../services/platform/catalog.ts';
+import { KINDS, type Kind } from '../../services/platform/catalog.ts';
+import { pseudonymousView } from '../../services/platform/field-classes.ts';
 
 export type Row = Record<string, unknown>;
 type CanonicalRecord = Record<string, unknown>;
@@ -18,6 +21,16 @@ export interface KindProjection {
   /** Top-level canonical fields this projection handles (kept or left out on purpose). */
   knownFields: ReadonlySet<string>;
   project(record: CanonicalRecord): Row;
+}
+
+/** How many items a withheld list holds (the items themselves stay out of the view). */
+type CountWithheld = (path: string) => number;
+
+/** A kind's table and how a row is shaped from a record's pseudonymous view. */
+interface KindShape {
+  table: string;
+  knownFields: ReadonlySet<string>;
+  row(view: CanonicalRecord, countWithheld: CountWithheld): Row;
 }
 
 /** A record the projection cannot turn into a row (a field missing or of another shape). */
@@ -73,13 +86,13 @@ function envelope(record: CanonicalRecord): Row {
   };
 }
 
-function exposure(record: CanonicalRecord): Row {
+function exposure(record: CanonicalRecord, countWithheld: CountWithheld): Row {
   const answers = object(record, 'exposure');
   return {
     contact_with_case: nullable(answers.contact_with_case),
     from_outbreak_area: nullable(answers.from_outbreak_area),
     contact_with_symptomatic: nullable(answers.contact_with_symptomatic),
-    places_visited_count: strings(answers.places_visited).length,
+    places_visited_count: countWithheld('exposure.places_visited'),
   };
 }
 
@@ -90,11 +103,11 @@ function personFacts(record: CanonicalRecord): Row {
 
 const known = (...fields: string[]) => new Set([...ENVELOPE, ...fields]);
 
-export const PROJECTIONS: Readonly<Record<Kind, KindProjection>> = {
+const SHAPES: Readonly<Record<Kind, KindShape>> = {
   'health-declaration': {
     table: 'health_declarations',
     knownFields: known('declaration_type', 'person', 'address', 'symptoms', 'exposure', 'vaccination'),
-    project(record) {
+    row(record, countWithheld) {
       const address = object(record, 'address');
       const vaccination = object(record, 'vaccination');
       return {
@@ -104,7 +117,7 @@ export const PROJECTIONS: Readonly<Record<Kind, KindProjection>> = {
         declaration_type: required(record, 'declaration_type', 'string'),
         ...personFacts(record),
         symptoms: strings(record.symptoms),
-        ...exposure(record),
+        ...exposure(record, countWithheld),
         vaccine_doses: typeof vaccination.doses === 'number' ? vaccination.doses : 0,
         last_dose_date: nullable(vaccination.last_dose_date),
       };
@@ -113,7 +126,7 @@ export const PROJECTIONS: Readonly<Record<Kind, KindProjection>> = {
   'movement-declaration': {
     table: 'movement_declarations',
     knownFields: known('person', 'transport_mode', 'vehicle_code', 'seat', 'origin', 'destination', 'departure_date', 'symptoms', 'exposure'),
-    project(record) {
+    row(record, countWithheld) {
       const mode = required(record, 'transport_mode', 'string');
       const origin = object(record, 'origin');
       const destination = object(record, 'destination');
@@ -121,22 +134,22 @@ export const PROJECTIONS: Readonly<Record<Kind, KindProjection>> = {
         ...envelope(record),
         ...personFacts(record),
         transport_mode: mode,
-        // A private vehicle's plate points to its owner; public transport codes are what tracing needs.
-        vehicle_code: mode === 'PERSONAL' ? null : nullable(record.vehicle_code),
+        // Null for a PERSONAL journey: the view leaves a private vehicle's plate out.
+        vehicle_code: nullable(record.vehicle_code),
         origin_province_code: code(origin.province_code),
         origin_place: nullable(origin.name),
         destination_province_code: code(destination.province_code),
         destination_place: nullable(destination.name),
         departure_date: required(record, 'departure_date', 'number'),
         symptoms: strings(record.symptoms),
-        ...exposure(record),
+        ...exposure(record, countWithheld),
       };
     },
   },
   'citizen-report': {
     table: 'citizen_reports',
     knownFields: known('report_id', 'category', 'text', 'location', 'channel', 'reporter', 'anonymous'),
-    project(record) {
+    row(record) {
       const location = object(record, 'location');
       return {
         ...envelope(record),
@@ -155,7 +168,7 @@ export const PROJECTIONS: Readonly<Record<Kind, KindProjection>> = {
       'checkpoint_id', 'name', 'type', 'district_code', 'road', 'km_marker', 'managing_level', 'managing_agency',
       'status', 'coordinates', 'location_qr_id', 'valid_from', 'valid_to',
     ),
-    project(record) {
+    row(record) {
       const coordinates = optionalObject(record, 'coordinates');
       const { person_key: _none, ...rest } = envelope(record);
       return {
@@ -183,7 +196,7 @@ export const PROJECTIONS: Readonly<Record<Kind, KindProjection>> = {
       'checkpoint_id', 'checkpoint_name', 'checkpoint_type', 'checkpoint_province_code', 'document', 'vehicle_plate',
       'direction', 'passed_at', 'identification_method', 'health_status', 'outcome',
     ),
-    project(record) {
+    row(record) {
       return {
         ...envelope(record),
         checkpoint_id: required(record, 'checkpoint_id', 'string'),
@@ -199,6 +212,20 @@ export const PROJECTIONS: Readonly<Record<Kind, KindProjection>> = {
     },
   },
 };
+
+function countAt(record: CanonicalRecord, path: string): number {
+  let value: unknown = record;
+  for (const part of path.split('.')) value = value !== null && typeof value === 'object' ? (value as CanonicalRecord)[part] : undefined;
+  return Array.isArray(value) ? value.length : 0;
+}
+
+export const PROJECTIONS: Readonly<Record<Kind, KindProjection>> = Object.fromEntries(
+  KINDS.map((kind) => {
+    const { table, knownFields, row } = SHAPES[kind];
+    const project = (record: CanonicalRecord): Row => row(pseudonymousView(kind, record), (path) => countAt(record, path));
+    return [kind, { table, knownFields, project }];
+  }),
+) as Record<Kind, KindProjection>;
 
 /** Every table the sink writes, for checks over all of them. */
 export const SINK_TABLES: readonly string[] = Object.values(PROJECTIONS).map((projection) => projection.table);
