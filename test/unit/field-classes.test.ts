@@ -5,9 +5,11 @@
  * schema, or its subscription filters. Each kind's sample record fills every field with a value of
  * its own, so a withheld value found anywhere downstream is caught, whatever field carries it there.
  */
+import { readFileSync } from 'node:fs';
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
 import { PROJECTIONS } from '../../connectors/clickhouse-sink/projection.ts';
+import { PRIVACY_PAGE, privacyTable, withTable } from '../../schemas/kinds/privacy-table.ts';
 import { KINDS, canonicalSchema, type Kind } from '../../services/platform/catalog.ts';
 import { loadConfig } from '../../services/platform/config.ts';
 import {
@@ -182,5 +184,11 @@ describe('field classification', () => {
         expect(filterOn(kind, field.path, 'identified'), `${kind} ${field.path}`).toEqual([]);
       }
     }
+  });
+
+  it('is what docs/privacy.md lists for every field (node schemas/kinds/privacy-table.ts remakes the list)', () => {
+    const page = readFileSync(PRIVACY_PAGE, 'utf8');
+    expect(page).toBe(withTable(page, privacyTable()));
+    for (const kind of KINDS) for (const field of classifiedFields(kind)) expect(page).toContain(`| \`${field.path}\` | ${field.class} |`);
   });
 });
