@@ -107,17 +107,17 @@ const SHAPES: Readonly<Record<Kind, KindShape>> = {
   'health-declaration': {
     table: 'health_declarations',
     knownFields: known('declaration_type', 'person', 'address', 'symptoms', 'exposure', 'vaccination'),
-    row(record, countWithheld) {
-      const address = object(record, 'address');
-      const vaccination = object(record, 'vaccination');
+    row(view, countWithheld) {
+      const address = object(view, 'address');
+      const vaccination = object(view, 'vaccination');
       return {
-        ...envelope(record),
+        ...envelope(view),
         district_code: code(address.district_code),
         ward_code: code(address.ward_code),
-        declaration_type: required(record, 'declaration_type', 'string'),
-        ...personFacts(record),
-        symptoms: strings(record.symptoms),
-        ...exposure(record, countWithheld),
+        declaration_type: required(view, 'declaration_type', 'string'),
+        ...personFacts(view),
+        symptoms: strings(view.symptoms),
+        ...exposure(view, countWithheld),
         vaccine_doses: typeof vaccination.doses === 'number' ? vaccination.doses : 0,
         last_dose_date: nullable(vaccination.last_dose_date),
       };
@@ -126,39 +126,39 @@ const SHAPES: Readonly<Record<Kind, KindShape>> = {
   'movement-declaration': {
     table: 'movement_declarations',
     knownFields: known('person', 'transport_mode', 'vehicle_code', 'seat', 'origin', 'destination', 'departure_date', 'symptoms', 'exposure'),
-    row(record, countWithheld) {
-      const mode = required(record, 'transport_mode', 'string');
-      const origin = object(record, 'origin');
-      const destination = object(record, 'destination');
+    row(view, countWithheld) {
+      const mode = required(view, 'transport_mode', 'string');
+      const origin = object(view, 'origin');
+      const destination = object(view, 'destination');
       return {
-        ...envelope(record),
-        ...personFacts(record),
+        ...envelope(view),
+        ...personFacts(view),
         transport_mode: mode,
         // Null for a PERSONAL journey: the view leaves a private vehicle's plate out.
-        vehicle_code: nullable(record.vehicle_code),
+        vehicle_code: nullable(view.vehicle_code),
         origin_province_code: code(origin.province_code),
         origin_place: nullable(origin.name),
         destination_province_code: code(destination.province_code),
         destination_place: nullable(destination.name),
-        departure_date: required(record, 'departure_date', 'number'),
-        symptoms: strings(record.symptoms),
-        ...exposure(record, countWithheld),
+        departure_date: required(view, 'departure_date', 'number'),
+        symptoms: strings(view.symptoms),
+        ...exposure(view, countWithheld),
       };
     },
   },
   'citizen-report': {
     table: 'citizen_reports',
     knownFields: known('report_id', 'category', 'text', 'location', 'channel', 'reporter', 'anonymous'),
-    row(record) {
-      const location = object(record, 'location');
+    row(view) {
+      const location = object(view, 'location');
       return {
-        ...envelope(record),
+        ...envelope(view),
         district_code: code(location.district_code),
         ward_code: code(location.ward_code),
-        report_id: required(record, 'report_id', 'string'),
-        category: required(record, 'category', 'string'),
-        channel: required(record, 'channel', 'string'),
-        anonymous: record.anonymous === true,
+        report_id: required(view, 'report_id', 'string'),
+        category: required(view, 'category', 'string'),
+        channel: required(view, 'channel', 'string'),
+        anonymous: view.anonymous === true,
       };
     },
   },
@@ -168,25 +168,25 @@ const SHAPES: Readonly<Record<Kind, KindShape>> = {
       'checkpoint_id', 'name', 'type', 'district_code', 'road', 'km_marker', 'managing_level', 'managing_agency',
       'status', 'coordinates', 'location_qr_id', 'valid_from', 'valid_to',
     ),
-    row(record) {
-      const coordinates = optionalObject(record, 'coordinates');
-      const { person_key: _none, ...rest } = envelope(record);
+    row(view) {
+      const coordinates = optionalObject(view, 'coordinates');
+      const { person_key: _none, ...rest } = envelope(view);
       return {
         ...rest,
-        checkpoint_id: required(record, 'checkpoint_id', 'string'),
-        name: required(record, 'name', 'string'),
-        type: required(record, 'type', 'string'),
-        district_code: code(record.district_code),
-        road: nullable(record.road),
-        km_marker: nullable(record.km_marker),
-        managing_level: nullable(record.managing_level),
-        managing_agency: nullable(record.managing_agency),
-        status: required(record, 'status', 'string'),
+        checkpoint_id: required(view, 'checkpoint_id', 'string'),
+        name: required(view, 'name', 'string'),
+        type: required(view, 'type', 'string'),
+        district_code: code(view.district_code),
+        road: nullable(view.road),
+        km_marker: nullable(view.km_marker),
+        managing_level: nullable(view.managing_level),
+        managing_agency: nullable(view.managing_agency),
+        status: required(view, 'status', 'string'),
         latitude: coordinates ? nullable(coordinates.latitude) : null,
         longitude: coordinates ? nullable(coordinates.longitude) : null,
-        location_qr_id: nullable(record.location_qr_id),
-        valid_from: nullable(record.valid_from),
-        valid_to: nullable(record.valid_to),
+        location_qr_id: nullable(view.location_qr_id),
+        valid_from: nullable(view.valid_from),
+        valid_to: nullable(view.valid_to),
       };
     },
   },
@@ -196,18 +196,18 @@ const SHAPES: Readonly<Record<Kind, KindShape>> = {
       'checkpoint_id', 'checkpoint_name', 'checkpoint_type', 'checkpoint_province_code', 'document', 'vehicle_plate',
       'direction', 'passed_at', 'identification_method', 'health_status', 'outcome',
     ),
-    row(record) {
+    row(view) {
       return {
-        ...envelope(record),
-        checkpoint_id: required(record, 'checkpoint_id', 'string'),
-        checkpoint_name: nullable(record.checkpoint_name),
-        checkpoint_type: nullable(record.checkpoint_type),
-        checkpoint_province_code: code(record.checkpoint_province_code),
-        direction: code(record.direction),
-        passed_at: required(record, 'passed_at', 'number'),
-        identification_method: required(record, 'identification_method', 'string'),
-        health_status: required(record, 'health_status', 'string'),
-        outcome: code(record.outcome),
+        ...envelope(view),
+        checkpoint_id: required(view, 'checkpoint_id', 'string'),
+        checkpoint_name: nullable(view.checkpoint_name),
+        checkpoint_type: nullable(view.checkpoint_type),
+        checkpoint_province_code: code(view.checkpoint_province_code),
+        direction: code(view.direction),
+        passed_at: required(view, 'passed_at', 'number'),
+        identification_method: required(view, 'identification_method', 'string'),
+        health_status: required(view, 'health_status', 'string'),
+        outcome: code(view.outcome),
       };
     },
   },

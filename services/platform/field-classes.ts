@@ -119,30 +119,37 @@ export function alwaysVisiblePseudonymously(kind: Kind, path: string): boolean {
 
 type View = (record: Json) => Json;
 
-/** Builds a record's pseudonymous view: fresh objects where something under them is left out, shared values elsewhere. */
-function compileView(fields: readonly ClassifiedField[], prefix: string): View {
+/**
+ * The expression that builds the view of the record in `source` (a JavaScript expression) from the
+ * fields under `prefix`: an object literal of the kept fields, so every view of a kind has one
+ * shape (a view is made per record on the sink's and the fan-out's hot paths).
+ */
+function viewExpression(fields: readonly ClassifiedField[], prefix: string, source: string): string {
   const direct = fields.filter((field) => field.path.startsWith(prefix) && !field.path.slice(prefix.length).includes('.'));
-  const steps = direct.flatMap((field): ((from: Json, to: Json) => void)[] => {
+  const members = direct.flatMap((field) => {
     if (isWithheld(field)) return [];
     const name = field.path.slice(prefix.length);
+    const read = `${source}[${JSON.stringify(name)}]`;
     const condition = field.identifyingWhen;
-    if (condition) return [(from, to) => void (to[name] = condition.in.includes(from[condition.field] as string) ? null : from[name])];
+    if (condition) {
+      return [`${JSON.stringify(name)}: ${JSON.stringify(condition.in)}.includes(${source}[${JSON.stringify(condition.field)}]) ? null : ${read}`];
+    }
     const below = fields.some((f) => f.path.startsWith(`${field.path}.`) && (isWithheld(f) || f.identifyingWhen !== undefined));
-    if (!below) return [(from, to) => void (to[name] = from[name])];
-    const inner = compileView(fields, `${field.path}.`);
-    return [(from, to) => {
-      const value = from[name];
-      to[name] = value === null || typeof value !== 'object' ? value : inner(value as Json);
-    }];
+    if (!below) return [`${JSON.stringify(name)}: ${read}`];
+    // A nested record is rebuilt only when it is one (null, or a malformed value, passes as it is).
+    const value = `v${prefix.split('.').length}`;
+    const inner = viewExpression(fields, `${field.path}.`, value);
+    return [`${JSON.stringify(name)}: ((${value}) => ${value} === null || typeof ${value} !== 'object' ? ${value} : ${inner})(${read})`];
   });
-  return (record) => {
-    const view: Json = {};
-    for (const step of steps) step(record, view);
-    return view;
-  };
+  return `({ ${members.join(', ')} })`;
 }
 
-const VIEWS = new Map<Kind, View>(KINDS.map((kind) => [kind, compileView(classifiedFields(kind), '')]));
+/** Field names are Avro names (letters, digits, underscores) and are quoted besides, so the source holds nothing but the schema's structure. */
+function compileView(fields: readonly ClassifiedField[]): View {
+  return new Function('record', `return ${viewExpression(fields, '', 'record')};`) as View;
+}
+
+const VIEWS = new Map<Kind, View>(KINDS.map((kind) => [kind, compileView(classifiedFields(kind))]));
 
 /**
  * A record as the pseudonymous tier and ClickHouse see it: withheld fields left out, a conditional
