@@ -14,7 +14,7 @@ import type { Kind } from '../platform/catalog.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { CrashRecorder } from '../platform/stage-crash.ts';
 import { retryingAdmin } from '../platform/topic-ends.ts';
-import { projectRecord } from '../subscriptions/canonical-fields.ts';
+import { projectRecord } from '../platform/field-classes.ts';
 import type { Subscription } from '../subscriptions/model.ts';
 import { compileRowFilter, deliveredKinds, effectiveTier } from '../subscriptions/row-filter.ts';
 import { singleOwnerAssigner } from './single-owner-assigner.ts';

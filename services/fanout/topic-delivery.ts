@@ -16,7 +16,7 @@ import type { Tier } from '../platform/access.ts';
 import { valueSubject, type AvroSerde, type AvroWriter } from '../platform/avro-serde.ts';
 import type { Kind } from '../platform/catalog.ts';
 import { HEADER } from '../platform/record-headers.ts';
-import { projectedSchema } from '../subscriptions/canonical-fields.ts';
+import { projectedSchema } from '../platform/field-classes.ts';
 import { agencyTopic } from '../subscriptions/model.ts';
 import type { SequenceJournal } from './sequence-journal.ts';
 import type { BatchDelivery, SelectedRecord } from './subscription-runner.ts';

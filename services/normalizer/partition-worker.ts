@@ -7,6 +7,7 @@
  */
 import type { IHeaders, KafkaMessage, Message, TopicMessages } from 'kafkajs';
 import type { RawRecordCodec } from '../../connectors/runtime/raw-records.ts';
+import { ENRICHMENTS } from '../../schemas/kinds/enrichments.ts';
 import { AvroValidationError, type AvroSerde, type AvroWriter } from '../platform/avro-serde.ts';
 import { canonicalTopic, kindEntry, type Kind } from '../platform/catalog.ts';
 import { eventId as computeEventId } from '../platform/event-id.ts';
@@ -222,21 +223,6 @@ export class PartitionWorker {
     return rawInput(message, codec, value);
   }
 
-  /** Adds the checkpoint's fields to a passage; false when the checkpoint is not known (the passage is flagged). */
-  private enrich(record: CanonicalRecord): boolean {
-    const checkpoint = this.context.checkpoints.get(String(record.checkpoint_id));
-    if (!checkpoint) {
-      record.quality_flags = [...((record.quality_flags as string[] | undefined) ?? []), 'CHECKPOINT_UNKNOWN'];
-      return false;
-    }
-    record.checkpoint_name = checkpoint.name;
-    record.checkpoint_type = checkpoint.type;
-    record.checkpoint_province_code = checkpoint.province_code;
-    // A passage happens where its checkpoint is.
-    record.province_code = checkpoint.province_code;
-    return true;
-  }
-
   private async commit(batches: RawBatch[]): Promise<void> {
     const started = this.context.now();
     const transaction = this.state.begin(started);
@@ -283,6 +269,7 @@ export class PartitionWorker {
       const topic = canonicalTopic(kind);
       const writer = canonicalWriters.get(kind)!;
       const keyField = kindEntry(kind).key;
+      const enrich = ENRICHMENTS[kind];
       let list: Message[] | undefined;
       let emitted = 0;
       for (const message of batch.messages) {
@@ -300,7 +287,7 @@ export class PartitionWorker {
         }
         const record = outcome.record;
         const print = fingerprint(kind, record);
-        const checkpointUnknown = kind === 'checkpoint-passage' && !this.enrich(record);
+        const checkpointUnknown = enrich !== undefined && !enrich(record, this.context);
         record.normalized_at = started;
         // Encoded before the duplicate check: a record the DLQ holds must not be remembered as
         // seen, or its replay after the fix would be dropped as a replay.

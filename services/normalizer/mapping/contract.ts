@@ -5,7 +5,7 @@
  * raw messages with `partitionKey`, which needs only what a producer has at hand (`KeyInput`).
  */
 import type { Kind } from '../../platform/catalog.ts';
-import type { DocumentType } from '../../source-vocabulary/canonical-values.ts';
+import type { DocumentType } from '../../../schemas/kinds/canonical-values.ts';
 
 export interface RawInput {
   source: string;
