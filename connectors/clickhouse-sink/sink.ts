@@ -19,7 +19,7 @@
  * decoded or projected, or that ClickHouse refuses as data (found by halving the range until the
  * refused rows stand alone), goes to `dlq.sink.clickhouse` with the reason in headers; the rest flows.
  */
-import type { Admin, Consumer, ConsumerRunConfig, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
+import type { Admin, Consumer, ConsumerRunConfig, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
 import { backoffDelay, type BackoffPolicy } from '../runtime/backoff.ts';
 import { createAvroSerde } from '../../services/platform/avro-serde.ts';
 import { KINDS, kindEntry, type Kind } from '../../services/platform/catalog.ts';
@@ -27,7 +27,7 @@ import { createClickHouse, type ClickHouseHandle } from '../../services/platform
 import type { Config } from '../../services/platform/config.ts';
 import { createKafka } from '../../services/platform/kafka.ts';
 import type { Logger } from '../../services/platform/logger.ts';
-import { HEADER } from '../../services/platform/record-headers.ts';
+import { deadLetterRecord } from '../../services/platform/dead-letter-record.ts';
 import { DLQ_SINK_CLICKHOUSE_TOPIC, ensureTopics } from '../../services/platform/topics.ts';
 import { migrate } from '../../services/clickhouse/migrations.ts';
 import { clickhouseErrorType, isDataError } from './clickhouse-errors.ts';
@@ -225,18 +225,18 @@ export async function startClickHouseSink(options: StartClickHouseSinkOptions): 
   }
 
   function deadLetterMessage(letter: DeadLetter): Message {
-    const headers: IHeaders = { ...(letter.message.headers ?? {}) };
-    Object.assign(headers, {
-      [HEADER.dlqReason]: letter.reason,
-      [HEADER.dlqErrorClass]: letter.errorClass,
-      [HEADER.dlqStage]: SINK_STAGE,
-      [HEADER.dlqKind]: letter.kind,
-      [HEADER.dlqTopic]: letter.topic,
-      [HEADER.dlqPartition]: String(letter.partition),
-      [HEADER.dlqOffset]: letter.message.offset,
+    const { message, topic, partition, kind, source, errorClass, reason } = letter;
+    return deadLetterRecord({
+      stage: SINK_STAGE,
+      reason,
+      errorClass,
+      kind,
+      source,
+      readAt: { topic, partition, offset: message.offset },
+      key: message.key,
+      value: message.value,
+      headers: message.headers,
     });
-    if (letter.source !== null) headers[HEADER.dlqSource] = letter.source;
-    return { key: letter.message.key, value: letter.message.value, headers };
   }
 
   /** The committed offsets of a topic's partitions (-1: none yet). */

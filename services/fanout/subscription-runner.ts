@@ -7,7 +7,7 @@
  * delivered. Every partition of the group goes to one member (singleOwnerAssigner): that member
  * owns the subscription's sequence numbers, and the delivery hears when it gains or loses them.
  */
-import type { Batch, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Batch, Consumer, EachBatchPayload, IHeaders, Kafka } from 'kafkajs';
 import type { Entitlement } from '../platform/access.ts';
 import type { AvroSerde } from '../platform/avro-serde.ts';
 import type { Kind } from '../platform/catalog.ts';
@@ -26,8 +26,11 @@ export interface SelectedRecord {
   eventId: string;
   /** The projected record (what the tier may see). */
   record: Record<string, unknown>;
-  /** The canonical message as consumed (for dead letters). */
+  /** The canonical record's source system (for dead letters). */
+  source: string;
+  /** The canonical message's value and headers as consumed (for dead letters). */
   value: Buffer;
+  headers: IHeaders | undefined;
 }
 
 export interface RunnerContext {
@@ -127,7 +130,9 @@ export class SubscriptionRunner {
         key: message.key?.toString('utf8') ?? null,
         eventId: String(record.event_id),
         record: projectRecord(kind, this.tier, record),
+        source: String(record.source),
         value: message.value,
+        headers: message.headers,
       });
     }
     return selected;

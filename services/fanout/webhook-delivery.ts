@@ -17,6 +17,7 @@ import { randomUUID } from 'node:crypto';
 import type { Consumer, EachBatchPayload, Producer } from 'kafkajs';
 import type { Kind } from '../platform/catalog.ts';
 import type { Logger } from '../platform/logger.ts';
+import { deadLetterRecord } from '../platform/dead-letter-record.ts';
 import { HEADER } from '../platform/record-headers.ts';
 import { subscriptionDlqTopic } from '../platform/topics.ts';
 import type { WebhookDelivery as WebhookTarget } from '../subscriptions/model.ts';
@@ -122,25 +123,26 @@ export class WebhookBatchDelivery implements BatchDelivery {
   }
 
   private async deadLetter(records: SelectedRecord[], kind: Kind, topic: string, partition: number, webhookId: string, attempts: number, error: Error): Promise<void> {
+    const { subscriptionId } = this.options;
     const producer = await this.options.dlqProducer();
     await producer.send({
-      topic: subscriptionDlqTopic(this.options.subscriptionId),
+      topic: subscriptionDlqTopic(subscriptionId),
       acks: -1,
-      messages: records.map((record) => ({
-        key: record.key,
-        value: record.value,
-        headers: {
-          [HEADER.eventId]: record.eventId,
-          [HEADER.dlqReason]: `webhook delivery failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${error.message}`,
-          [HEADER.dlqErrorClass]: 'WebhookDeliveryFailed',
-          [HEADER.dlqStage]: 'fanout',
-          [HEADER.dlqKind]: kind,
-          [HEADER.dlqTopic]: topic,
-          [HEADER.dlqPartition]: String(partition),
-          [HEADER.dlqOffset]: String(record.offset),
-          'truc-webhook-id': webhookId,
-        },
-      })),
+      messages: records.map((record) =>
+        deadLetterRecord({
+          stage: `sink.${subscriptionId}`,
+          reason: `webhook delivery failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${error.message}`,
+          errorClass: 'WebhookDeliveryFailed',
+          kind,
+          source: record.source,
+          readAt: { topic, partition, offset: record.offset },
+          webhookId,
+          key: record.key,
+          value: record.value,
+          // The decoded record's event id, whoever wrote the canonical message's headers.
+          headers: { ...record.headers, [HEADER.eventId]: record.eventId },
+        }),
+      ),
     });
   }
 
