@@ -153,6 +153,7 @@ export class SubscriptionRunner implements SinkTask {
   }
 
   async put(batch: SinkBatch, context: SinkContext): Promise<void> {
+    if (batch.messages.length === 0) return;
     const { tracker } = this.context;
     tracker.lag(batch.topic, batch.partition, batch.highWatermark - 1 - Number(batch.messages[0]!.offset));
     const kind = this.kindOfTopic.get(batch.topic)!;

@@ -3,7 +3,7 @@
  * (`put`), makes them durable and says which offsets may be committed (`preCommit`), and hears
  * which partitions it holds (`open` / `close`); the runner owns the kafkajs consumer (autoCommit
  * off, read_committed), its loop, pausing, rebalances and the offset commits. Used by the
- * subscriptions' deliveries (webhook and agency topic).
+ * ClickHouse sink and the subscriptions' deliveries (webhook and agency topic).
  *
  * Rebalances are eager (kafkajs): at each group join the runner closes every partition it held
  * and opens every partition it now holds, and the consumer fetches them again from the committed
@@ -70,9 +70,11 @@ export interface SinkRunnerOptions {
   partitionsConsumedConcurrently?: number;
   /** Where each partition without a committed offset starts (by default, at the beginning). */
   startOffsets?: (topics: string[]) => Promise<Map<string, number>>;
+  /** `preCommit` is asked this often, besides whenever the task asks for a commit. */
+  commitIntervalMs?: number;
   logger: Logger;
-  /** Where the consumer's crashes are told. */
-  crashes?: { recorder: CrashRecorder; part?: string };
+  /** Where the consumer's crashes are told; `restart`: run it again after a crash kafkajs does not restart (the owner closes the recorder before stopping). */
+  crashes?: { recorder: CrashRecorder; part?: string; restart?: boolean };
 }
 
 /** Thrown by `put` when it gives up (not current any more): the rest of the batch is read again. */
@@ -101,6 +103,7 @@ export class SinkRunner {
   private lastCommit: Promise<void> = Promise.resolve();
   private queued: Promise<void> | null = null;
   private stopping = false;
+  private timer: NodeJS.Timeout | null = null;
 
   constructor(options: SinkRunnerOptions, task: SinkTask) {
     this.options = options;
@@ -119,23 +122,31 @@ export class SinkRunner {
     const { topics, crashes } = this.options;
     if (topics.length === 0) return;
     const starts = (await this.options.startOffsets?.(topics)) ?? new Map<string, number>();
-    crashes?.recorder.watch(this.consumer, crashes.part === undefined ? {} : { part: crashes.part });
+    const run = () =>
+      this.consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
+        eachBatch: (payload) => this.eachBatch(payload, starts),
+      });
+    crashes?.recorder.watch(this.consumer, {
+      ...(crashes.part === undefined ? {} : { part: crashes.part }),
+      ...(crashes.restart ? { restart: async () => { await this.consumer.connect(); await run(); } } : {}),
+    });
     await this.consumer.connect();
     await this.consumer.subscribe({ topics, fromBeginning: true });
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
-      eachBatch: (payload) => this.eachBatch(payload, starts),
-    });
+    await run();
+    const interval = this.options.commitIntervalMs;
+    if (interval !== undefined) {
+      this.timer = setInterval(() => void this.requestCommit().catch((error) => this.options.logger.warn({ err: (error as Error).message }, 'offset commit failed; the next one covers it')), interval);
+    }
   }
 
   private async eachBatch(payload: EachBatchPayload, starts: Map<string, number>): Promise<void> {
     const { batch } = payload;
-    if (batch.messages.length === 0) return;
     const key = tpKey(batch.topic, batch.partition);
     const start = starts.get(key);
-    if (start !== undefined) {
+    if (start !== undefined && batch.messages.length > 0) {
       starts.delete(key);
       if (Number(batch.firstOffset()) < start) {
         // Nothing of this partition was committed yet, so moving forward skips only records before the start.
@@ -209,6 +220,7 @@ export class SinkRunner {
 
   /** Stops fetching, lets the task make durable what it holds, commits it, and leaves the group. */
   async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
     this.stopping = true;
     if (this.options.topics.length > 0) {
       this.consumer.pause(this.options.topics.map((topic) => ({ topic })));
