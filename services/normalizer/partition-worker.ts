@@ -10,6 +10,7 @@ import type { RawRecordCodec } from '../../connectors/runtime/raw-records.ts';
 import { ENRICHMENTS } from '../../schemas/kinds/enrichments.ts';
 import { AvroValidationError, type AvroSerde, type AvroWriter } from '../platform/avro-serde.ts';
 import { canonicalTopic, kindEntry, type Kind } from '../platform/catalog.ts';
+import { deadLetterRecord } from '../platform/dead-letter-record.ts';
 import { eventId as computeEventId } from '../platform/event-id.ts';
 import type { Logger } from '../platform/logger.ts';
 import { HEADER, headerString } from '../platform/record-headers.ts';
@@ -52,23 +53,18 @@ interface Failure extends MappingFailure {
 }
 
 function dlqMessage(batch: RawBatch, message: KafkaMessage, codec: RawRecordCodec, failure: Failure): Message {
-  // The original headers travel along, so a replay after a fix keeps its event id and reception time.
-  const original: IHeaders = message.headers ?? {};
-  return {
+  return deadLetterRecord({
+    stage: 'normalizer',
+    reason: failure.path ? `${failure.path}: ${failure.message}` : failure.message,
+    errorClass: failure.errorClass,
+    kind: codec.kind,
+    source: codec.source,
+    readAt: { topic: batch.topic, partition: batch.partition, offset: message.offset },
     key: message.key,
     value: message.value,
-    headers: {
-      ...original,
-      [HEADER.dlqReason]: failure.path ? `${failure.path}: ${failure.message}` : failure.message,
-      [HEADER.dlqErrorClass]: failure.errorClass,
-      [HEADER.dlqStage]: 'normalizer',
-      [HEADER.dlqSource]: codec.source,
-      [HEADER.dlqKind]: codec.kind,
-      [HEADER.dlqTopic]: batch.topic,
-      [HEADER.dlqPartition]: String(batch.partition),
-      [HEADER.dlqOffset]: message.offset,
-    },
-  };
+    // A replay after a fix keeps the record's event id and reception time.
+    headers: message.headers,
+  });
 }
 
 /**
