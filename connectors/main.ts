@@ -1,11 +1,14 @@
 /**
- * Runs the pull connectors the configuration enables: the file connector always, the polling
- * connector when POLL_CONNECTOR_URL is set. `startPullConnectors` runs them inside another process
- * (`npm start`); `node connectors/main.ts` runs them on their own until SIGINT or SIGTERM.
+ * Runs the pull connector instances of the connector store (CONNECT_CONFIG_TOPIC), created once
+ * from the configuration (default-connectors.ts) and otherwise through the API
+ * (`/v1/connectors`). `startPullConnectors` runs them inside another process (`npm start`);
+ * `node connectors/main.ts` runs them on their own until SIGINT or SIGTERM.
  */
-import { FileConnector } from './file/file-connector.ts';
-import { PollConnector } from './http-poll/poll-connector.ts';
-import { ConnectorRunner } from './runtime/connector-runner.ts';
+import { connectorTypes } from './connector-types.ts';
+import { defaultInstances } from './default-connectors.ts';
+import { ConnectorAdmin } from './runtime/connector-admin.ts';
+import { ConnectorHost } from './runtime/connector-host.ts';
+import { ConnectorStore } from './runtime/connector-store.ts';
 import type { ManagedConnector } from './runtime/managed-connector.ts';
 import type { Config } from '../services/platform/config.ts';
 import { createKafka } from '../services/platform/kafka.ts';
@@ -15,7 +18,10 @@ import { preparePipeline } from '../services/platform/pipeline-bootstrap.ts';
 import { partitionKey } from '../services/normalizer/mapping/index.ts';
 
 export interface PullConnectors {
-  connectors: ManagedConnector[];
+  /** The instances as they are now (created and deleted ones come and go). */
+  readonly connectors: ManagedConnector[];
+  host: ConnectorHost;
+  admin: ConnectorAdmin;
   /** Lets each connector finish the batch in hand, then stops it. */
   close(): Promise<void>;
 }
@@ -23,42 +29,30 @@ export interface PullConnectors {
 export async function startPullConnectors(config: Config, logger: Logger): Promise<PullConnectors> {
   const kafka = createKafka(config.kafka, logger, 'connect');
   const { rawCodecs } = await preparePipeline(config, kafka, logger, partitionKey);
-  const { fileConnector, pollConnector } = config;
-
-  const runners = [
-    new ConnectorRunner({
-      name: fileConnector.name,
-      connector: new FileConnector({
-        dropDir: fileConnector.dropDir,
-        pollIntervalMs: fileConnector.pollIntervalMs,
-        batchRecords: fileConnector.batchRecords,
-        connectorName: fileConnector.name,
-        logger: logger.child({ connector: fileConnector.name }),
-      }),
-      kafka,
-      codecs: rawCodecs,
-      logger,
-    }),
-  ];
-  if (pollConnector.url !== null) {
-    runners.push(
-      new ConnectorRunner({
-        name: pollConnector.name,
-        connector: new PollConnector({ ...pollConnector, url: pollConnector.url }),
-        kafka,
-        codecs: rawCodecs,
-        logger,
-      }),
-    );
+  const store = await ConnectorStore.start(kafka, config, logger);
+  const host = new ConnectorHost({ store, types: connectorTypes(config), kafka, codecs: rawCodecs, logger });
+  const admin = new ConnectorAdmin(host, kafka);
+  const done = store.defaultsCreated();
+  const due = defaultInstances(config).filter((instance) => !done.has(instance.name));
+  for (const instance of due) {
+    // One of that name made through the API stands for it.
+    if (store.get(instance.name)) continue;
+    const created = await admin.put(instance.name, instance.type, instance.config, true);
+    if (!created.ok) throw new Error(`default connector ${instance.name}: ${created.message} ${JSON.stringify(created.details ?? '')}`);
   }
-  for (const runner of runners) runner.start();
-  logger.info({ connectors: runners.map((runner) => runner.name) }, 'pull connectors started');
+  if (due.length > 0) await store.markDefaultsCreated(due.map((instance) => instance.name));
+  await host.start();
+  logger.info({ connectors: host.connectors.map((connector) => connector.name) }, 'pull connectors started');
 
   let closing: Promise<void> | null = null;
   return {
-    connectors: runners,
+    get connectors() {
+      return host.connectors;
+    },
+    host,
+    admin,
     close() {
-      closing ??= Promise.all(runners.map((runner) => runner.stop())).then(() => {});
+      closing ??= host.close();
       return closing;
     },
   };

@@ -53,7 +53,8 @@ async function reset(config: Config): Promise<void> {
   if (stillServing.length > 0) {
     throw new Error(`--reset: ${describe(stillServing)} still serving but not started by Truc; stop it first`);
   }
-  for (const folder of [path.join(config.dataDir, 'kafka'), config.clickhouse.dataDir, config.fileConnector.dropDir]) {
+  // The drop root holds every file connector's folder; the instances themselves are in Kafka.
+  for (const folder of [path.join(config.dataDir, 'kafka'), config.clickhouse.dataDir, config.connect.dropRoot]) {
     // Only what lives in Truc's own data folder: a drop folder configured elsewhere belongs to others.
     if (path.relative(config.dataDir, folder).startsWith('..')) console.log(`reset: ${folder} is outside ${config.dataDir}; left as it is`);
     else rmSync(folder, { recursive: true, force: true });
@@ -117,7 +118,7 @@ async function run(): Promise<void> {
   let fanoutCrash = (): StageCrash | null => null;
   const alertBoard = new AlertBoard();
   const api = await startApi({
-    config, logger, connectors: pull.connectors, metrics: normalizer.metrics.registry, access,
+    config, logger, connectors: pull, metrics: normalizer.metrics.registry, access,
     operations: { normalizer: normalizer.metrics, sink: () => sink.status(), warnings, crashes: () => [normalizer.status().lastCrash, fanoutCrash()], alerts: alertBoard },
   });
   const fanoutConfig = localStack ? withDemoReceiverAllowed(config) : config;
@@ -147,7 +148,7 @@ async function run(): Promise<void> {
       `  API            ${api.url}   (OpenAPI: ${api.url}/openapi.json, Prometheus: ${api.url}/metrics)`,
       `  console        ${api.url}/console  (sign in with the operator key in local-keys.json)`,
       `  ingest         POST ${api.url}/v1/ingest/<source>/<kind>  with  Authorization: Bearer <source key>`,
-      `  drop folder    ${config.fileConnector.dropDir}  (checkpoint-ops CSV and gate-reader JSON/NDJSON)`,
+      `  drop folder    ${config.fileConnector.dropDir}  (checkpoint-ops CSV and gate-reader JSON/NDJSON; more folders and pollers: /v1/connectors)`,
       endpoint
         ? `  ClickHouse     ${endpoint.url}  (read-only; user ${config.clickhouseEndpoint.user}, password in ${config.clickhouseEndpoint.password ? 'CLICKHOUSE_ANALYST_PASSWORD' : config.clickhouseEndpoint.passwordFile})`
         : `  ClickHouse     ${config.clickhouse.url}`,

@@ -1,14 +1,17 @@
 /**
- * Canonical record → row of its ClickHouse table, in the pseudonymous tier (docs/architecture.md, "Privacy"): names,
- * document numbers, phones, address lines, free text, seats, private plates and report coordinates
- * are left out; person_key, birth year, gender and the administrative codes stay. Each kind lists
- * the top-level fields it knows (projected or deliberately left out), so a field added later to a
+ * Canonical record → row of its ClickHouse table. A row is shaped from the record's pseudonymous
+ * view (services/platform/field-classes.ts), the same the pseudonymous tier of agencies gets: the
+ * fields the schema classifies as direct identifiers or free text (names, documents, phones,
+ * address lines, seats, plates, report coordinates, free text) are not in it, so no table can hold
+ * them (docs/privacy.md); of a withheld list only its length may be counted. Each kind lists the
+ * top-level fields it knows (projected or deliberately left out), so a field added later to a
  * canonical schema is recognised as new (schema-evolution.ts).
  *
  * Values arrive as the platform serde decodes them: instants as epoch milliseconds (DateTime64(3)
  * takes them as-is), dates as days since the epoch, enums as their symbol, unions unwrapped.
  */
-import type { Kind } from '../../services/platform/catalog.ts';
+import { KINDS, type Kind } from '../../services/platform/catalog.ts';
+import { pseudonymousView } from '../../services/platform/field-classes.ts';
 
 export type Row = Record<string, unknown>;
 type CanonicalRecord = Record<string, unknown>;
@@ -18,6 +21,16 @@ export interface KindProjection {
   /** Top-level canonical fields this projection handles (kept or left out on purpose). */
   knownFields: ReadonlySet<string>;
   project(record: CanonicalRecord): Row;
+}
+
+/** How many items a withheld list holds (the items themselves stay out of the view). */
+type CountWithheld = (path: string) => number;
+
+/** A kind's table and how a row is shaped from a record's pseudonymous view. */
+interface KindShape {
+  table: string;
+  knownFields: ReadonlySet<string>;
+  row(view: CanonicalRecord, countWithheld: CountWithheld): Row;
 }
 
 /** A record the projection cannot turn into a row (a field missing or of another shape). */
@@ -73,13 +86,13 @@ function envelope(record: CanonicalRecord): Row {
   };
 }
 
-function exposure(record: CanonicalRecord): Row {
+function exposure(record: CanonicalRecord, countWithheld: CountWithheld): Row {
   const answers = object(record, 'exposure');
   return {
     contact_with_case: nullable(answers.contact_with_case),
     from_outbreak_area: nullable(answers.from_outbreak_area),
     contact_with_symptomatic: nullable(answers.contact_with_symptomatic),
-    places_visited_count: strings(answers.places_visited).length,
+    places_visited_count: countWithheld('exposure.places_visited'),
   };
 }
 
@@ -90,21 +103,21 @@ function personFacts(record: CanonicalRecord): Row {
 
 const known = (...fields: string[]) => new Set([...ENVELOPE, ...fields]);
 
-export const PROJECTIONS: Readonly<Record<Kind, KindProjection>> = {
+const SHAPES: Readonly<Record<Kind, KindShape>> = {
   'health-declaration': {
     table: 'health_declarations',
     knownFields: known('declaration_type', 'person', 'address', 'symptoms', 'exposure', 'vaccination'),
-    project(record) {
-      const address = object(record, 'address');
-      const vaccination = object(record, 'vaccination');
+    row(view, countWithheld) {
+      const address = object(view, 'address');
+      const vaccination = object(view, 'vaccination');
       return {
-        ...envelope(record),
+        ...envelope(view),
         district_code: code(address.district_code),
         ward_code: code(address.ward_code),
-        declaration_type: required(record, 'declaration_type', 'string'),
-        ...personFacts(record),
-        symptoms: strings(record.symptoms),
-        ...exposure(record),
+        declaration_type: required(view, 'declaration_type', 'string'),
+        ...personFacts(view),
+        symptoms: strings(view.symptoms),
+        ...exposure(view, countWithheld),
         vaccine_doses: typeof vaccination.doses === 'number' ? vaccination.doses : 0,
         last_dose_date: nullable(vaccination.last_dose_date),
       };
@@ -113,39 +126,39 @@ export const PROJECTIONS: Readonly<Record<Kind, KindProjection>> = {
   'movement-declaration': {
     table: 'movement_declarations',
     knownFields: known('person', 'transport_mode', 'vehicle_code', 'seat', 'origin', 'destination', 'departure_date', 'symptoms', 'exposure'),
-    project(record) {
-      const mode = required(record, 'transport_mode', 'string');
-      const origin = object(record, 'origin');
-      const destination = object(record, 'destination');
+    row(view, countWithheld) {
+      const mode = required(view, 'transport_mode', 'string');
+      const origin = object(view, 'origin');
+      const destination = object(view, 'destination');
       return {
-        ...envelope(record),
-        ...personFacts(record),
+        ...envelope(view),
+        ...personFacts(view),
         transport_mode: mode,
-        // A private vehicle's plate points to its owner; public transport codes are what tracing needs.
-        vehicle_code: mode === 'PERSONAL' ? null : nullable(record.vehicle_code),
+        // Null for a PERSONAL journey: the view leaves a private vehicle's plate out.
+        vehicle_code: nullable(view.vehicle_code),
         origin_province_code: code(origin.province_code),
         origin_place: nullable(origin.name),
         destination_province_code: code(destination.province_code),
         destination_place: nullable(destination.name),
-        departure_date: required(record, 'departure_date', 'number'),
-        symptoms: strings(record.symptoms),
-        ...exposure(record),
+        departure_date: required(view, 'departure_date', 'number'),
+        symptoms: strings(view.symptoms),
+        ...exposure(view, countWithheld),
       };
     },
   },
   'citizen-report': {
     table: 'citizen_reports',
     knownFields: known('report_id', 'category', 'text', 'location', 'channel', 'reporter', 'anonymous'),
-    project(record) {
-      const location = object(record, 'location');
+    row(view) {
+      const location = object(view, 'location');
       return {
-        ...envelope(record),
+        ...envelope(view),
         district_code: code(location.district_code),
         ward_code: code(location.ward_code),
-        report_id: required(record, 'report_id', 'string'),
-        category: required(record, 'category', 'string'),
-        channel: required(record, 'channel', 'string'),
-        anonymous: record.anonymous === true,
+        report_id: required(view, 'report_id', 'string'),
+        category: required(view, 'category', 'string'),
+        channel: required(view, 'channel', 'string'),
+        anonymous: view.anonymous === true,
       };
     },
   },
@@ -155,25 +168,25 @@ export const PROJECTIONS: Readonly<Record<Kind, KindProjection>> = {
       'checkpoint_id', 'name', 'type', 'district_code', 'road', 'km_marker', 'managing_level', 'managing_agency',
       'status', 'coordinates', 'location_qr_id', 'valid_from', 'valid_to',
     ),
-    project(record) {
-      const coordinates = optionalObject(record, 'coordinates');
-      const { person_key: _none, ...rest } = envelope(record);
+    row(view) {
+      const coordinates = optionalObject(view, 'coordinates');
+      const { person_key: _none, ...rest } = envelope(view);
       return {
         ...rest,
-        checkpoint_id: required(record, 'checkpoint_id', 'string'),
-        name: required(record, 'name', 'string'),
-        type: required(record, 'type', 'string'),
-        district_code: code(record.district_code),
-        road: nullable(record.road),
-        km_marker: nullable(record.km_marker),
-        managing_level: nullable(record.managing_level),
-        managing_agency: nullable(record.managing_agency),
-        status: required(record, 'status', 'string'),
+        checkpoint_id: required(view, 'checkpoint_id', 'string'),
+        name: required(view, 'name', 'string'),
+        type: required(view, 'type', 'string'),
+        district_code: code(view.district_code),
+        road: nullable(view.road),
+        km_marker: nullable(view.km_marker),
+        managing_level: nullable(view.managing_level),
+        managing_agency: nullable(view.managing_agency),
+        status: required(view, 'status', 'string'),
         latitude: coordinates ? nullable(coordinates.latitude) : null,
         longitude: coordinates ? nullable(coordinates.longitude) : null,
-        location_qr_id: nullable(record.location_qr_id),
-        valid_from: nullable(record.valid_from),
-        valid_to: nullable(record.valid_to),
+        location_qr_id: nullable(view.location_qr_id),
+        valid_from: nullable(view.valid_from),
+        valid_to: nullable(view.valid_to),
       };
     },
   },
@@ -183,22 +196,36 @@ export const PROJECTIONS: Readonly<Record<Kind, KindProjection>> = {
       'checkpoint_id', 'checkpoint_name', 'checkpoint_type', 'checkpoint_province_code', 'document', 'vehicle_plate',
       'direction', 'passed_at', 'identification_method', 'health_status', 'outcome',
     ),
-    project(record) {
+    row(view) {
       return {
-        ...envelope(record),
-        checkpoint_id: required(record, 'checkpoint_id', 'string'),
-        checkpoint_name: nullable(record.checkpoint_name),
-        checkpoint_type: nullable(record.checkpoint_type),
-        checkpoint_province_code: code(record.checkpoint_province_code),
-        direction: code(record.direction),
-        passed_at: required(record, 'passed_at', 'number'),
-        identification_method: required(record, 'identification_method', 'string'),
-        health_status: required(record, 'health_status', 'string'),
-        outcome: code(record.outcome),
+        ...envelope(view),
+        checkpoint_id: required(view, 'checkpoint_id', 'string'),
+        checkpoint_name: nullable(view.checkpoint_name),
+        checkpoint_type: nullable(view.checkpoint_type),
+        checkpoint_province_code: code(view.checkpoint_province_code),
+        direction: code(view.direction),
+        passed_at: required(view, 'passed_at', 'number'),
+        identification_method: required(view, 'identification_method', 'string'),
+        health_status: required(view, 'health_status', 'string'),
+        outcome: code(view.outcome),
       };
     },
   },
 };
+
+function countAt(record: CanonicalRecord, path: string): number {
+  let value: unknown = record;
+  for (const part of path.split('.')) value = value !== null && typeof value === 'object' ? (value as CanonicalRecord)[part] : undefined;
+  return Array.isArray(value) ? value.length : 0;
+}
+
+export const PROJECTIONS: Readonly<Record<Kind, KindProjection>> = Object.fromEntries(
+  KINDS.map((kind) => {
+    const { table, knownFields, row } = SHAPES[kind];
+    const project = (record: CanonicalRecord): Row => row(pseudonymousView(kind, record), (path) => countAt(record, path));
+    return [kind, { table, knownFields, project }];
+  }),
+) as Record<Kind, KindProjection>;
 
 /** Every table the sink writes, for checks over all of them. */
 export const SINK_TABLES: readonly string[] = Object.values(PROJECTIONS).map((projection) => projection.table);

@@ -2,10 +2,13 @@
  * Schema evolution: when a canonical schema gains a top-level nullable field, its table gains a
  * column (`ALTER TABLE … ADD COLUMN IF NOT EXISTS`) before any row carrying it is written. Only
  * fields that are `["null", <primitive, enum or logical type>]` become columns, under their own
- * name (checked as a plain identifier), never one whose doc marks it `Identifying` (this tier is
- * pseudonymous). Other new fields are reported once and left out.
+ * name (checked as a plain identifier), and only when its `truc.class` lets the pseudonymous view
+ * hold it (services/platform/field-classes.ts): a direct identifier, free text, a field identifying
+ * under a condition, or one without a class never becomes a column. Other new fields are reported
+ * once and left out.
  */
 import type { ClickHouseHandle } from '../../services/platform/clickhouse.ts';
+import { CLASS_ATTRIBUTE, CONDITION_ATTRIBUTE, isFieldClass, WITHHELD_CLASSES } from '../../services/platform/field-classes.ts';
 import type { Logger } from '../../services/platform/logger.ts';
 import type { KindProjection } from './projection.ts';
 
@@ -13,6 +16,8 @@ interface AvroField {
   name: string;
   type: unknown;
   doc?: string;
+  [CLASS_ATTRIBUTE]?: unknown;
+  [CONDITION_ATTRIBUTE]?: unknown;
 }
 
 export interface ExtraColumn {
@@ -57,8 +62,9 @@ export function schemaExtras(schema: { fields?: AvroField[] }, projection: KindP
       skip('its name is not a plain identifier');
       continue;
     }
-    if (/\bidentifying\b/i.test(field.doc ?? '')) {
-      skip('its doc marks it identifying, and this tier is pseudonymous');
+    const cls = field[CLASS_ATTRIBUTE];
+    if (!isFieldClass(cls) || WITHHELD_CLASSES.includes(cls) || field[CONDITION_ATTRIBUTE] !== undefined) {
+      skip(`its ${CLASS_ATTRIBUTE} (${String(cls ?? 'none')}${field[CONDITION_ATTRIBUTE] === undefined ? '' : ', conditional'}) keeps it out of this pseudonymous tier`);
       continue;
     }
     const branches = Array.isArray(field.type) ? field.type : null;

@@ -12,14 +12,14 @@
  *   ranges (same token), so ClickHouse drops the repeat in the base table and in the materialized
  *   views alike; a topic's partitions all go to one sink instance (topic-assigner.ts);
  * - offsets are committed (autoCommit off) only after ClickHouse acknowledged every insert and the
- *   dead letters were acknowledged by Kafka.
+ *   dead letters were acknowledged by Kafka (the sink runner commits what `preCommit` gives).
  *
  * ClickHouse failing or unreachable: the write is retried with back-off for as long as it takes,
  * and the consumer blocks meanwhile (back pressure); nothing is skipped. A record that cannot be
  * decoded or projected, or that ClickHouse refuses as data (found by halving the range until the
  * refused rows stand alone), goes to `dlq.sink.clickhouse` with the reason in headers; the rest flows.
  */
-import type { Admin, Consumer, ConsumerRunConfig, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
+import type { Admin, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
 import { backoffDelay, type BackoffPolicy } from '../../services/platform/backoff.ts';
 import { createAvroSerde } from '../../services/platform/avro-serde.ts';
 import { KINDS, kindEntry, type Kind } from '../../services/platform/catalog.ts';
@@ -27,7 +27,7 @@ import { createClickHouse, type ClickHouseHandle } from '../../services/platform
 import type { Config } from '../../services/platform/config.ts';
 import { createKafka } from '../../services/platform/kafka.ts';
 import type { Logger } from '../../services/platform/logger.ts';
-import { HEADER } from '../../services/platform/record-headers.ts';
+import { deadLetterRecord } from '../../services/platform/dead-letter-record.ts';
 import { DLQ_SINK_CLICKHOUSE_TOPIC, ensureTopics } from '../../services/platform/topics.ts';
 import { migrate } from '../../services/clickhouse/migrations.ts';
 import { clickhouseErrorType, isDataError } from './clickhouse-errors.ts';
@@ -37,6 +37,7 @@ import { createRecordPreparer, isRow, type Entry } from './record-preparation.ts
 import { loadLoggedGroups, logGroups } from './batch-log.ts';
 import { planTopic, type LoggedGroup, type PlannedGroup, type TopicPlan } from './flush-plan.ts';
 import { wholeTopicAssigner } from './topic-assigner.ts';
+import { PutInterrupted, SinkRunner, type PartitionOffset, type SinkBatch, type SinkContext, type TopicPartition } from '../../services/platform/sink-runner.ts';
 import { CrashRecorder, type StageCrash } from '../../services/platform/stage-crash.ts';
 
 export interface StartClickHouseSinkOptions {
@@ -102,7 +103,6 @@ interface Insert {
 }
 
 const tpKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
-const REBALANCE_ERRORS = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'FENCED_INSTANCE_ID']);
 
 class StaleBatchError extends Error {}
 
@@ -144,6 +144,8 @@ export async function startClickHouseSink(options: StartClickHouseSinkOptions): 
   const loggedGroups = new Map<string, LoggedGroup[]>();
   const highWatermarks = new Map<string, number>();
   const committed = new Map<string, number>();
+  /** Per partition, the offset after what ClickHouse acknowledged (and the dead letters Kafka did): what may be committed. */
+  const written = new Map<string, PartitionOffset>();
   /** Bumped at every rebalance: work of an older generation is abandoned (Kafka redelivers it). */
   let generation = 0;
   let stopping = false;
@@ -160,6 +162,7 @@ export async function startClickHouseSink(options: StartClickHouseSinkOptions): 
     oldestAt = 0;
     loggedGroups.clear();
     nextOffset.clear();
+    written.clear();
   }
 
   // --- writing ---------------------------------------------------------------------------------
@@ -225,18 +228,18 @@ export async function startClickHouseSink(options: StartClickHouseSinkOptions): 
   }
 
   function deadLetterMessage(letter: DeadLetter): Message {
-    const headers: IHeaders = { ...(letter.message.headers ?? {}) };
-    Object.assign(headers, {
-      [HEADER.dlqReason]: letter.reason,
-      [HEADER.dlqErrorClass]: letter.errorClass,
-      [HEADER.dlqStage]: SINK_STAGE,
-      [HEADER.dlqKind]: letter.kind,
-      [HEADER.dlqTopic]: letter.topic,
-      [HEADER.dlqPartition]: String(letter.partition),
-      [HEADER.dlqOffset]: letter.message.offset,
+    const { message, topic, partition, kind, source, errorClass, reason } = letter;
+    return deadLetterRecord({
+      stage: SINK_STAGE,
+      reason,
+      errorClass,
+      kind,
+      source,
+      readAt: { topic, partition, offset: message.offset },
+      key: message.key,
+      value: message.value,
+      headers: message.headers,
     });
-    if (letter.source !== null) headers[HEADER.dlqSource] = letter.source;
-    return { key: letter.message.key, value: letter.message.value, headers };
   }
 
   /** The committed offsets of a topic's partitions (-1: none yet). */
@@ -297,10 +300,7 @@ export async function startClickHouseSink(options: StartClickHouseSinkOptions): 
         ends.set(key, { topic, partition: range.partition, offset: Math.max(ends.get(key)?.offset ?? 0, range.last + 1) });
       }
     }
-    if (ends.size > 0) {
-      await consumer.commitOffsets([...ends.values()].map(({ topic, partition, offset }) => ({ topic, partition, offset: String(offset) })));
-    }
-    for (const [key, end] of ends) committed.set(key, end.offset);
+    for (const end of ends.values()) written.set(tpKey(end.topic, end.partition), end);
   }
 
   async function flushOnce(): Promise<void> {
@@ -359,13 +359,6 @@ export async function startClickHouseSink(options: StartClickHouseSinkOptions): 
         return result;
       } catch (error) {
         if (error instanceof StaleBatchError || (work !== null && work.generation !== generation)) return null;
-        const type = (error as { type?: string }).type;
-        if (type !== undefined && REBALANCE_ERRORS.has(type)) {
-          // Kafka redelivers from the committed offsets after the rejoin; the logged ranges keep it exact.
-          logger.info({ type }, 'commit refused during a rebalance; the partitions are read again');
-          forgetBuffer();
-          return null;
-        }
         failures += 1;
         counts.retries += 1;
         failing = true;
@@ -422,90 +415,103 @@ export async function startClickHouseSink(options: StartClickHouseSinkOptions): 
     }
   }
 
-  // --- consuming -------------------------------------------------------------------------------
-  const consumer: Consumer = kafka.consumer({
-    groupId: sinkConfig.groupId,
-    partitionAssigners: [wholeTopicAssigner],
-    readUncommitted: false,
-    maxBytesPerPartition: 4 * 1024 * 1024,
-    maxBytes: 32 * 1024 * 1024,
-    maxWaitTimeInMs: Math.min(500, sinkConfig.maxWaitMs),
-    sessionTimeout: sinkConfig.sessionTimeoutMs,
-    heartbeatInterval: Math.min(3_000, Math.floor(sinkConfig.sessionTimeoutMs / 3)),
-  });
-  const crashes = new CrashRecorder(SINK_STAGE, logger);
-  crashes.watch(consumer, {
-    restart: async () => {
-      await consumer.connect();
-      await consumer.run(runConfig);
-    },
-  });
-  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-    generation += 1;
-    forgetBuffer();
-    const assigned = new Set(Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) => partitions.map((p) => tpKey(topic, p))));
-    for (const key of [...highWatermarks.keys()]) if (!assigned.has(key)) highWatermarks.delete(key);
-    logger.info({ partitions: assigned.size }, 'clickhouse sink partitions assigned');
-  });
-
-  await consumer.connect();
-  await consumer.subscribe({ topics, fromBeginning: true });
-  const timer = setInterval(() => {
-    if (due()) void flush();
-  }, Math.max(10, Math.floor(sinkConfig.maxWaitMs / 4)));
-
-  const runConfig: ConsumerRunConfig = {
-    autoCommit: false,
-    eachBatch: async ({ batch, heartbeat, isRunning, isStale }: EachBatchPayload) => {
-      const key = tpKey(batch.topic, batch.partition);
-      highWatermarks.set(key, Number(batch.highWatermark));
-      if (!committed.has(key) && batch.messages.length > 0) committed.set(key, Number(batch.messages[0]!.offset));
-      const from = nextOffset.get(key) ?? -1;
-      const fresh = batch.messages.filter((message) => Number(message.offset) >= from);
-      if (fresh.length > 0) {
-        const joined = generation;
-        const keepAlive = setInterval(() => void heartbeat().catch(() => {}), 1_000);
-        let entries: Entry[] | null;
-        try {
-          entries = await retrying(() => prepare(kindOfTopic.get(batch.topic)!, fresh), null);
-        } finally {
-          clearInterval(keepAlive);
-        }
-        // Stopping while the registry is away: these records are read again at the next start.
-        if (entries === null) throw new Error('clickhouse sink stopping');
-        // A rebalance meanwhile: Kafka delivers these again from the committed offsets.
-        if (joined !== generation) return;
-        let partitions = buffer.get(batch.topic);
-        if (!partitions) {
-          partitions = new Map();
-          buffer.set(batch.topic, partitions);
-        }
-        const pending = partitions.get(batch.partition);
-        if (pending) pending.push(...entries);
-        else partitions.set(batch.partition, entries);
-        if (bufferedRows === 0) oldestAt = Date.now();
-        bufferedRows += entries.length;
-        nextOffset.set(key, entries[entries.length - 1]!.offset + 1);
-      }
-      updateLag();
-      // A batch is written while the next one is fetched; with two full batches' worth buffered,
-      // fetching stops until the writes catch up, however long ClickHouse takes (back pressure).
-      if (due()) void flush();
-      if (bufferedRows < 2 * sinkConfig.maxRows) return;
-      const keepAlive = setInterval(() => void heartbeat().catch(() => {}), 1_000);
+  // --- consuming ---------------------------------------------------------------------------------
+  /** Buffers a batch's records, prepared; writing is asked for when due and waited for when the buffer is full. */
+  async function put(batch: SinkBatch, context: SinkContext): Promise<void> {
+    const key = tpKey(batch.topic, batch.partition);
+    highWatermarks.set(key, batch.highWatermark);
+    if (!committed.has(key) && batch.messages.length > 0) committed.set(key, Number(batch.messages[0]!.offset));
+    const from = nextOffset.get(key) ?? -1;
+    const fresh = batch.messages.filter((message) => Number(message.offset) >= from);
+    if (fresh.length > 0) {
+      const keepAlive = setInterval(() => void context.heartbeat().catch(() => {}), 1_000);
+      let entries: Entry[] | null;
       try {
-        while (bufferedRows >= 2 * sinkConfig.maxRows && isRunning() && !isStale() && !stopping) {
-          const before = bufferedRows;
-          await flush();
-          // All of it waits for the rest of a logged range: fetch on.
-          if (bufferedRows === before && !failing) break;
-        }
+        entries = await retrying(() => prepare(kindOfTopic.get(batch.topic)!, fresh), null);
       } finally {
         clearInterval(keepAlive);
       }
+      // Stopping while the registry is away, or a rebalance meanwhile: these records are read again.
+      if (entries === null || !context.isCurrent()) throw new PutInterrupted();
+      let partitions = buffer.get(batch.topic);
+      if (!partitions) {
+        partitions = new Map();
+        buffer.set(batch.topic, partitions);
+      }
+      const pending = partitions.get(batch.partition);
+      if (pending) pending.push(...entries);
+      else partitions.set(batch.partition, entries);
+      if (bufferedRows === 0) oldestAt = Date.now();
+      bufferedRows += entries.length;
+      nextOffset.set(key, entries[entries.length - 1]!.offset + 1);
+    }
+    updateLag();
+    // A batch is written while the next one is fetched; with two full batches' worth buffered,
+    // fetching stops until the writes catch up, however long ClickHouse takes (back pressure).
+    if (due()) void commitWritten(context);
+    if (bufferedRows < 2 * sinkConfig.maxRows) return;
+    const keepAlive = setInterval(() => void context.heartbeat().catch(() => {}), 1_000);
+    try {
+      while (bufferedRows >= 2 * sinkConfig.maxRows && context.isCurrent() && !stopping) {
+        const before = bufferedRows;
+        await commitWritten(context);
+        // All of it waits for the rest of a logged range: fetch on.
+        if (bufferedRows === before && !failing) break;
+      }
+    } finally {
+      clearInterval(keepAlive);
+    }
+  }
+
+  /** Has the runner ask for the writes that are due and commit what they wrote. */
+  function commitWritten(context: SinkContext): Promise<void> {
+    return context.requestCommit().catch((error) => logger.warn({ err: (error as Error).message }, 'offset commit failed; the next one covers it'));
+  }
+
+  const crashes = new CrashRecorder(SINK_STAGE, logger);
+  const runner = new SinkRunner(
+    {
+      kafka,
+      consumer: {
+        groupId: sinkConfig.groupId,
+        partitionAssigners: [wholeTopicAssigner],
+        maxBytesPerPartition: 4 * 1024 * 1024,
+        maxBytes: 32 * 1024 * 1024,
+        maxWaitTimeInMs: Math.min(500, sinkConfig.maxWaitMs),
+        sessionTimeout: sinkConfig.sessionTimeoutMs,
+        heartbeatInterval: Math.min(3_000, Math.floor(sinkConfig.sessionTimeoutMs / 3)),
+      },
+      topics,
+      // Asked often enough that a batch waits no longer than CLICKHOUSE_SINK_MAX_WAIT_MS.
+      commitIntervalMs: Math.max(10, Math.floor(sinkConfig.maxWaitMs / 4)),
+      logger,
+      crashes: { recorder: crashes, restart: true },
     },
-  };
-  await consumer.run(runConfig);
+    {
+      open(partitions: TopicPartition[]) {
+        const assigned = new Set(partitions.map(({ topic, partition }) => tpKey(topic, partition)));
+        for (const key of [...highWatermarks.keys()]) if (!assigned.has(key)) highWatermarks.delete(key);
+        logger.info({ partitions: assigned.size }, 'clickhouse sink partitions assigned');
+      },
+      close() {
+        // Kafka delivers the partitions again from the committed offsets; the logged ranges keep it exact.
+        generation += 1;
+        forgetBuffer();
+      },
+      put,
+      async preCommit(final: boolean) {
+        // At the end, one last attempt for what is buffered (close set `stopping`, so all of it is due).
+        if (final) await flushing;
+        if (due()) await flush();
+        return [...written.values()];
+      },
+      committed(offsets: PartitionOffset[]) {
+        for (const { topic, partition, offset } of offsets) committed.set(tpKey(topic, partition), offset);
+        updateLag();
+      },
+    },
+  );
+  await runner.start();
   logger.info({ topics, groupId: sinkConfig.groupId, maxRows: sinkConfig.maxRows, maxWaitMs: sinkConfig.maxWaitMs }, 'clickhouse sink started');
 
   let closing: Promise<void> | null = null;
@@ -526,15 +532,11 @@ export async function startClickHouseSink(options: StartClickHouseSinkOptions): 
     }),
     close() {
       closing ??= (async () => {
-        clearInterval(timer);
         crashes.close();
-        consumer.pause(topics.map((topic) => ({ topic })));
-        // One last attempt for what is buffered; if ClickHouse fails now, it is read again next time.
+        // A write failing now is not retried: what it holds is read again at the next start.
         stopping = true;
         stopWaiting();
-        await flushing;
-        await flush();
-        await consumer.disconnect();
+        await runner.stop();
         await producer.disconnect();
         await admin.disconnect();
         if (ownsClickHouse) await clickhouse.close();

@@ -2,14 +2,14 @@
  * The drop folder's conventions. Only complete files are read: a writer writes under a temporary
  * name and renames the file into place when it is complete (a rename within one file system is
  * atomic). Names starting with `.` and names not ending in a known format's extension (so
- * `*.part`, `*.tmp`, ...) are never read. Files are read one at a time, in name order; a finished
+ * `*.part`, `*.tmp`, ...) are never read, nor the formats the folder's connector does not read. Files are read one at a time, in name order; a finished
  * file moves to `done/` with a JSON report next to it.
  */
 import { mkdir, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileFormat } from './file-records.ts';
+import { fileFormat, type FileFormat } from './file-records.ts';
 
-const DONE_FOLDER = 'done';
+export const DONE_FOLDER = 'done';
 
 /** Tells a file from a later one of the same name: a new file has another inode or size or time. */
 export interface FileIdentity {
@@ -18,15 +18,16 @@ export interface FileIdentity {
   mtimeMs: number;
 }
 
-function isReadyFile(name: string): boolean {
-  return !name.startsWith('.') && fileFormat(name) !== null;
+function isReadyFile(name: string, formats: ReadonlySet<FileFormat>): boolean {
+  const format = fileFormat(name);
+  return !name.startsWith('.') && format !== null && formats.has(format);
 }
 
-/** Names of the files ready to be read, in name order. */
-export async function readyFiles(dropDir: string): Promise<string[]> {
+/** Names of the files of `formats` ready to be read, in name order (another connector may read the other formats). */
+export async function readyFiles(dropDir: string, formats: ReadonlySet<FileFormat>): Promise<string[]> {
   const entries = await readdir(dropDir, { withFileTypes: true });
   return entries
-    .filter((entry) => entry.isFile() && isReadyFile(entry.name))
+    .filter((entry) => entry.isFile() && isReadyFile(entry.name, formats))
     .map((entry) => entry.name)
     .sort();
 }

@@ -1,6 +1,7 @@
 /**
- * The file connector: reads the checkpoint-ops files of a drop folder (see drop-folder.ts for the
- * folder's conventions) and hands their records to the runner in batches.
+ * The file connector: reads the files of a drop folder (see drop-folder.ts for the folder's
+ * conventions; file-reads.ts for which formats it reads, to which raw topics) and hands their
+ * records to the runner in batches.
  *
  * Its source partitions are the file names; a file's offset holds the file's identity (so a later
  * file of the same name starts afresh), the position after the last committed record, the counts
@@ -13,9 +14,9 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../../services/platform/logger.ts';
 import type { OffsetChanges, SourceBatch, SourceConnector, SourceOffset, SourceRecord } from '../runtime/source-connector.ts';
-import { checkpointCsvSchema, topicForFormat } from './checkpoint-ops-files.ts';
 import { fileIdentity, moveToDone, readyFiles, sameFile, type FileIdentity } from './drop-folder.ts';
-import { FILE_START, fileFormat, fileRecords, type CsvSchema, type FileFormat, type FilePosition, type FileRecord } from './file-records.ts';
+import { FILE_START, fileFormat, fileRecords, type FileFormat, type FilePosition, type FileRecord } from './file-records.ts';
+import { topicOf, type FileReads } from './file-reads.ts';
 
 export interface FileOffset extends SourceOffset {
   file: FileIdentity;
@@ -31,6 +32,7 @@ export interface FileConnectorOptions {
   dropDir: string;
   pollIntervalMs: number;
   batchRecords: number;
+  reads: FileReads;
   /** Named in the reports. */
   connectorName: string;
   logger: Logger;
@@ -48,7 +50,7 @@ export class FileConnector implements SourceConnector {
   readonly type = 'file';
   readonly idleMs: number;
   private readonly options: FileConnectorOptions;
-  private readonly csvSchema: CsvSchema;
+  private readonly formats: ReadonlySet<FileFormat>;
   private committedOffsets = new Map<string, FileOffset>();
   private open: OpenFile | null = null;
   private filesDone = 0;
@@ -56,7 +58,8 @@ export class FileConnector implements SourceConnector {
   constructor(options: FileConnectorOptions) {
     this.options = options;
     this.idleMs = options.pollIntervalMs;
-    this.csvSchema = checkpointCsvSchema();
+    const { csv, json } = options.reads;
+    this.formats = new Set<FileFormat>([...(csv ? ['csv' as const] : []), ...(json ? ['ndjson' as const, 'json' as const] : [])]);
   }
 
   async start(offsets: ReadonlyMap<string, SourceOffset>): Promise<void> {
@@ -103,7 +106,7 @@ export class FileConnector implements SourceConnector {
   }
 
   private async nextBatch(): Promise<SourceBatch | null> {
-    const present = new Set(await readyFiles(this.options.dropDir));
+    const present = new Set(await readyFiles(this.options.dropDir, this.formats));
     for (const [name, offset] of this.committedOffsets) {
       if (offset.finishedAt === null || !present.has(name)) continue;
       const identity = await fileIdentity(this.path(name));
@@ -136,13 +139,15 @@ export class FileConnector implements SourceConnector {
         : { file: identity, position: FILE_START, published: 0, rejected: 0, startedAt: new Date().toISOString(), finishedAt: null };
       const format = fileFormat(name)!;
       this.options.logger.info({ file: name, fromLine: offset.position.line, fromRecord: offset.position.records }, resumed ? 'resuming file' : 'reading file');
-      return { name, format, records: fileRecords(this.path(name), name, format, offset.position, this.csvSchema), offset };
+      // readyFiles lists a CSV file only when the folder reads CSV.
+      const records = fileRecords(this.path(name), name, format, offset.position, this.options.reads.csv?.schema ?? null);
+      return { name, format, records, offset };
     }
     return null;
   }
 
   private async readBatch(open: OpenFile): Promise<SourceBatch> {
-    const topic = topicForFormat(open.format);
+    const topic = topicOf(this.options.reads, open.format)!;
     const records: SourceRecord[] = [];
     let position = open.offset.position;
     let finished = false;
@@ -177,7 +182,7 @@ export class FileConnector implements SourceConnector {
     const report = {
       file: name,
       connector: this.options.connectorName,
-      topic: topicForFormat(fileFormat(name)!),
+      topic: topicOf(this.options.reads, fileFormat(name)!),
       bytes: offset.file.size,
       lines_read: offset.position.records,
       published: offset.published,

@@ -129,9 +129,11 @@ async function* jsonArrayFileRecords(file: string, name: string, from: FilePosit
   }
 }
 
-export function fileRecords(file: string, name: string, format: FileFormat, from: FilePosition, csvSchema: CsvSchema): AsyncGenerator<FileRecord> {
+/** `csvSchema` is needed for CSV files only. */
+export function fileRecords(file: string, name: string, format: FileFormat, from: FilePosition, csvSchema: CsvSchema | null): AsyncGenerator<FileRecord> {
   switch (format) {
     case 'csv':
+      if (csvSchema === null) throw new Error(`${name}: CSV files need a header mapping`);
       return csvFileRecords(file, name, from, csvSchema);
     case 'ndjson':
       return ndjsonFileRecords(file, name, from);

@@ -1,18 +1,26 @@
 /**
- * The HTTP polling connector: pages through the hotline-1022 feed and hands each page to the
- * runner as one batch, whose offset is the page's `next_cursor`. The cursor advances only when the
+ * The HTTP polling connector: pages through a feed of the hotline-1022 contract (README.md here)
+ * whose items are records of one (source, kind), and hands each page to the runner as one batch, whose offset is the page's `next_cursor`. The cursor advances only when the
  * page's records and the cursor are committed together, so a restart asks for the page after the
  * last committed one: none skipped, none repeated. An empty page means caught up: the runner waits
  * `intervalMs` before asking again. A failed request throws; the runner backs off and retries it.
  */
-import { rawTopic } from '../../services/platform/catalog.ts';
-import type { PollConnectorConfig } from '../../services/platform/config.ts';
 import type { OffsetChanges, SourceBatch, SourceConnector, SourceOffset } from '../runtime/source-connector.ts';
 import { fetchPage } from './feed-client.ts';
 
 /** The feed has one cursor: one source partition. */
-const FEED_PARTITION = 'feed';
-const TOPIC = rawTopic('hotline-1022', 'citizen-report');
+export const FEED_PARTITION = 'feed';
+
+export interface PollConnectorOptions {
+  url: string;
+  /** Bearer token Truc presents to the feed, if it needs one. */
+  token: string | null;
+  intervalMs: number;
+  pageSize: number;
+  timeoutMs: number;
+  /** The raw topic of the feed's (source, kind). */
+  topic: string;
+}
 
 export interface FeedOffset extends SourceOffset {
   cursor: string;
@@ -21,12 +29,12 @@ export interface FeedOffset extends SourceOffset {
 export class PollConnector implements SourceConnector {
   readonly type = 'http-poll';
   readonly idleMs: number;
-  private readonly config: PollConnectorConfig & { url: string };
+  private readonly config: PollConnectorOptions;
   /** The committed cursor; null before the first page is committed. */
   private cursor: string | null = null;
   private pagesCommitted = 0;
 
-  constructor(config: PollConnectorConfig & { url: string }) {
+  constructor(config: PollConnectorOptions) {
     this.config = config;
     this.idleMs = config.intervalMs;
   }
@@ -43,7 +51,7 @@ export class PollConnector implements SourceConnector {
     const offset: FeedOffset = { cursor: page.nextCursor };
     return {
       records: page.items.map((item, index) => ({
-        topic: TOPIC,
+        topic: this.config.topic,
         parsed: { ok: true, value: item },
         position: `since=${since ?? ''}#${index}`,
         // The item as the feed sent it, re-serialised (JSON.parse kept no bytes of it).

@@ -4,6 +4,7 @@
  * batch's offsets to the offsets topic.
  */
 import type { Message, TopicMessages } from 'kafkajs';
+import { deadLetterRecord } from '../../services/platform/dead-letter-record.ts';
 import { HEADER } from '../../services/platform/record-headers.ts';
 import { DLQ_INGEST_TOPIC } from '../../services/platform/topics.ts';
 import { CONNECT_OFFSETS_TOPIC, offsetMessage } from './offset-log.ts';
@@ -49,20 +50,18 @@ function deadLetterMessage(
 ): Message {
   const cut = record.raw.length > MAX_MESSAGE_BYTES;
   const reason = describeProblems(problems);
-  return {
+  return deadLetterRecord({
+    stage: 'ingest',
+    reason: cut ? `${reason} (value cut to its first ${MAX_MESSAGE_BYTES} of ${record.raw.length} bytes)` : reason,
+    errorClass,
+    kind: codec.kind,
+    source: codec.source,
+    position: record.position,
+    // No record was made: the position is its key, and it keeps the headers it would have had.
     key: record.position,
     value: cut ? record.raw.subarray(0, MAX_MESSAGE_BYTES) : record.raw,
-    headers: {
-      [HEADER.dlqReason]: cut ? `${reason} (value cut to its first ${MAX_MESSAGE_BYTES} of ${record.raw.length} bytes)` : reason,
-      [HEADER.dlqErrorClass]: errorClass,
-      [HEADER.dlqStage]: 'ingest',
-      [HEADER.dlqSource]: codec.source,
-      [HEADER.dlqKind]: codec.kind,
-      [HEADER.dlqPosition]: record.position,
-      [HEADER.connector]: connector,
-      [HEADER.receivedAt]: String(receivedAt),
-    },
-  };
+    headers: { [HEADER.connector]: connector, [HEADER.receivedAt]: String(receivedAt) },
+  });
 }
 
 export function batchMessages(

@@ -23,7 +23,7 @@ import type { RawRecordCodec } from '../../services/platform/raw-records.ts';
 import type { SourceBatch, SourceConnector } from './source-connector.ts';
 import { CrashRecorder } from '../../services/platform/stage-crash.ts';
 import { TransactionalWriter } from '../../services/platform/transactional-writer.ts';
-import { commitStartMarker, connectorTransactionalId } from './offset-log.ts';
+import { commitStartMarker, connectorTransactionalId, OFFSET_READ_TIMEOUT_MS } from './offset-log.ts';
 
 export interface ConnectorRunnerOptions {
   /** Names the connector's offsets and transactional id: one running instance per name. */
@@ -34,9 +34,6 @@ export interface ConnectorRunnerOptions {
   codecs: ReadonlyMap<string, RawRecordCodec>;
   logger: Logger;
 }
-
-/** How long the start marker may take to come back from the offsets topic. */
-const OFFSET_READ_TIMEOUT_MS = 60_000;
 
 export class ConnectorRunner implements ManagedConnector {
   readonly name: string;

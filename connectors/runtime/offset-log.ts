@@ -12,6 +12,9 @@ import type { SourceOffset } from './source-connector.ts';
 
 export const CONNECT_OFFSETS_TOPIC = '_truc.connect-offsets';
 
+/** How long a start marker may take to come back from the offsets topic. */
+export const OFFSET_READ_TIMEOUT_MS = 60_000;
+
 /** One transactional id per connector name, so a restarted connector fences its predecessor. */
 export function connectorTransactionalId(connector: string): string {
   return `truc-connect-${connector}`;

@@ -188,7 +188,7 @@ function allow(
  */
 export function servicesAcls(config: Config, principal: string): AclEntry[] {
   const topicPrefixes = new Set(['raw.', 'canonical.', 'dlq.', '_truc.', 'out.', config.clickhouseSink.topicPrefix, config.fanout.canonicalTopicPrefix]);
-  const topics = new Set([config.schemaRegistry.topic, config.fanout.subscriptionsTopic, config.fanout.statusTopic]);
+  const topics = new Set([config.schemaRegistry.topic, config.fanout.subscriptionsTopic, config.fanout.statusTopic, config.connect.configTopic]);
   const idPrefixes = new Set([`${config.kafka.clientId}-`, config.normalizer.groupId, config.clickhouseSink.groupId, config.fanout.groupPrefix]);
   const { TOPIC, GROUP, TRANSACTIONAL_ID, CLUSTER } = AclResourceTypes;
   const { PREFIXED, LITERAL } = ResourcePatternTypes;

@@ -6,7 +6,7 @@
 import type { AddressInfo } from 'node:net';
 import { Partitioners } from 'kafkajs';
 import { IngestConnector } from '../../connectors/http-ingest/ingest-connector.ts';
-import type { ManagedConnector } from '../../connectors/runtime/managed-connector.ts';
+import type { PullConnectors } from '../../connectors/main.ts';
 import type { Registry } from 'prom-client';
 import { watchAccessPolicy, type LiveAccessPolicy } from '../platform/access.ts';
 import { CoalescingProducer } from '../platform/coalescing-producer.ts';
@@ -25,6 +25,7 @@ import { OperationsView } from '../operations/operations-view.ts';
 import { RecentWarnings } from '../operations/recent-warnings.ts';
 import { OperationsRoutes } from '../operations/routes.ts';
 import { createAvroSerde, type AvroSerde } from '../platform/avro-serde.ts';
+import { ConnectorRoutes } from './connector-routes.ts';
 import { buildApi } from './server.ts';
 
 /** Produce requests grow up to this many records while the previous one is in flight. */
@@ -35,8 +36,8 @@ export interface StartApiOptions {
   logger?: Logger;
   /** Defaults to config.api.port; 0 picks a free port. */
   port?: number;
-  /** Pull connectors run elsewhere in the process but are managed through this API. */
-  connectors?: ManagedConnector[];
+  /** Pull connectors run elsewhere in the process but are managed through this API (`/v1/connectors`). */
+  connectors?: PullConnectors;
   /** Figures of services in the same process, served at /metrics. */
   metrics?: Registry;
   /** The access file as the process follows it; by default the API follows config.api.accessFile itself. */
@@ -95,10 +96,10 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     principalOf: (request) => request.principal,
   });
   const subscriptions = await SubscriptionRoutes.start({ config, kafka, logger, access });
-  const connectors = [ingest, ...(options.connectors ?? [])];
+  const connectors = new ConnectorRoutes({ logger, ingest, pull: options.connectors ?? null });
   const view = new OperationsView(
     {
-      connectors: () => connectors.map((connector) => connector.status()),
+      connectors: () => connectors.connectors().map((connector) => connector.status()),
       subscriptions: () => subscriptions.store.list().map((subscription) => ({ subscription, status: subscriptions.store.status(subscription.id) })),
       normalizer: options.operations?.normalizer,
       sink: options.operations?.sink,
@@ -118,8 +119,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   const app = buildApi({
     logger,
     access,
-    connectors,
-    routes: [ingest, subscriptions, operations],
+    routes: [ingest, connectors, subscriptions, operations],
     maxBodyBytes: config.ingest.maxBodyBytes,
     ...(options.metrics ? { metrics: options.metrics } : {}),
   });

@@ -4,6 +4,7 @@
  */
 import { KINDS, SOURCES } from '../platform/catalog.ts';
 import { operationsPaths } from '../operations/openapi.ts';
+import { connectorPaths, connectorSchemas } from './connector-openapi.ts';
 import { subscriptionPaths, subscriptionSchemas } from '../subscriptions/openapi.ts';
 
 const errorResponse = (description: string) => ({
@@ -89,21 +90,7 @@ export function openApiDocument(): Record<string, unknown> {
             restarting: { type: 'boolean' },
           },
         },
-        ConnectorStatus: {
-          type: 'object',
-          required: ['name', 'type', 'state', 'records', 'rejected', 'errors', 'lastError'],
-          properties: {
-            name: { type: 'string' },
-            type: { type: 'string' },
-            state: { enum: ['STARTING', 'RUNNING', 'PAUSED', 'FAILED', 'STOPPED'] },
-            records: { type: 'integer' },
-            rejected: { type: 'integer' },
-            errors: { type: 'integer' },
-            lastError: { type: ['object', 'null'], properties: { at: { type: 'string', format: 'date-time' }, message: { type: 'string' } } },
-            lastCrash: { $ref: '#/components/schemas/StageCrash' },
-            details: { type: 'object' },
-          },
-        },
+        ...connectorSchemas,
       },
     },
     security: [{ bearer: [] }],
@@ -142,42 +129,7 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
-      '/v1/connectors': {
-        get: {
-          summary: 'List connectors with their status (operator)',
-          responses: {
-            200: {
-              description: 'Every connector.',
-              content: { 'application/json': { schema: { type: 'object', properties: { connectors: { type: 'array', items: { $ref: '#/components/schemas/ConnectorStatus' } } } } } },
-            },
-            401: errorResponse('No valid API key.'),
-            403: errorResponse('Not an operator key.'),
-          },
-        },
-      },
-      '/v1/connectors/{name}': {
-        get: {
-          summary: 'One connector\'s status (operator)',
-          parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }],
-          responses: {
-            200: { description: 'Status.', content: { 'application/json': { schema: { $ref: '#/components/schemas/ConnectorStatus' } } } },
-            404: errorResponse('No such connector.'),
-          },
-        },
-      },
-      '/v1/connectors/{name}/{action}': {
-        post: {
-          summary: 'Pause, resume or restart a connector (operator)',
-          parameters: [
-            { name: 'name', in: 'path', required: true, schema: { type: 'string' } },
-            { name: 'action', in: 'path', required: true, schema: { enum: ['pause', 'resume', 'restart'] } },
-          ],
-          responses: {
-            200: { description: 'Status after the action.', content: { 'application/json': { schema: { $ref: '#/components/schemas/ConnectorStatus' } } } },
-            404: errorResponse('No such connector or action.'),
-          },
-        },
-      },
+      ...connectorPaths,
       ...subscriptionPaths,
       ...operationsPaths,
       '/health': { get: { summary: 'Liveness', security: [], responses: { 200: { description: 'The API process is up.' } } } },

@@ -1,6 +1,6 @@
 /**
- * Truc's HTTP API (Fastify): authentication of every caller, the connectors' routes (ingest), their
- * management for operators, the OpenAPI document and a liveness probe. Errors share one shape
+ * Truc's HTTP API (Fastify): authentication of every caller, the routes of the services and
+ * connectors that have some (ingest, connector management, ...), the OpenAPI document and a liveness probe. Errors share one shape
  * (services/platform/http-errors.ts).
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -8,7 +8,6 @@ import { bearerKey, type AccessSource, type Principal } from '../platform/access
 import { sendError, sendKeyRequired } from '../platform/http-errors.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { Registry } from 'prom-client';
-import type { ManagedConnector } from '../../connectors/runtime/managed-connector.ts';
 import { openApiDocument } from './openapi.ts';
 
 declare module 'fastify' {
@@ -25,15 +24,12 @@ export interface ApiOptions {
   logger: Logger;
   /** Looked up per request, so added and revoked keys apply to the next request. */
   access: AccessSource;
-  connectors: ManagedConnector[];
   /** Connectors and services that add routes of their own (HTTP ingest, ...). */
   routes: RouteProvider[];
   maxBodyBytes: number;
   /** Prometheus figures to serve at /metrics (aggregate counts only, never record contents). */
   metrics?: Registry;
 }
-
-type ConnectorAction = 'pause' | 'resume' | 'restart';
 
 /** Answers 401 or 403 unless the caller presented an operator key; true when it did. */
 export function requireOperator(request: FastifyRequest, reply: FastifyReply): boolean {
@@ -68,7 +64,7 @@ function handleError(error: FastifyError, request: FastifyRequest, reply: Fastif
 }
 
 export function buildApi(options: ApiOptions): FastifyInstance {
-  const { logger, access, connectors } = options;
+  const { logger, access } = options;
   const app = Fastify({
     // Per-request logs at thousands of requests a second would drown the log; failures are logged.
     logController: new LogController({ disableRequestLogging: true }),
@@ -91,30 +87,6 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   if (metrics) {
     app.get('/metrics', async (_request, reply) => reply.type(metrics.contentType).send(await metrics.metrics()));
   }
-
-  const byName = (name: string) => connectors.find((connector) => connector.name === name);
-  app.get('/v1/connectors', async (request, reply) => {
-    if (!requireOperator(request, reply)) return reply;
-    return { connectors: connectors.map((connector) => connector.status()) };
-  });
-  app.get<{ Params: { name: string } }>('/v1/connectors/:name', async (request, reply) => {
-    if (!requireOperator(request, reply)) return reply;
-    const connector = byName(request.params.name);
-    if (!connector) return sendError(reply, 404, 'unknown_connector', `no connector named ${JSON.stringify(request.params.name)}`);
-    return connector.status();
-  });
-  app.post<{ Params: { name: string; action: string } }>('/v1/connectors/:name/:action', async (request, reply) => {
-    if (!requireOperator(request, reply)) return reply;
-    const connector = byName(request.params.name);
-    if (!connector) return sendError(reply, 404, 'unknown_connector', `no connector named ${JSON.stringify(request.params.name)}`);
-    const action = request.params.action as ConnectorAction;
-    if (!['pause', 'resume', 'restart'].includes(action)) {
-      return sendError(reply, 404, 'unknown_action', `connectors can be paused, resumed or restarted, not ${JSON.stringify(action)}`);
-    }
-    await connector[action]();
-    logger.info({ connector: connector.name, action }, 'connector action by operator');
-    return connector.status();
-  });
 
   for (const provider of options.routes) provider.register(app);
   return app;

@@ -3,18 +3,21 @@
  * group from the reset instant) over the canonical topics of its kinds, read_committed. A new group
  * starts at the first record written at or after the subscription's `startFrom`. Each batch of one
  * partition is decoded, filtered (subscription and entitlement) and projected (tier), then handed
- * to the delivery (webhook or agency topic), which commits the group's offsets only past what it
- * delivered. Every partition of the group goes to one member (singleOwnerAssigner): that member
- * owns the subscription's sequence numbers, and the delivery hears when it gains or loses them.
+ * to the delivery (webhook or agency topic); the group's offsets move only past what it delivered.
+ * Every partition of the group goes to one member (singleOwnerAssigner): that member owns the
+ * subscription's sequence numbers, and the delivery hears when it gains or loses them. The
+ * consumer, its rebalances and commits are the sink runner's (services/platform/sink-runner.ts):
+ * this is its task.
  */
-import type { Batch, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import type { Entitlement } from '../platform/access.ts';
 import type { AvroSerde } from '../platform/avro-serde.ts';
 import type { Kind } from '../platform/catalog.ts';
 import type { Logger } from '../platform/logger.ts';
+import { SinkRunner, type PartitionOffset, type SinkBatch, type SinkContext, type SinkTask, type TopicPartition } from '../platform/sink-runner.ts';
 import type { CrashRecorder } from '../platform/stage-crash.ts';
 import { retryingAdmin } from '../platform/topic-ends.ts';
-import { projectRecord } from '../subscriptions/canonical-fields.ts';
+import { projectRecord } from '../platform/field-classes.ts';
 import type { Subscription } from '../subscriptions/model.ts';
 import { compileRowFilter, deliveredKinds, effectiveTier } from '../subscriptions/row-filter.ts';
 import { singleOwnerAssigner } from './single-owner-assigner.ts';
@@ -26,8 +29,11 @@ export interface SelectedRecord {
   eventId: string;
   /** The projected record (what the tier may see). */
   record: Record<string, unknown>;
-  /** The canonical message as consumed (for dead letters). */
+  /** The canonical record's source system (for dead letters). */
+  source: string;
+  /** The canonical message's value and headers as consumed (for dead letters). */
   value: Buffer;
+  headers: IHeaders | undefined;
 }
 
 export interface RunnerContext {
@@ -44,8 +50,12 @@ export interface RunnerContext {
 }
 
 export interface BatchDelivery {
-  /** Delivers the selected records of one partition's batch (of canonical `kind`) and commits past them. */
-  deliver(payload: EachBatchPayload, kind: Kind, selected: SelectedRecord[], consumer: Consumer): Promise<void>;
+  /** Delivers the selected records of one partition's batch (of canonical `kind`). */
+  deliver(batch: SinkBatch, kind: Kind, selected: SelectedRecord[], context: SinkContext): Promise<void>;
+  /** The offsets the group may commit (past what was delivered); none when the delivery commits them in its own transactions. */
+  deliveredOffsets(): PartitionOffset[];
+  /** The group committed these offsets. */
+  committed(offsets: PartitionOffset[]): void;
   /** After each group join: whether this member now holds the group's partitions (and so numbers its events). */
   assigned(owner: boolean): void;
   close(): Promise<void>;
@@ -56,10 +66,10 @@ export function subscriptionGroupId(prefix: string, subscription: Subscription):
   return `${prefix}-${subscription.id}-g${subscription.generation}`;
 }
 
-export class SubscriptionRunner {
+export class SubscriptionRunner implements SinkTask {
   private readonly context: RunnerContext;
   private readonly delivery: BatchDelivery;
-  private readonly consumer: Consumer;
+  private readonly runner: SinkRunner;
   private readonly kindOfTopic = new Map<string, Kind>();
   private readonly filter: ReturnType<typeof compileRowFilter>;
   private readonly tier: ReturnType<typeof effectiveTier>;
@@ -70,24 +80,31 @@ export class SubscriptionRunner {
     this.filter = compileRowFilter(context.subscription, context.entitlement);
     this.tier = effectiveTier(context.subscription, context.entitlement);
     for (const kind of deliveredKinds(context.subscription, context.entitlement)) this.kindOfTopic.set(context.topicOf(kind), kind);
-    this.consumer = context.kafka.consumer({
-      groupId: context.groupId,
-      readUncommitted: false,
-      maxWaitTimeInMs: 100,
-      // A delivery may wait on a receiver for as long as its timeout; heartbeats keep the member alive meanwhile.
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
-      partitionAssigners: [singleOwnerAssigner],
-    });
-    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
-      this.delivery.assigned(Object.values(payload.memberAssignment).some((partitions) => partitions.length > 0));
-    });
-    context.crashes?.watch(this.consumer, { part: `subscription ${context.subscription.id}` });
+    this.runner = new SinkRunner(
+      {
+        kafka: context.kafka,
+        consumer: {
+          groupId: context.groupId,
+          maxWaitTimeInMs: 100,
+          // A delivery may wait on a receiver for as long as its timeout; heartbeats keep the member alive meanwhile.
+          sessionTimeout: 30_000,
+          heartbeatInterval: 3_000,
+          partitionAssigners: [singleOwnerAssigner],
+        },
+        topics: [...this.kindOfTopic.keys()],
+        // Partitions are delivered independently: a key's records are all on one partition, so order per key holds.
+        partitionsConsumedConcurrently: 64,
+        startOffsets: (topics) => retryingAdmin(() => this.startOffsets(topics)),
+        logger: context.logger,
+        ...(context.crashes ? { crashes: { recorder: context.crashes, part: `subscription ${context.subscription.id}` } } : {}),
+      },
+      this,
+    );
   }
 
   /**
    * Where each partition without a committed offset starts: the first offset written at or after
-   * `startFrom`. (The consumer reads such partitions from the beginning and seeks here before its
+   * `startFrom`. (The runner reads such partitions from the beginning and seeks here before its
    * first delivery; kafkajs' admin.setOffsets would join the group once per topic, which is slow.)
    */
   private async startOffsets(topics: string[]): Promise<Map<string, number>> {
@@ -109,7 +126,7 @@ export class SubscriptionRunner {
     return starts;
   }
 
-  private async select(batch: Batch, kind: Kind): Promise<SelectedRecord[]> {
+  private async select(batch: SinkBatch, kind: Kind): Promise<SelectedRecord[]> {
     const selected: SelectedRecord[] = [];
     for (const message of batch.messages) {
       if (!message.value) continue;
@@ -122,51 +139,55 @@ export class SubscriptionRunner {
         continue;
       }
       if (!this.filter(kind, record)) continue;
-      selected.push({
-        offset: Number(message.offset),
-        key: message.key?.toString('utf8') ?? null,
-        eventId: String(record.event_id),
-        record: projectRecord(kind, this.tier, record),
-        value: message.value,
-      });
+      selected.push(selectedRecord(message, message.value, kind, this.tier, record));
     }
     return selected;
   }
 
-  async start(): Promise<void> {
-    const topics = [...this.kindOfTopic.keys()];
-    if (topics.length === 0) return;
-    const starts = await retryingAdmin(() => this.startOffsets(topics));
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics, fromBeginning: true });
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      // Partitions are delivered independently: a key's records are all on one partition, so order per key holds.
-      partitionsConsumedConcurrently: 64,
-      eachBatch: async (payload) => {
-        const { batch } = payload;
-        if (batch.messages.length === 0) return;
-        const start = starts.get(`${batch.topic}:${batch.partition}`);
-        if (start !== undefined) {
-          starts.delete(`${batch.topic}:${batch.partition}`);
-          if (Number(batch.firstOffset()) < start) {
-            // Nothing of this partition was delivered yet, so moving forward skips only records before startFrom.
-            this.consumer.seek({ topic: batch.topic, partition: batch.partition, offset: String(start) });
-            return;
-          }
-        }
-        this.context.tracker.lag(batch.topic, batch.partition, Number(batch.offsetLagLow()));
-        const kind = this.kindOfTopic.get(batch.topic)!;
-        const selected = await this.select(batch, kind);
-        await this.delivery.deliver(payload, kind, selected, this.consumer);
-        this.context.tracker.lag(batch.topic, batch.partition, Number(batch.offsetLag()));
-      },
-    });
+  open(partitions: TopicPartition[]): void {
+    this.delivery.assigned(partitions.length > 0);
+  }
+
+  close(): void {
+    // Nothing is held between batches: each batch is delivered (or read again) before the next.
+  }
+
+  async put(batch: SinkBatch, context: SinkContext): Promise<void> {
+    if (batch.messages.length === 0) return;
+    const { tracker } = this.context;
+    tracker.lag(batch.topic, batch.partition, batch.highWatermark - 1 - Number(batch.messages[0]!.offset));
+    const kind = this.kindOfTopic.get(batch.topic)!;
+    const selected = await this.select(batch, kind);
+    await this.delivery.deliver(batch, kind, selected, context);
+    tracker.lag(batch.topic, batch.partition, batch.highWatermark - batch.nextOffset);
+  }
+
+  async preCommit(): Promise<PartitionOffset[]> {
+    return this.delivery.deliveredOffsets();
+  }
+
+  committed(offsets: PartitionOffset[]): void {
+    this.delivery.committed(offsets);
+  }
+
+  start(): Promise<void> {
+    return this.runner.start();
   }
 
   async stop(): Promise<void> {
-    await this.consumer.disconnect();
+    await this.runner.stop();
     await this.delivery.close();
   }
+}
+
+function selectedRecord(message: KafkaMessage, value: Buffer, kind: Kind, tier: ReturnType<typeof effectiveTier>, record: Record<string, unknown>): SelectedRecord {
+  return {
+    offset: Number(message.offset),
+    key: message.key?.toString('utf8') ?? null,
+    eventId: String(record.event_id),
+    record: projectRecord(kind, tier, record),
+    source: String(record.source),
+    value,
+    headers: message.headers,
+  };
 }

@@ -11,12 +11,12 @@
  * since the offset the consumer fetched at join may predate the last commit of the instance it
  * fenced, and skips what that instance already wrote.
  */
-import type { Consumer, EachBatchPayload } from 'kafkajs';
 import type { Tier } from '../platform/access.ts';
 import { valueSubject, type AvroSerde, type AvroWriter } from '../platform/avro-serde.ts';
 import type { Kind } from '../platform/catalog.ts';
 import { HEADER } from '../platform/record-headers.ts';
-import { projectedSchema } from '../subscriptions/canonical-fields.ts';
+import { projectedSchema } from '../platform/field-classes.ts';
+import type { PartitionOffset, SinkBatch, SinkContext } from '../platform/sink-runner.ts';
 import { agencyTopic } from '../subscriptions/model.ts';
 import type { SequenceJournal } from './sequence-journal.ts';
 import type { BatchDelivery, SelectedRecord } from './subscription-runner.ts';
@@ -53,17 +53,13 @@ export class TopicBatchDelivery implements BatchDelivery {
     if (owner) this.options.sequence.open().catch(() => {});
   }
 
-  async deliver(payload: EachBatchPayload, kind: Kind, selected: SelectedRecord[], _consumer: Consumer): Promise<void> {
-    const { batch, resolveOffset } = payload;
+  async deliver(batch: SinkBatch, kind: Kind, selected: SelectedRecord[], context: SinkContext): Promise<void> {
     const { sequence, agency, tracker } = this.options;
-    const first = Number(batch.firstOffset() ?? 0);
-    const next = Number(batch.lastOffset()) + 1;
+    const first = Number(batch.messages[0]!.offset);
+    const next = batch.nextOffset;
     // Records below the floor were written by an earlier holder of the journal's transactional id.
     const floor = await sequence.committedOffset(batch.topic, batch.partition);
-    if (next <= floor) {
-      resolveOffset(batch.lastOffset());
-      return;
-    }
+    if (next <= floor) return;
     const records = selected.filter((record) => record.offset >= Math.max(first, floor));
     // A batch is one partition of one canonical topic, so all its records go to one agency topic.
     const encoder = this.encoders.get(kind)!;
@@ -81,12 +77,20 @@ export class TopicBatchDelivery implements BatchDelivery {
         : [],
       offsets: { topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: String(next) }] }] },
     }));
-    resolveOffset(batch.lastOffset());
     if (records.length > 0) {
       tracker.delivered(records.length);
       tracker.sequenced(sequence.last, sequence.sinceStart);
     }
-    await payload.heartbeat().catch(() => {});
+    await context.heartbeat().catch(() => {});
+  }
+
+  /** None: the offsets went into the delivery's own transactions (exactly once to the agency topic). */
+  deliveredOffsets(): PartitionOffset[] {
+    return [];
+  }
+
+  committed(): void {
+    // The runner never commits for this delivery.
   }
 
   async close(): Promise<void> {

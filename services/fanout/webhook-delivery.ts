@@ -2,7 +2,8 @@
  * Webhook delivery of one subscription: a partition's selected records are cut into batches of at
  * most maxBatchSize, and each batch is POSTed until the receiver answers 2xx — retried after the
  * waits of the retry schedule (with jitter), the same batch under the same webhook-id each time.
- * The group's offset moves past a batch only once it was delivered or dead-lettered, and the next
+ * The group's offset moves past a batch only once it was delivered or dead-lettered (the sink
+ * runner commits what `deliveredOffsets` gives, asked after each batch), and the next
  * batch of the partition waits for it, so records of one key arrive in order. After the schedule's
  * last wait fails too, the batch's records go to `dlq.sink.<subscription>` (canonical value, with
  * the reason in headers), the subscription is marked failing, and delivery carries on. While it is
@@ -14,9 +15,11 @@
  * partitions, an idle receiver gets a heartbeat with the last number every `heartbeatSeconds`.
  */
 import { randomUUID } from 'node:crypto';
-import type { Consumer, EachBatchPayload, Producer } from 'kafkajs';
+import type { Producer } from 'kafkajs';
 import type { Kind } from '../platform/catalog.ts';
 import type { Logger } from '../platform/logger.ts';
+import { deadLetterRecord } from '../platform/dead-letter-record.ts';
+import { PutInterrupted, type PartitionOffset, type SinkBatch, type SinkContext } from '../platform/sink-runner.ts';
 import { HEADER } from '../platform/record-headers.ts';
 import { subscriptionDlqTopic } from '../platform/topics.ts';
 import type { WebhookDelivery as WebhookTarget } from '../subscriptions/model.ts';
@@ -46,12 +49,12 @@ export function withJitter(ms: number, random: () => number = Math.random): numb
   return Math.round(ms * (0.8 + 0.4 * random()));
 }
 
-class Stopped extends Error {}
-
 export class WebhookBatchDelivery implements BatchDelivery {
   private readonly options: WebhookDeliveryOptions;
   /** Set when a batch ran out of retries, cleared by the next success (on any partition). */
   private failing = false;
+  /** Per partition, the offset after what was delivered or dead-lettered: what the group may commit. */
+  private readonly delivered = new Map<string, PartitionOffset>();
   private readonly heartbeats: HeartbeatSchedule;
   private heartbeatTimer: NodeJS.Timeout | null = null;
 
@@ -62,6 +65,8 @@ export class WebhookBatchDelivery implements BatchDelivery {
 
   /** Heartbeats run while this member owns the partitions (and so the numbering). */
   assigned(owner: boolean): void {
+    // After a join the consumer reads from the committed offsets; what was delivered before is theirs.
+    this.delivered.clear();
     if (!owner) return this.stopHeartbeats();
     // Opening early fences a former owner and learns the last number before the first heartbeat.
     this.options.sequence.open().catch((error) => this.options.logger.warn({ subscription: this.options.subscriptionId, err: (error as Error).message }, 'could not open the sequence journal yet'));
@@ -95,17 +100,17 @@ export class WebhookBatchDelivery implements BatchDelivery {
     if (this.heartbeatTimer) this.scheduleHeartbeat();
   }
 
-  /** Sleeps `ms`, heartbeating; throws Stopped when the consumer stops or loses the partition. */
-  private async wait(ms: number, payload: EachBatchPayload): Promise<void> {
+  /** Sleeps `ms`, heartbeating; gives up when the consumer stops or loses the partition. */
+  private async wait(ms: number, context: SinkContext): Promise<void> {
     const until = Date.now() + ms;
     while (Date.now() < until) {
-      if (!payload.isRunning() || payload.isStale()) throw new Stopped();
+      if (!context.isCurrent()) throw new PutInterrupted();
       await new Promise((resolve) => setTimeout(resolve, Math.min(500, until - Date.now())));
       try {
-        await payload.heartbeat();
+        await context.heartbeat();
       } catch {
         // A rebalance: the partition may go to another member, which resumes from the committed offset.
-        throw new Stopped();
+        throw new PutInterrupted();
       }
     }
   }
@@ -122,81 +127,83 @@ export class WebhookBatchDelivery implements BatchDelivery {
   }
 
   private async deadLetter(records: SelectedRecord[], kind: Kind, topic: string, partition: number, webhookId: string, attempts: number, error: Error): Promise<void> {
+    const { subscriptionId } = this.options;
     const producer = await this.options.dlqProducer();
     await producer.send({
-      topic: subscriptionDlqTopic(this.options.subscriptionId),
+      topic: subscriptionDlqTopic(subscriptionId),
       acks: -1,
-      messages: records.map((record) => ({
-        key: record.key,
-        value: record.value,
-        headers: {
-          [HEADER.eventId]: record.eventId,
-          [HEADER.dlqReason]: `webhook delivery failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${error.message}`,
-          [HEADER.dlqErrorClass]: 'WebhookDeliveryFailed',
-          [HEADER.dlqStage]: 'fanout',
-          [HEADER.dlqKind]: kind,
-          [HEADER.dlqTopic]: topic,
-          [HEADER.dlqPartition]: String(partition),
-          [HEADER.dlqOffset]: String(record.offset),
-          'truc-webhook-id': webhookId,
-        },
-      })),
+      messages: records.map((record) =>
+        deadLetterRecord({
+          stage: `sink.${subscriptionId}`,
+          reason: `webhook delivery failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${error.message}`,
+          errorClass: 'WebhookDeliveryFailed',
+          kind,
+          source: record.source,
+          readAt: { topic, partition, offset: record.offset },
+          webhookId,
+          key: record.key,
+          value: record.value,
+          // The decoded record's event id, whoever wrote the canonical message's headers.
+          headers: { ...record.headers, [HEADER.eventId]: record.eventId },
+        }),
+      ),
     });
   }
 
-  async deliver(payload: EachBatchPayload, kind: Kind, selected: SelectedRecord[], consumer: Consumer): Promise<void> {
-    const { batch, resolveOffset } = payload;
+  async deliver(batch: SinkBatch, kind: Kind, selected: SelectedRecord[], context: SinkContext): Promise<void> {
     const { target, tracker, retryScheduleMs, logger, subscriptionId, sequence } = this.options;
-    let committed = -1;
+    const { topic, partition } = batch;
     const commit = async (next: number) => {
-      if (next <= committed) return;
-      committed = next;
-      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(next) }]);
-      sequence.committed(batch.topic, batch.partition, next);
-      resolveOffset(String(next - 1));
+      // Offsets of a partition this member may no longer hold are not the group's to take.
+      if (!context.isCurrent()) throw new PutInterrupted();
+      this.delivered.set(`${topic}:${partition}`, { topic, partition, offset: next });
+      await context.requestCommit();
     };
     // Numbered (and journaled) before anything is sent: a resend after a crash carries the same numbers.
-    const numbers = selected.length > 0 ? await sequence.number(kind, batch.topic, batch.partition, selected) : [];
+    const numbers = selected.length > 0 ? await sequence.number(kind, topic, partition, selected) : [];
     if (selected.length > 0) tracker.sequenced(sequence.last, sequence.sinceStart);
-    try {
-      for (let start = 0; start < selected.length; start += target.maxBatchSize) {
-        const records = selected.slice(start, start + target.maxBatchSize);
-        const events: WebhookEvent[] = records.map((record, i) => webhookEvent(kind, record.eventId, numbers[start + i]!, record.key, record.record));
-        const webhookId = batchWebhookId(subscriptionId, events.map((event) => event.id));
-        for (let attempt = 0; ; attempt++) {
-          if (!payload.isRunning() || payload.isStale()) throw new Stopped();
-          // The group must hear from this member while a receiver takes up to the whole timeout.
-          const keepAlive = setInterval(() => void payload.heartbeat().catch(() => {}), 3_000);
-          try {
-            await this.send(events, webhookId);
-            clearInterval(keepAlive);
-            this.failing = false;
-            tracker.delivered(records.length);
+    for (let start = 0; start < selected.length; start += target.maxBatchSize) {
+      const records = selected.slice(start, start + target.maxBatchSize);
+      const events: WebhookEvent[] = records.map((record, i) => webhookEvent(kind, record.eventId, numbers[start + i]!, record.key, record.record));
+      const webhookId = batchWebhookId(subscriptionId, events.map((event) => event.id));
+      for (let attempt = 0; ; attempt++) {
+        if (!context.isCurrent()) throw new PutInterrupted();
+        // The group must hear from this member while a receiver takes up to the whole timeout.
+        const keepAlive = setInterval(() => void context.heartbeat().catch(() => {}), 3_000);
+        try {
+          await this.send(events, webhookId);
+          clearInterval(keepAlive);
+          this.failing = false;
+          tracker.delivered(records.length);
+          break;
+        } catch (error) {
+          clearInterval(keepAlive);
+          if (attempt >= retryScheduleMs.length || this.failing) {
+            this.failing = true;
+            // attempt + 1: the whole schedule, or a single attempt when the subscription was already failing.
+            await this.deadLetter(records, kind, topic, partition, webhookId, attempt + 1, error as Error);
+            tracker.deadLettered(records.length, error);
+            logger.warn({ subscription: subscriptionId, webhookId, events: records.length, err: (error as Error).message }, 'webhook batch dead-lettered after its retry budget');
             break;
-          } catch (error) {
-            clearInterval(keepAlive);
-            if (attempt >= retryScheduleMs.length || this.failing) {
-              this.failing = true;
-              // attempt + 1: the whole schedule, or a single attempt when the subscription was already failing.
-              await this.deadLetter(records, kind, batch.topic, batch.partition, webhookId, attempt + 1, error as Error);
-              tracker.deadLettered(records.length, error);
-              logger.warn({ subscription: subscriptionId, webhookId, events: records.length, err: (error as Error).message }, 'webhook batch dead-lettered after its retry budget');
-              break;
-            }
-            tracker.retried(error);
-            logger.debug({ subscription: subscriptionId, webhookId, attempt: attempt + 1, err: (error as Error).message }, 'webhook delivery failed; retrying');
-            await this.wait(withJitter(retryScheduleMs[attempt]!), payload);
           }
+          tracker.retried(error);
+          logger.debug({ subscription: subscriptionId, webhookId, attempt: attempt + 1, err: (error as Error).message }, 'webhook delivery failed; retrying');
+          await this.wait(withJitter(retryScheduleMs[attempt]!), context);
         }
-        await commit(records[records.length - 1]!.offset + 1);
       }
-      // Records after the last selected one (filtered out) are done too.
-      await commit(Number(batch.lastOffset()) + 1);
-      await payload.heartbeat().catch(() => {});
-    } catch (error) {
-      if (error instanceof Stopped) return;
-      throw error;
+      await commit(records[records.length - 1]!.offset + 1);
     }
+    // Records after the last selected one (filtered out) are done too.
+    await commit(batch.nextOffset);
+    await context.heartbeat().catch(() => {});
+  }
+
+  deliveredOffsets(): PartitionOffset[] {
+    return [...this.delivered.values()];
+  }
+
+  committed(offsets: PartitionOffset[]): void {
+    for (const { topic, partition, offset } of offsets) this.options.sequence.committed(topic, partition, offset);
   }
 
   async close(): Promise<void> {

@@ -3,7 +3,7 @@
  * checkpoints on the national highways at province borders, airports, sea and river ports,
  * border gates and railway stations. Written for this generator; positions are approximate.
  */
-import type { CheckpointStatus, CheckpointType, ManagingLevel } from '../source-vocabulary/canonical-values.ts';
+import type { CheckpointStatus, CheckpointType, ManagingLevel } from '../../schemas/kinds/canonical-values.ts';
 import { DAY_MS } from '../source-vocabulary/local-time.ts';
 import { localMidnight } from './local-time.ts';
 

@@ -2,7 +2,7 @@
  * Field values several sources write alike: a person's document, identity and residence in
  * canonical form, birth dates, the personal QR, symptom words and the exposure answers' truth.
  */
-import type { Symptom } from '../source-vocabulary/canonical-values.ts';
+import type { Symptom } from '../../schemas/kinds/canonical-values.ts';
 import type { PersonalQr } from '../source-vocabulary/personal-qr.ts';
 import { SYMPTOM_WORDS } from '../source-vocabulary/symptoms.ts';
 import type { HealthAnswers } from './declarations.ts';

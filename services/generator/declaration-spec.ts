@@ -3,7 +3,7 @@
  * how it writes them, its problems), and their truths from what the source wrote its own way.
  * Fresh facts and declarants are drawn the same way for every source.
  */
-import type { Symptom } from '../source-vocabulary/canonical-values.ts';
+import type { Symptom } from '../../schemas/kinds/canonical-values.ts';
 import { exposureTruth } from './common-fields.ts';
 import { declarationFacts, type DeclarationFacts, type HealthAnswers } from './declarations.ts';
 import type { Journey } from './journeys.ts';

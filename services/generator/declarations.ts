@@ -4,7 +4,7 @@
  * places visited, and for entry forms the flight they arrived on. Each source renders these facts
  * in its own words, so the same facts can reach Truc twice through two apps.
  */
-import { SYMPTOMS, type DeclarationType, type Symptom } from '../source-vocabulary/canonical-values.ts';
+import { SYMPTOMS, type DeclarationType, type Symptom } from '../../schemas/kinds/canonical-values.ts';
 import { COUNTRY_NAMES } from '../source-vocabulary/nationalities.ts';
 import { provinceByCode } from '../platform/provinces.ts';
 import { PROVINCES_BY_POPULATION } from './geography.ts';

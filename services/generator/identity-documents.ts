@@ -3,7 +3,7 @@
  * birth registration, sex and birth year; 9-digit CMND numbers; passport numbers in the shape of
  * each country's passports.
  */
-import type { DocumentType } from '../source-vocabulary/canonical-values.ts';
+import type { DocumentType } from '../../schemas/kinds/canonical-values.ts';
 import { cccdPrefix, type RegisteredSex } from '../source-vocabulary/cccd.ts';
 import type { Random } from './random.ts';
 

@@ -3,7 +3,7 @@
  * North–South railway, by coach between provinces, by boat on the passenger routes, or by private
  * vehicle. Summer 2021 had few flights and many people driving home, so private journeys dominate.
  */
-import type { TransportMode } from '../source-vocabulary/canonical-values.ts';
+import type { TransportMode } from '../../schemas/kinds/canonical-values.ts';
 import { PROVINCES_BY_POPULATION, motorbikePlateIn, plateIn } from './geography.ts';
 import { localDay } from './local-time.ts';
 import type { Person } from './people.ts';

@@ -3,7 +3,7 @@
  * roughly their real frequencies (Nguyễn about 38%), middle names and given names by gender, and a
  * few foreign names per nationality for foreigners declaring on entry.
  */
-import type { Gender } from '../source-vocabulary/canonical-values.ts';
+import type { Gender } from '../../schemas/kinds/canonical-values.ts';
 import { WeightedTable, type Random } from './random.ts';
 
 /** Family names, weights in percent of the population (approximate). */

@@ -2,7 +2,7 @@
  * What happens when a person passes a checkpoint: the direction, the health colour shown, and the
  * decision (most people pass; yellow and red statuses are sent to testing or quarantine).
  */
-import type { Direction, HealthStatus, IdentificationMethod, PassageOutcome } from '../source-vocabulary/canonical-values.ts';
+import type { Direction, HealthStatus, IdentificationMethod, PassageOutcome } from '../../schemas/kinds/canonical-values.ts';
 import { isOnRoad, type RegisteredCheckpoint } from './checkpoints.ts';
 import { motorbikePlateIn, plateIn } from './geography.ts';
 import type { Person } from './people.ts';

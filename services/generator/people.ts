@@ -4,7 +4,7 @@
  * who moved, where they are registered), and when they got their vaccine doses. People repeat
  * across records, so one person's declarations, passages and reports can be joined.
  */
-import type { Gender } from '../source-vocabulary/canonical-values.ts';
+import type { Gender } from '../../schemas/kinds/canonical-values.ts';
 import type { RegisteredSex } from '../source-vocabulary/cccd.ts';
 import { DISTRICTS, PROVINCES_BY_POPULATION, addressLine, type District, type Ward } from './geography.ts';
 import { cccdNumber, cmndNumber, passportNumber, type IdentityDocument } from './identity-documents.ts';

@@ -3,7 +3,7 @@
  * lockdowns, reports of quarantine violations and gatherings, people back from outbreak areas
  * without declaring, suspected cases. The texts are written for this generator from templates.
  */
-import type { ReportCategory } from '../source-vocabulary/canonical-values.ts';
+import type { ReportCategory } from '../../schemas/kinds/canonical-values.ts';
 import { DISTRICTS, addressLine, type District, type Ward } from './geography.ts';
 import { DAY_MS } from '../source-vocabulary/local-time.ts';
 import { localParts } from './local-time.ts';

@@ -1,6 +1,6 @@
 /**
  * The canonical facts the normalizer should arrive at for a valid generated record, named as in the
- * canonical schemas (`schemas/canonical/*.avsc`). Fields the generator cannot know (event_id is on
+ * canonical schemas (`schemas/kinds/<kind>/canonical.avsc`). Fields the generator cannot know (event_id is on
  * the item; received_at, normalized_at and person_key depend on the run and its key) are left out.
  *
  * Conventions the normalizer must share:
@@ -17,12 +17,14 @@
  * - vehicle plates and codes are upper case without spaces around '-' and '.'.
  */
 import type { Kind } from '../platform/catalog.ts';
-import type {
-  Address, CheckpointPassageRecord, CheckpointRecord, CitizenReportRecord, Envelope, Exposure, HealthDeclarationRecord,
-  MovementDeclarationRecord, Person,
-} from '../normalizer/mapping/canonical.ts';
+import type { CheckpointPassageRecord } from '../../schemas/kinds/checkpoint-passage/record.ts';
+import type { CheckpointRecord } from '../../schemas/kinds/checkpoint/record.ts';
+import type { CitizenReportRecord } from '../../schemas/kinds/citizen-report/record.ts';
+import type { HealthDeclarationRecord } from '../../schemas/kinds/health-declaration/record.ts';
+import type { MovementDeclarationRecord } from '../../schemas/kinds/movement-declaration/record.ts';
+import type { Address, Envelope, Exposure, Person } from '../../schemas/kinds/shared-records.ts';
 import type { IdentityDocument } from '../normalizer/mapping/rules/identity.ts';
-import type { CheckpointType } from '../source-vocabulary/canonical-values.ts';
+import type { CheckpointType } from '../../schemas/kinds/canonical-values.ts';
 
 /** Data-quality findings the generator's defects make the normalizer keep in `quality_flags`. */
 export type QualityFlag = 'CCCD_BIRTH_YEAR_MISMATCH' | 'PHONE_INVALID';

@@ -2,10 +2,11 @@
  * The fingerprint of a declaration: who (person_key), what kind, and the answers that do not depend
  * on which app carried them. The same declaration sent through two apps differs in its envelope,
  * in how names and addresses are written and in which optional fields each app asks for, so those
- * stay out; the times are compared separately, against the window.
+ * stay out; the times are compared separately, against the window. Each kind lists those answers
+ * in its `schemas/kinds/<kind>/kind.json` (`fingerprint`).
  */
 import { hash } from 'node:crypto';
-import type { Kind } from '../platform/catalog.ts';
+import { KINDS, kindEntry, type Kind } from '../platform/catalog.ts';
 import type { CanonicalRecord } from './mapping/contract.ts';
 
 type Content = (record: CanonicalRecord) => unknown;
@@ -24,21 +25,16 @@ const pick = (...dotted: string[]): Content => {
 };
 
 /** Kinds whose records can reach Truc twice through different sources; others have no fingerprint. */
-const CONTENT: Partial<Record<Kind, Content>> = {
-  'health-declaration': pick(
-    'declaration_type',
-    'province_code',
-    'symptoms',
-    'exposure.contact_with_case',
-    'exposure.from_outbreak_area',
-    'exposure.contact_with_symptomatic',
-  ),
-  'movement-declaration': pick('transport_mode', 'vehicle_code', 'origin.province_code', 'destination.province_code', 'departure_date'),
-};
+const CONTENT = new Map<Kind, Content>(
+  KINDS.flatMap((kind) => {
+    const fields = kindEntry(kind).fingerprint;
+    return fields ? [[kind, pick(...fields)] as const] : [];
+  }),
+);
 
 /** Null when the kind is not deduplicated across sources, or the record has no person. */
 export function fingerprint(kind: Kind, record: CanonicalRecord): string | null {
-  const content = CONTENT[kind];
+  const content = CONTENT.get(kind);
   const personKey = record.person_key;
   if (!content || typeof personKey !== 'string') return null;
   // The content is an array of plain values and arrays, so JSON.stringify is already canonical.

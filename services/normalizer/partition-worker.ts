@@ -7,8 +7,10 @@
  */
 import type { IHeaders, KafkaMessage, Message, TopicMessages } from 'kafkajs';
 import type { RawRecordCodec } from '../platform/raw-records.ts';
+import { ENRICHMENTS } from '../../schemas/kinds/enrichments.ts';
 import { AvroValidationError, type AvroSerde, type AvroWriter } from '../platform/avro-serde.ts';
 import { canonicalTopic, kindEntry, type Kind } from '../platform/catalog.ts';
+import { deadLetterRecord } from '../platform/dead-letter-record.ts';
 import { eventId as computeEventId } from '../platform/event-id.ts';
 import type { Logger } from '../platform/logger.ts';
 import { HEADER, headerString } from '../platform/record-headers.ts';
@@ -50,23 +52,18 @@ interface Failure extends MappingFailure {
 }
 
 function dlqMessage(batch: RawBatch, message: KafkaMessage, codec: RawRecordCodec, failure: Failure): Message {
-  // The original headers travel along, so a replay after a fix keeps its event id and reception time.
-  const original: IHeaders = message.headers ?? {};
-  return {
+  return deadLetterRecord({
+    stage: 'normalizer',
+    reason: failure.path ? `${failure.path}: ${failure.message}` : failure.message,
+    errorClass: failure.errorClass,
+    kind: codec.kind,
+    source: codec.source,
+    readAt: { topic: batch.topic, partition: batch.partition, offset: message.offset },
     key: message.key,
     value: message.value,
-    headers: {
-      ...original,
-      [HEADER.dlqReason]: failure.path ? `${failure.path}: ${failure.message}` : failure.message,
-      [HEADER.dlqErrorClass]: failure.errorClass,
-      [HEADER.dlqStage]: 'normalizer',
-      [HEADER.dlqSource]: codec.source,
-      [HEADER.dlqKind]: codec.kind,
-      [HEADER.dlqTopic]: batch.topic,
-      [HEADER.dlqPartition]: String(batch.partition),
-      [HEADER.dlqOffset]: message.offset,
-    },
-  };
+    // A replay after a fix keeps the record's event id and reception time.
+    headers: message.headers,
+  });
 }
 
 /**
@@ -194,21 +191,6 @@ export class PartitionWorker {
     return rawInput(message, codec, value);
   }
 
-  /** Adds the checkpoint's fields to a passage; false when the checkpoint is not known (the passage is flagged). */
-  private enrich(record: CanonicalRecord): boolean {
-    const checkpoint = this.context.checkpoints.get(String(record.checkpoint_id));
-    if (!checkpoint) {
-      record.quality_flags = [...((record.quality_flags as string[] | undefined) ?? []), 'CHECKPOINT_UNKNOWN'];
-      return false;
-    }
-    record.checkpoint_name = checkpoint.name;
-    record.checkpoint_type = checkpoint.type;
-    record.checkpoint_province_code = checkpoint.province_code;
-    // A passage happens where its checkpoint is.
-    record.province_code = checkpoint.province_code;
-    return true;
-  }
-
   private async commit(batches: RawBatch[]): Promise<void> {
     const started = this.context.now();
     const transaction = this.state.begin(started);
@@ -248,6 +230,7 @@ export class PartitionWorker {
       const topic = canonicalTopic(kind);
       const writer = canonicalWriters.get(kind)!;
       const keyField = kindEntry(kind).key;
+      const enrich = ENRICHMENTS[kind];
       let list: Message[] | undefined;
       let emitted = 0;
       for (const message of batch.messages) {
@@ -265,7 +248,7 @@ export class PartitionWorker {
         }
         const record = outcome.record;
         const print = fingerprint(kind, record);
-        const checkpointUnknown = kind === 'checkpoint-passage' && !this.enrich(record);
+        const checkpointUnknown = enrich !== undefined && !enrich(record, this.context);
         record.normalized_at = started;
         // Encoded before the duplicate check: a record the DLQ holds must not be remembered as
         // seen, or its replay after the fix would be dropped as a replay.

@@ -1,14 +1,18 @@
 /**
- * The catalogue of canonical kinds and source systems (`schemas/catalog.json`), the topic names
- * derived from them (docs/architecture.md, "Topics") and their Avro schemas (`schemas/`).
+ * The catalogue of canonical kinds (one folder each, `schemas/kinds/<kind>/`: `kind.json` and
+ * `canonical.avsc`) and source systems (`schemas/catalog.json`), the topic names derived from them
+ * (docs/architecture.md, "Topics") and their Avro schemas (`schemas/`).
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AvroSchema } from './avro-serde.ts';
 import { SCHEMAS_DIR, readSchemaFile } from './schema-files.ts';
 
+/** The registry of kinds: one line per folder of `schemas/kinds/` (checked when this module loads). */
 export const KINDS = ['health-declaration', 'movement-declaration', 'citizen-report', 'checkpoint', 'checkpoint-passage'] as const;
 export type Kind = (typeof KINDS)[number];
+
+const KINDS_DIR = path.join(SCHEMAS_DIR, 'kinds');
 
 export interface KindEntry {
   doc: string;
@@ -16,6 +20,12 @@ export interface KindEntry {
   key: string;
   /** Compacted canonical topic (the latest record per key is the truth, e.g. the checkpoint registry). */
   compacted?: boolean;
+  /**
+   * Dotted paths of the answers that make two records of one person the same declaration whichever
+   * source carried them (services/normalizer/fingerprint.ts); absent: the kind is not deduplicated
+   * across sources.
+   */
+  fingerprint?: string[];
 }
 
 export interface SourceKindEntry {
@@ -29,11 +39,24 @@ export interface SourceEntry {
 }
 
 interface CatalogFile {
-  kinds: Record<Kind, KindEntry>;
   sources: Record<string, SourceEntry>;
 }
 
 const catalog = JSON.parse(readFileSync(path.join(SCHEMAS_DIR, 'catalog.json'), 'utf8')) as CatalogFile;
+
+function readKindEntries(): Record<Kind, KindEntry> {
+  const folders = readdirSync(KINDS_DIR, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+  const unlisted = folders.filter((folder) => !isKind(folder));
+  const missing = KINDS.filter((kind) => !folders.includes(kind));
+  if (unlisted.length > 0 || missing.length > 0) {
+    throw new Error(`schemas/kinds: folders ${JSON.stringify(unlisted)} are not in KINDS, and KINDS ${JSON.stringify(missing)} have no folder`);
+  }
+  return Object.fromEntries(
+    KINDS.map((kind) => [kind, JSON.parse(readFileSync(path.join(KINDS_DIR, kind, 'kind.json'), 'utf8')) as KindEntry]),
+  ) as Record<Kind, KindEntry>;
+}
+
+const kinds = readKindEntries();
 
 export const SOURCES: readonly string[] = Object.keys(catalog.sources);
 
@@ -42,7 +65,7 @@ export function isKind(value: string): value is Kind {
 }
 
 export function kindEntry(kind: Kind): KindEntry {
-  return catalog.kinds[kind];
+  return kinds[kind];
 }
 
 export function sourceEntry(source: string): SourceEntry | undefined {
@@ -74,5 +97,5 @@ export function rawSchema(source: string, kind: Kind): AvroSchema {
 }
 
 export function canonicalSchema(kind: Kind): AvroSchema {
-  return readSchemaFile(`canonical/${kind}.avsc`);
+  return readSchemaFile(`kinds/${kind}/canonical.avsc`);
 }

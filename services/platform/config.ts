@@ -172,6 +172,16 @@ export interface PollConnectorConfig {
   name: string;
 }
 
+/** Where pull connector instances are kept and what they may reach (connectors/README.md). */
+export interface ConnectConfig {
+  /** Compacted topic of the connector instances (their type, configuration and target state). */
+  configTopic: string;
+  /** Every file connector's folder lies inside this one. */
+  dropRoot: string;
+  /** Hosts a polling connector may reach although private or loopback, and over plain http (POLL_CONNECTOR_URL's host always may). */
+  pollAllowHosts: string[];
+}
+
 export interface NormalizerConfig {
   /** Consumer group of all normalizer instances; partitions of the raw topics are split among them. */
   groupId: string;
@@ -248,6 +258,7 @@ export interface Config {
   ingest: IngestConfig;
   fileConnector: FileConnectorConfig;
   pollConnector: PollConnectorConfig;
+  connect: ConnectConfig;
   normalizer: NormalizerConfig;
   kafka: KafkaConfig;
   topics: TopicDefaults;
@@ -494,6 +505,12 @@ export function loadConfig(env: Env = process.env): Config {
       timeoutMs: read.integer('POLL_CONNECTOR_TIMEOUT_MS', 10_000, 100, 600_000),
       name: read.string('POLL_CONNECTOR_NAME', 'poll-hotline-1022'),
     },
+    connect: {
+      configTopic: read.string('CONNECT_CONFIG_TOPIC', '_truc.connect-configs'),
+      // By default the parent of FILE_CONNECTOR_DIR (`drop/` in the data folder), so the default drop folder lies inside it.
+      dropRoot: path.resolve(dataDir, read.string('CONNECT_DROP_ROOT', path.dirname(path.resolve(dataDir, read.string('FILE_CONNECTOR_DIR', 'drop/checkpoint-ops'))))),
+      pollAllowHosts: read.hosts('POLL_CONNECTOR_ALLOW_HOSTS'),
+    },
     normalizer: {
       groupId: read.string('NORMALIZER_GROUP_ID', 'truc-normalizer'),
       personKeySecret: read.optional('PERSON_KEY_SECRET'),
@@ -658,6 +675,11 @@ export function loadConfig(env: Env = process.env): Config {
   for (const [variable, name] of [['FILE_CONNECTOR_NAME', config.fileConnector.name], ['POLL_CONNECTOR_NAME', config.pollConnector.name]] as const) {
     read.require(/^[A-Za-z0-9._-]{1,100}$/.test(name), `${variable}=${JSON.stringify(name)} must be 1 to 100 letters, digits, '.', '_' or '-'`);
   }
+  const dropDirInRoot = path.relative(config.connect.dropRoot, config.fileConnector.dropDir);
+  read.require(
+    dropDirInRoot !== '' && !dropDirInRoot.startsWith('..') && !path.isAbsolute(dropDirInRoot),
+    `FILE_CONNECTOR_DIR=${config.fileConnector.dropDir} must lie inside CONNECT_DROP_ROOT=${config.connect.dropRoot}, where every drop folder is`,
+  );
   read.require(
     config.fileConnector.name !== config.pollConnector.name,
     `FILE_CONNECTOR_NAME and POLL_CONNECTOR_NAME are both ${JSON.stringify(config.fileConnector.name)}; the name keys a connector's offsets, so they must differ`,

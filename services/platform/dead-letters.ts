@@ -9,6 +9,7 @@
 import type { IHeaders, Kafka, Message } from 'kafkajs';
 import type { AvroSerde } from './avro-serde.ts';
 import { rawTopic, sourceKinds } from './catalog.ts';
+import { DEAD_LETTER_HEADERS } from './dead-letter-record.ts';
 import { HEADER, headerString } from './record-headers.ts';
 import { readTopicToEnd, type TopicMessage } from './topic-ends.ts';
 import { DLQ_INGEST_TOPIC, DLQ_NORMALIZER_TOPIC, DLQ_SINK_CLICKHOUSE_TOPIC, subscriptionDlqTopic } from './topics.ts';
@@ -32,11 +33,6 @@ export function replayRefusal(stage: string): string | null {
     ? 'only normalizer dead letters can be replayed (ingest ones are not Avro records yet)'
     : 'sink dead letters are not replayed (they would reach every consumer of the canonical topic again); for a subscription, fix the cause, then reset it to a timestamp to deliver again';
 }
-
-const DLQ_HEADERS = new Set<string>([
-  HEADER.dlqReason, HEADER.dlqErrorClass, HEADER.dlqStage, HEADER.dlqSource, HEADER.dlqKind,
-  HEADER.dlqPosition, HEADER.dlqTopic, HEADER.dlqPartition, HEADER.dlqOffset,
-]);
 
 export interface DeadLetterFilters {
   errorClass?: string | undefined;
@@ -128,7 +124,7 @@ export async function deadLetterDetail(serde: AvroSerde, { partition, message }:
 
 /** The original record's headers, without the dead-letter ones. */
 function originalHeaders(headers: IHeaders | undefined): IHeaders {
-  return Object.fromEntries(Object.entries(headers ?? {}).filter(([name]) => !DLQ_HEADERS.has(name))) as IHeaders;
+  return Object.fromEntries(Object.entries(headers ?? {}).filter(([name]) => !DEAD_LETTER_HEADERS.has(name))) as IHeaders;
 }
 
 const RAW_TOPICS = new Set(sourceKinds().map(({ source, kind }) => rawTopic(source, kind)));

@@ -1,5 +1,6 @@
 /**
- * Kafka headers Truc puts on records, shared by every writer and reader of raw and dead-letter topics.
+ * Kafka headers Truc puts on records, shared by every writer and reader of raw and dead-letter topics
+ * (dead-letter-record.ts says which dead-letter header is set when).
  */
 import type { IHeaders } from 'kafkajs';
 
@@ -23,6 +24,8 @@ export const HEADER = {
   dlqTopic: 'truc-dlq-topic',
   dlqPartition: 'truc-dlq-partition',
   dlqOffset: 'truc-dlq-offset',
+  /** A webhook subscription's dead letter: the webhook-id its batch was sent under. */
+  webhookId: 'truc-webhook-id',
 } as const;
 
 export function headerString(headers: IHeaders | undefined, name: string): string | undefined {

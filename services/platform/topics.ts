@@ -19,6 +19,7 @@ export interface TopicSpec {
 /** Internal topics every deployment needs (docs/architecture.md, "Topics"); the registry creates its own `_schemas`. */
 export const INTERNAL_TOPICS: readonly TopicSpec[] = [
   { name: '_truc.connect-offsets', compacted: true, partitions: 1 },
+  { name: '_truc.connect-configs', compacted: true, partitions: 1 },
   { name: '_truc.subscriptions', compacted: true, partitions: 1 },
   { name: '_truc.subscription-status', compacted: true, partitions: 1 },
   { name: '_truc.normalizer-state', compacted: true },

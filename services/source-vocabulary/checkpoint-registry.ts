@@ -2,7 +2,7 @@
  * Values of the provincial checkpoint registry uploads (checkpoint-ops `checkpoint`): the
  * "Loại chốt", "Cấp quản lý" and "Trạng thái" columns as provinces write them.
  */
-import type { CheckpointStatus, CheckpointType, ManagingLevel } from './canonical-values.ts';
+import type { CheckpointStatus, CheckpointType, ManagingLevel } from '../../schemas/kinds/canonical-values.ts';
 import { defineVocabulary } from './vocabulary.ts';
 
 export const CHECKPOINT_TYPE_LABELS = defineVocabulary<CheckpointType>('checkpoint type label', {

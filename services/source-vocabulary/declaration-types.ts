@@ -2,7 +2,7 @@
  * Which declaration form a health declaration was made on, per source, and what each source means
  * when it leaves the field out (their raw schema docs say so).
  */
-import type { DeclarationType } from './canonical-values.ts';
+import type { DeclarationType } from '../../schemas/kinds/canonical-values.ts';
 import { defineVocabulary, type Vocabulary } from './vocabulary.ts';
 
 export interface DeclarationTypeCodes {

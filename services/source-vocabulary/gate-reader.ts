@@ -2,7 +2,7 @@
  * Codes of the checkpoint gate readers (checkpoint-ops `checkpoint-passage`): direction as the
  * reader is configured (IN/OUT, some readers vao/ra), read method, health colour and gate decision.
  */
-import type { Direction, HealthStatus, IdentificationMethod, PassageOutcome } from './canonical-values.ts';
+import type { Direction, HealthStatus, IdentificationMethod, PassageOutcome } from '../../schemas/kinds/canonical-values.ts';
 import { defineVocabulary } from './vocabulary.ts';
 
 export const GATE_DIRECTIONS = defineVocabulary<Direction>('gate reader direction', {

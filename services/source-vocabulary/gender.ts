@@ -2,7 +2,7 @@
  * Gender as the declaration sources write it: vhd `gender` (Nam, Nu, Khac — no diacritics), ncovi
  * `gioi_tinh` and C06 `gioiTinh` (Nam, Nữ, Khác; ncovi sometimes Nu), PC-Covid `gender` (1, 2, 3).
  */
-import type { Gender } from './canonical-values.ts';
+import type { Gender } from '../../schemas/kinds/canonical-values.ts';
 import { defineVocabulary } from './vocabulary.ts';
 
 /** Words of vhd, ncovi and C06; lookups ignore diacritics, so "Nu" and "Nữ" are one entry. */

@@ -3,7 +3,7 @@
  * write them. SDT means the person has no document and the phone stands in: the canonical record
  * then has no document and the person key comes from the phone.
  */
-import type { DocumentType } from './canonical-values.ts';
+import type { DocumentType } from '../../schemas/kinds/canonical-values.ts';
 import { defineVocabulary } from './vocabulary.ts';
 
 /** A canonical document type, or PHONE for "no document, known by phone". */

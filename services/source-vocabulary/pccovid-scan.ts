@@ -2,7 +2,7 @@
  * Codes of PC-Covid checkpoint scans (pccovid `checkpoint-passage`): scan type, direction,
  * health colour and the officer's recorded result.
  */
-import type { Direction, HealthStatus, IdentificationMethod, PassageOutcome } from './canonical-values.ts';
+import type { Direction, HealthStatus, IdentificationMethod, PassageOutcome } from '../../schemas/kinds/canonical-values.ts';
 import { defineVocabulary } from './vocabulary.ts';
 
 export type ScanMethod = Extract<IdentificationMethod, 'PERSONAL_QR' | 'LOCATION_QR'>;

@@ -2,7 +2,7 @@
  * Citizen report categories: PC-Covid's `reportType` codes, and the 1022 portals' own category
  * codes, which differ between cities (`categoryCode`, read together with `cityCode`).
  */
-import type { ReportCategory } from './canonical-values.ts';
+import type { ReportCategory } from '../../schemas/kinds/canonical-values.ts';
 import { defineVocabulary, type Vocabulary } from './vocabulary.ts';
 
 export const PCCOVID_REPORT_TYPES = defineVocabulary<ReportCategory>('PC-Covid reportType', {

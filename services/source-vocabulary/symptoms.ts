@@ -3,7 +3,7 @@
  * (`trieu_chung`, usually lower case) and C06 (`trieuChung`, capitalised) write Vietnamese words;
  * PC-Covid sends its own keys and has no key for some symptoms (they arrive as `other`).
  */
-import type { Symptom } from './canonical-values.ts';
+import type { Symptom } from '../../schemas/kinds/canonical-values.ts';
 import { defineVocabulary } from './vocabulary.ts';
 
 /** Vietnamese symptom words of vhd, ncovi and C06 (case and diacritics do not matter in lookups). */

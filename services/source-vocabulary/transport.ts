@@ -3,7 +3,7 @@
  * diacritics) and PC-Covid's keys (`transportType`). The canonical modes have no "other": a journey
  * declared as other is counted as PERSONAL, the mode for "own car, motorbike or other private vehicle".
  */
-import type { TransportMode } from './canonical-values.ts';
+import type { TransportMode } from '../../schemas/kinds/canonical-values.ts';
 import { defineVocabulary } from './vocabulary.ts';
 
 export const VHD_VEHICLE_LABELS = defineVocabulary<TransportMode>('vhd vehicle label', {

@@ -1,11 +1,8 @@
 /**
- * The fields of each canonical kind as dotted paths (read from its Avro schema), which of them
- * identify a person, and the projection a tier applies: the pseudonymous tier drops the identifying
- * fields (name, identity document, phone, address line, a citizen report's free text and reporter)
- * and keeps `person_key`, so records still join per person without saying who the person is.
+ * The fields of each canonical kind as dotted paths (read from its Avro schema), with their types,
+ * for checking subscription filters. Which of them a tier may see is the schema's classification
+ * (services/platform/field-classes.ts).
  */
-import avro from 'avsc';
-import type { Tier } from '../platform/access.ts';
 import type { AvroSchema } from '../platform/avro-serde.ts';
 import { KINDS, canonicalSchema, type Kind } from '../platform/catalog.ts';
 
@@ -17,18 +14,6 @@ export interface FieldInfo {
   /** Enum symbols (for enums, and arrays of enums). */
   symbols?: string[];
 }
-
-/**
- * Identifying fields per kind, as dotted paths. Schema docs mark them ("Identifying."); a unit test
- * keeps this list and the docs in step. A dropped record drops everything under it.
- */
-export const IDENTIFYING_FIELDS: Record<Kind, readonly string[]> = {
-  'health-declaration': ['person.full_name', 'person.document', 'person.phone', 'address.line'],
-  'movement-declaration': ['person.full_name', 'person.document', 'person.phone'],
-  'citizen-report': ['text', 'location.line', 'reporter'],
-  checkpoint: [],
-  'checkpoint-passage': ['document'],
-};
 
 type Json = Record<string, unknown>;
 
@@ -80,11 +65,6 @@ export function canonicalFieldPaths(kind: Kind): string[] {
   return [...FIELDS.get(kind)!.keys()];
 }
 
-/** Whether `path` is (or lies under) an identifying field of `kind`. */
-export function isIdentifying(kind: Kind, path: string): boolean {
-  return IDENTIFYING_FIELDS[kind].some((field) => path === field || path.startsWith(`${field}.`));
-}
-
 /** The value at a dotted path (undefined when a record on the way is null or missing). */
 export function valueAt(record: Json, path: string): unknown {
   let value: unknown = record;
@@ -93,36 +73,4 @@ export function valueAt(record: Json, path: string): unknown {
     value = (value as Json)[part];
   }
   return value;
-}
-
-/** The canonical schema of `kind` without the fields `tier` may not see (a schema of its own for agency topics). */
-export function projectedSchema(kind: Kind, tier: Tier): AvroSchema {
-  const schema = structuredClone(canonicalSchema(kind)) as Json;
-  if (tier === 'identified') return schema;
-  for (const path of IDENTIFYING_FIELDS[kind]) {
-    const parts = path.split('.');
-    let record: Json | undefined = schema;
-    for (const part of parts.slice(0, -1)) {
-      const field = (record!.fields as Json[]).find((f) => f.name === part)!;
-      const type = Array.isArray(field.type) ? (field.type as unknown[]).find((b) => b !== 'null') : field.type;
-      record = type as Json;
-    }
-    record!.fields = (record!.fields as Json[]).filter((f) => f.name !== parts[parts.length - 1]);
-  }
-  schema.doc = `${String(schema.doc ?? '')} Pseudonymous projection: identifying fields (${IDENTIFYING_FIELDS[kind].join(', ')}) removed.`.trim();
-  // Throws when a dropped field held a named type that a kept field still refers to.
-  avro.Type.forSchema(schema as avro.Schema);
-  return schema;
-}
-
-/** A copy of `record` as `tier` may see it (the same fields as projectedSchema). */
-export function projectRecord(kind: Kind, tier: Tier, record: Json): Json {
-  if (tier === 'identified') return record;
-  const copy = structuredClone(record);
-  for (const path of IDENTIFYING_FIELDS[kind]) {
-    const parts = path.split('.');
-    const parent = parts.length === 1 ? copy : valueAt(copy, parts.slice(0, -1).join('.'));
-    if (parent !== null && typeof parent === 'object') delete (parent as Json)[parts[parts.length - 1]!];
-  }
-  return copy;
 }

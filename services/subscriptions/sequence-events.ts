@@ -15,7 +15,7 @@ import { positionKey, readOffsets, type WantedOffsets } from '../platform/offset
 import { readTopicToEnd } from '../platform/topic-ends.ts';
 import { decodeEntry, journalTopic, type JournalEntry } from './sequence-numbers.ts';
 import { webhookEvent, type WebhookEvent } from './webhook-message.ts';
-import { projectRecord } from './canonical-fields.ts';
+import { projectRecord } from '../platform/field-classes.ts';
 import type { Subscription } from './model.ts';
 import { compileRowFilter, effectiveTier } from './row-filter.ts';
 

@@ -9,10 +9,11 @@ import { randomBytes } from 'node:crypto';
 import { TIERS, type AccessPolicy, type Entitlement, type Principal, type Tier, tierWithin } from '../platform/access.ts';
 import { KINDS, isKind, type Kind } from '../platform/catalog.ts';
 import type { FanoutConfig } from '../platform/config.ts';
+import { alwaysVisiblePseudonymously } from '../platform/field-classes.ts';
 import { provinceByCode } from '../platform/provinces.ts';
 import { secretKey } from '../platform/webhook-signing.ts';
 import { webhookHostProblem, webhookUrlProblem } from '../platform/webhook-target.ts';
-import { canonicalField, isIdentifying } from './canonical-fields.ts';
+import { canonicalField } from './canonical-fields.ts';
 import { DEFAULT_HEARTBEAT_SECONDS, MAX_HEARTBEAT_SECONDS, PREDICATE_OPS, type Delivery, type Predicate, type Scalar, type Subscription, type SubscriptionFilter } from './model.ts';
 
 export interface Problem {
@@ -101,7 +102,7 @@ function checkPredicate(raw: unknown, path: string, kinds: Kind[], tier: Tier, c
       } else if (info.type === 'record' && op !== 'empty' && op !== 'not empty') {
         problems.add(`${path}.field`, `${field} of ${kind} is a record: only empty / not empty apply to it`);
         ok = false;
-      } else if (tier === 'pseudonymous' && isIdentifying(kind, field)) {
+      } else if (tier === 'pseudonymous' && !alwaysVisiblePseudonymously(kind, field)) {
         // Filtering on a field the subscriber may not see would tell it the field's value.
         problems.forbid(`${path}.field`, `${field} is an identifying field, not visible in the pseudonymous tier`);
         ok = false;

@@ -139,9 +139,9 @@ describe('ClickHouse sink', () => {
       ...schema,
       fields: [
         ...schema.fields,
-        { name: 'test_result', type: ['null', { type: 'enum', name: 'TestResult', symbols: ['NEGATIVE', 'POSITIVE'] }], default: null, doc: 'Result of the latest COVID-19 test, when declared.' },
-        { name: 'tested_at', type: ['null', { type: 'long', logicalType: 'timestamp-millis' }], default: null, doc: 'When the latest test was taken (UTC).' },
-        { name: 'guardian_phone', type: ['null', 'string'], default: null, doc: "A guardian's phone. Identifying." },
+        { name: 'test_result', 'truc.class': 'operational', type: ['null', { type: 'enum', name: 'TestResult', symbols: ['NEGATIVE', 'POSITIVE'] }], default: null, doc: 'Result of the latest COVID-19 test, when declared.' },
+        { name: 'tested_at', 'truc.class': 'operational', type: ['null', { type: 'long', logicalType: 'timestamp-millis' }], default: null, doc: 'When the latest test was taken (UTC).' },
+        { name: 'guardian_phone', 'truc.class': 'direct-identifier', type: ['null', 'string'], default: null, doc: "A guardian's phone. Identifying." },
       ],
     };
     const evolvedId = await serde.register(valueSubject(prefixedTopic(prefix, 'health-declaration')), evolved, CANONICAL_COMPATIBILITY);

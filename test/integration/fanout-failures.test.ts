@@ -113,8 +113,11 @@ describe('webhook delivery failures', () => {
     expect(new Set(letters.map(({ message }) => headerString(message.headers, HEADER.eventId)))).toEqual(new Set(records.map((r) => r.event_id)));
     expect(letters.length).toBe(records.length);
     for (const { message } of letters) {
-      expect(headerString(message.headers, HEADER.dlqStage)).toBe('fanout');
+      expect(headerString(message.headers, HEADER.dlqStage)).toBe(`sink.${ids.dead}`);
       expect(headerString(message.headers, HEADER.dlqReason)).toMatch(/ECONNREFUSED/);
+      expect(headerString(message.headers, HEADER.dlqErrorClass)).toBe('WebhookDeliveryFailed');
+      expect(headerString(message.headers, HEADER.dlqSource)).toBeTruthy();
+      expect(headerString(message.headers, HEADER.webhookId)).toBeTruthy();
     }
     await eventually(async () => (await status(ids.dead))?.deadLetters === records.length, () => 'dead status');
     const final = await status(ids.dead);

@@ -30,6 +30,7 @@ describe('file connector killed with SIGKILL mid-stream', () => {
     startConnectorProcess({
       FILE_CONNECTOR_DIR: dropDir,
       FILE_CONNECTOR_NAME: name,
+      CONNECT_CONFIG_TOPIC: `test-connect-configs-${name}`,
       FILE_CONNECTOR_BATCH: '50',
       FILE_CONNECTOR_POLL_MS: '100',
       LOG_LEVEL: 'debug',

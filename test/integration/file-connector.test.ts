@@ -11,6 +11,7 @@ import { rawExample } from '../fixtures/raw-examples.ts';
 import { createLogger } from '../../services/platform/logger.ts';
 import { HEADER, headerString } from '../../services/platform/record-headers.ts';
 import { readTopicUntil, testKafka, uniqueName } from '../support/kafka.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 const CHECKPOINT_FIELDS = [
   'ma_chot', 'ten_chot', 'loai_chot', 'tinh_tp', 'quan_huyen', 'tuyen_duong', 'ly_trinh', 'cap_quan_ly', 'don_vi_quan_ly',
@@ -35,14 +36,6 @@ function passage(tag: string, n: number): Record<string, unknown> {
   };
 }
 
-async function waitFor(condition: () => Promise<boolean> | boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
 describe('file connector: checkpoint-ops files from a drop folder', () => {
   const name = uniqueName('test-file');
   const tag = name.toUpperCase();
@@ -64,7 +57,7 @@ describe('file connector: checkpoint-ops files from a drop folder', () => {
 
   beforeAll(async () => {
     dropDir = await mkdtemp(path.join(tmpdir(), 'truc-drop-'));
-    const config = loadConfig({ ...process.env, FILE_CONNECTOR_DIR: dropDir, FILE_CONNECTOR_NAME: name, FILE_CONNECTOR_POLL_MS: '100' });
+    const config = loadConfig({ ...process.env, FILE_CONNECTOR_DIR: dropDir, FILE_CONNECTOR_NAME: name, FILE_CONNECTOR_POLL_MS: '100', CONNECT_CONFIG_TOPIC: `test-connect-configs-${name}` });
     running = await startPullConnectors(config, createLogger('test', 'silent'));
   });
 

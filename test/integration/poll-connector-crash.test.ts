@@ -27,6 +27,7 @@ describe('polling connector killed with SIGKILL mid-stream', () => {
     startConnectorProcess({
       FILE_CONNECTOR_DIR: dropDir,
       FILE_CONNECTOR_NAME: `${name}-files`,
+      CONNECT_CONFIG_TOPIC: `test-connect-configs-${name}`,
       POLL_CONNECTOR_URL: feed.url,
       POLL_CONNECTOR_NAME: name,
       POLL_CONNECTOR_PAGE_SIZE: String(PAGE),

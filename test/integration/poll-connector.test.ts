@@ -10,17 +10,10 @@ import { createLogger } from '../../services/platform/logger.ts';
 import { HEADER, headerString } from '../../services/platform/record-headers.ts';
 import { hotlineItem, startHotlineFeed, type HotlineFeed } from '../support/hotline-feed.ts';
 import { readTopicUntil, testKafka, uniqueName } from '../support/kafka.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 const PAGE = 100;
 const TOKEN = 'feed-token-for-tests';
-
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
 
 describe('polling connector against a feed that fails for a while', () => {
   const name = uniqueName('test-poll');
@@ -59,6 +52,7 @@ describe('polling connector against a feed that fails for a while', () => {
       ...process.env,
       FILE_CONNECTOR_DIR: dropDir,
       FILE_CONNECTOR_NAME: `${name}-files`,
+      CONNECT_CONFIG_TOPIC: `test-connect-configs-${name}`,
       POLL_CONNECTOR_URL: feed.url,
       POLL_CONNECTOR_TOKEN: TOKEN,
       POLL_CONNECTOR_NAME: name,

@@ -56,7 +56,13 @@ export function hotlineItem(tag: string, index: number, malformed: boolean): Rec
 const encodeCursor = (index: number) => Buffer.from(`item:${index}`).toString('base64url');
 const decodeCursor = (cursor: string) => Number(Buffer.from(cursor, 'base64url').toString().slice('item:'.length));
 
-export async function startHotlineFeed(tag: string, total: number, malformed: ReadonlySet<number> = new Set()): Promise<HotlineFeed> {
+/** `item` makes the feed's items: hotline-1022 citizen reports unless another (source, kind) is fed. */
+export async function startHotlineFeed(
+  tag: string,
+  total: number,
+  malformed: ReadonlySet<number> = new Set(),
+  item: (tag: string, index: number, malformed: boolean) => Record<string, unknown> = hotlineItem,
+): Promise<HotlineFeed> {
   const hanging = new Set<ServerResponse>();
   const feed: HotlineFeed = {
     url: '',
@@ -99,7 +105,7 @@ export async function startHotlineFeed(tag: string, total: number, malformed: Re
     const from = feedRequest.since === null ? 0 : decodeCursor(feedRequest.since);
     const to = Math.min(feed.total, from + feedRequest.limit);
     const items = [];
-    for (let index = from; index < to; index += 1) items.push(hotlineItem(tag, index, malformed.has(index)));
+    for (let index = from; index < to; index += 1) items.push(item(tag, index, malformed.has(index)));
     json({ items, next_cursor: encodeCursor(to) });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

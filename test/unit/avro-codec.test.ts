@@ -62,7 +62,7 @@ function plainUnlessWrapped(value: unknown): unknown {
   return copy;
 }
 
-const CANONICAL = avro.Type.forSchema(readSchemaFile('canonical/health-declaration.avsc') as avro.Schema);
+const CANONICAL = avro.Type.forSchema(readSchemaFile('kinds/health-declaration/canonical.avsc') as avro.Schema);
 
 const EVERYTHING_SCHEMA = {
   type: 'record',

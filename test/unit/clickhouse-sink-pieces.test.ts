@@ -51,13 +51,15 @@ describe('ClickHouse sink schema evolution', () => {
   it('maps new nullable fields to nullable columns and leaves out the others, saying why', () => {
     const extras = schemaExtras(
       withFields(
-        { name: 'priority', type: ['null', 'int'], doc: 'Triage priority.' },
-        { name: 'closed_at', type: ['null', { type: 'long', logicalType: 'timestamp-millis' }], doc: 'When handled.' },
-        { name: 'status', type: ['null', { type: 'enum', name: 'S', symbols: ['OPEN', 'CLOSED'] }] },
-        { name: 'caller_phone', type: ['null', 'string'], doc: 'Phone of the caller. Identifying.' },
-        { name: 'tags', type: { type: 'array', items: 'string' }, default: [] },
-        { name: 'score', type: 'double', default: 0 },
-        { name: 'bad-name', type: ['null', 'string'] },
+        { name: 'priority', 'truc.class': 'operational', type: ['null', 'int'], doc: 'Triage priority.' },
+        { name: 'closed_at', 'truc.class': 'operational', type: ['null', { type: 'long', logicalType: 'timestamp-millis' }], doc: 'When handled.' },
+        { name: 'status', 'truc.class': 'operational', type: ['null', { type: 'enum', name: 'S', symbols: ['OPEN', 'CLOSED'] }] },
+        { name: 'caller_phone', 'truc.class': 'direct-identifier', type: ['null', 'string'], doc: 'Phone of the caller.' },
+        { name: 'caller_notes', 'truc.class': 'free-text', type: ['null', 'string'], doc: 'What the caller said.' },
+        { name: 'unclassified', type: ['null', 'string'], doc: 'No class: left out until someone decides.' },
+        { name: 'tags', 'truc.class': 'operational', type: { type: 'array', items: 'string' }, default: [] },
+        { name: 'score', 'truc.class': 'operational', type: 'double', default: 0 },
+        { name: 'bad-name', 'truc.class': 'operational', type: ['null', 'string'] },
       ),
       projection,
     );
@@ -66,8 +68,10 @@ describe('ClickHouse sink schema evolution', () => {
       { name: 'closed_at', clickhouseType: "Nullable(DateTime64(3, 'UTC'))", comment: 'When handled.' },
       { name: 'status', clickhouseType: 'LowCardinality(Nullable(String))', comment: '' },
     ]);
-    expect(extras.skipped.map((s) => s.name)).toEqual(['caller_phone', 'tags', 'score', 'bad-name']);
-    expect(extras.skipped[0]!.reason).toMatch(/identifying/);
+    expect(extras.skipped.map((s) => s.name)).toEqual(['caller_phone', 'caller_notes', 'unclassified', 'tags', 'score', 'bad-name']);
+    expect(extras.skipped.slice(0, 3).map((s) => s.reason)).toEqual([
+      expect.stringMatching(/direct-identifier/), expect.stringMatching(/free-text/), expect.stringMatching(/none/),
+    ]);
   });
 
   it('maps Avro types to ClickHouse types', () => {

@@ -3,7 +3,8 @@ import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
 import { AccessFileError, AccessPolicy, hashKey } from '../../services/platform/access.ts';
 import { KINDS, canonicalSchema, type Kind } from '../../services/platform/catalog.ts';
-import { IDENTIFYING_FIELDS, canonicalFieldPaths, projectRecord, projectedSchema } from '../../services/subscriptions/canonical-fields.ts';
+import { projectRecord, projectedSchema, withheldPaths } from '../../services/platform/field-classes.ts';
+import { canonicalFieldPaths } from '../../services/subscriptions/canonical-fields.ts';
 import type { Subscription } from '../../services/subscriptions/model.ts';
 import { compileRowFilter, effectiveTier } from '../../services/subscriptions/row-filter.ts';
 import { batchWebhookId } from '../../services/subscriptions/webhook-message.ts';
@@ -36,17 +37,17 @@ describe('tiers and projection', () => {
   it('drops every field the schemas document as identifying, and keeps person_key', () => {
     for (const kind of KINDS) {
       for (const path of documentedIdentifying(kind)) {
-        expect(IDENTIFYING_FIELDS[kind].some((field) => path === field || path.startsWith(`${field}.`)), `${kind} ${path}`).toBe(true);
+        expect(withheldPaths(kind).some((field) => path === field || path.startsWith(`${field}.`)), `${kind} ${path}`).toBe(true);
       }
       const projected = projectedSchema(kind, 'pseudonymous');
       const type = avro.Type.forSchema(projected as avro.Schema);
       const names = JSON.stringify(projected);
       expect(names).toContain('"person_key"');
-      for (const field of IDENTIFYING_FIELDS[kind]) expect(canonicalFieldPaths(kind)).toContain(field);
+      for (const field of withheldPaths(kind)) expect(canonicalFieldPaths(kind)).toContain(field);
       // An agency reading with the projected schema can read canonical data too (fields only removed).
       expect(() => type.createResolver(avro.Type.forSchema(canonicalSchema(kind) as avro.Schema))).not.toThrow();
     }
-    expect(IDENTIFYING_FIELDS['health-declaration']).toEqual(['person.full_name', 'person.document', 'person.phone', 'address.line']);
+    expect(withheldPaths('health-declaration')).toEqual(['person.full_name', 'person.document', 'person.phone', 'address.line', 'exposure.places_visited']);
   });
 
   it('projects a record to exactly the projected schema', () => {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileConnector } from '../../connectors/file/file-connector.ts';
+import { fileReads } from '../../connectors/file/file-reads.ts';
 import type { OffsetChanges, SourceOffset, SourceRecord } from '../../connectors/runtime/source-connector.ts';
 import { createLogger } from '../../services/platform/logger.ts';
 
@@ -39,7 +40,14 @@ class FakeRunner {
 describe('file connector offsets (no Kafka)', () => {
   let dropDir: string;
   const connector = () =>
-    new FileConnector({ dropDir, pollIntervalMs: 100, batchRecords: 3, connectorName: 'files-test', logger: createLogger('test', 'silent') });
+    new FileConnector({
+      dropDir,
+      pollIntervalMs: 100,
+      batchRecords: 3,
+      reads: fileReads('checkpoint-ops', 'checkpoint', 'checkpoint-passage'),
+      connectorName: 'files-test',
+      logger: createLogger('test', 'silent'),
+    });
   const lines = (n: number, from = 0) => Array.from({ length: n }, (_, i) => JSON.stringify({ n: from + i })).join('\n') + '\n';
   const numbers = (records: SourceRecord[]) => records.map((record) => (record.parsed.ok ? (record.parsed.value as { n: number }).n : null));
   const report = async (name: string) => JSON.parse(await readFile(path.join(dropDir, 'done', `${name}.report.json`), 'utf8'));

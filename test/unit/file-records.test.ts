@@ -2,12 +2,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkpointCsvSchema } from '../../connectors/file/checkpoint-ops-files.ts';
+import { csvSchema as csvSchemaOf } from '../../connectors/file/file-reads.ts';
 import { FILE_START, fileFormat, fileRecords, type FileFormat, type FilePosition, type FileRecord } from '../../connectors/file/file-records.ts';
 
 describe('records of drop-folder files, resumable at any record', () => {
   let dir: string;
-  const csvSchema = checkpointCsvSchema();
+  const csvSchema = csvSchemaOf('checkpoint-ops', 'checkpoint');
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'truc-file-records-'));

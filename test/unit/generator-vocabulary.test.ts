@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FORMER_PROVINCE_NAMES } from '../../services/generator/written-forms.ts';
 import { KINDS, canonicalSchema } from '../../services/platform/catalog.ts';
 import { PROVINCES } from '../../services/platform/provinces.ts';
-import * as canonical from '../../services/source-vocabulary/canonical-values.ts';
+import * as canonical from '../../schemas/kinds/canonical-values.ts';
 import { cccdPrefix, decodeCccd } from '../../services/source-vocabulary/cccd.ts';
 import { CHECKPOINT_STATUS_LABELS, CHECKPOINT_TYPE_LABELS, MANAGING_LEVEL_LABELS } from '../../services/source-vocabulary/checkpoint-registry.ts';
 import { DECLARATION_TYPE_CODES } from '../../services/source-vocabulary/declaration-types.ts';

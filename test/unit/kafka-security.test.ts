@@ -37,7 +37,7 @@ describe('Kafka security of the local stack', () => {
     ]);
     const topicAcls = acls.filter((acl) => acl.includes(' TOPIC '));
     expect([...new Set(topicAcls.map((acl) => acl.split(' ').slice(3).join(' ')))].sort()).toEqual(
-      ['LITERAL _schemas', 'LITERAL _truc.subscription-status', 'LITERAL _truc.subscriptions', 'PREFIXED _truc.', 'PREFIXED canonical.', 'PREFIXED dlq.', 'PREFIXED out.', 'PREFIXED raw.'],
+      ['LITERAL _schemas', 'LITERAL _truc.connect-configs', 'LITERAL _truc.subscription-status', 'LITERAL _truc.subscriptions', 'PREFIXED _truc.', 'PREFIXED canonical.', 'PREFIXED dlq.', 'PREFIXED out.', 'PREFIXED raw.'],
     );
     // Topics are made, read and written, never deleted nor their retention changed.
     expect([...new Set(topicAcls.map((acl) => acl.split(' ')[1]))].sort()).toEqual(['CREATE', 'DESCRIBE', 'DESCRIBE_CONFIGS', 'READ', 'WRITE']);

@@ -146,7 +146,7 @@ const SOURCE_KINDS = sourceKinds();
 const pairName = ({ source, kind }: { source: string; kind: Kind }) => `${source}/${kind}`;
 
 function canonicalFile(kind: Kind): string {
-  return path.join(SCHEMAS_DIR, 'canonical', `${kind}.avsc`);
+  return path.join(SCHEMAS_DIR, 'kinds', kind, 'canonical.avsc');
 }
 
 function rawFile(source: string, kind: Kind): string {

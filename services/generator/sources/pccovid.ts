@@ -11,7 +11,7 @@ import { formatPersonalQr } from '../../source-vocabulary/personal-qr.ts';
 import { PCCOVID_REPORT_TYPES } from '../../source-vocabulary/report-categories.ts';
 import { PCCOVID_SYMPTOM_KEYS } from '../../source-vocabulary/symptoms.ts';
 import { PCCOVID_TRANSPORT_TYPES } from '../../source-vocabulary/transport.ts';
-import { SYMPTOMS, type Symptom } from '../../source-vocabulary/canonical-values.ts';
+import { SYMPTOMS, type Symptom } from '../../../schemas/kinds/canonical-values.ts';
 import { SCANNABLE_CHECKPOINTS } from '../checkpoints.ts';
 import { birthDateDdMmYyyy, documentTruth, personTruth, personalQr, residenceTruth } from '../common-fields.ts';
 import { declarationSpec, healthDeclarationTruth, movementDeclarationSpec, movementDeclarationTruth } from '../declaration-spec.ts';

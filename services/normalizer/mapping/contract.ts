@@ -6,7 +6,7 @@
  */
 import type { Kind } from '../../platform/catalog.ts';
 import type { RawKeyInput } from '../../platform/raw-records.ts';
-import type { DocumentType } from '../../source-vocabulary/canonical-values.ts';
+import type { DocumentType } from '../../../schemas/kinds/canonical-values.ts';
 
 export interface RawInput {
   source: string;

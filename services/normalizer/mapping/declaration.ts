@@ -2,9 +2,9 @@
  * What health and movement declarations of every source share: the declaring person, checked
  * against their CCCD, and the declaration form each source codes its own way.
  */
-import type { DeclarationType, Gender } from '../../source-vocabulary/canonical-values.ts';
+import type { DeclarationType, Gender } from '../../../schemas/kinds/canonical-values.ts';
 import type { DeclarationTypeCodes } from '../../source-vocabulary/declaration-types.ts';
-import type { Person } from './canonical.ts';
+import type { Person } from '../../../schemas/kinds/shared-records.ts';
 import { requiredCode } from './rules/enums.ts';
 import { checkAgainstCccd, type Identified } from './rules/identity.ts';
 import type { QualityFlags } from './rules/quality-flags.ts';

@@ -5,7 +5,7 @@
  * the person once, with the same function for both, so the key and `person_key` cannot differ.
  */
 import type { Kind } from '../../platform/catalog.ts';
-import type { Envelope } from './canonical.ts';
+import type { Envelope } from '../../../schemas/kinds/shared-records.ts';
 import type { CanonicalRecord, KeyInput, MappingContext, PersonKeyFunction, RawInput } from './contract.ts';
 import { personIdentity, type Identified } from './rules/identity.ts';
 import { MappingProblem } from './rules/problem.ts';

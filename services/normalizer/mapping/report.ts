@@ -3,7 +3,7 @@
  * when the reporter asked for it or left no contact; then it carries no reporter and no person key,
  * whatever the source sent. The person key of a report is the reporter's phone.
  */
-import type { Reporter } from './canonical.ts';
+import type { Reporter } from '../../../schemas/kinds/citizen-report/record.ts';
 import type { KeyInput, PersonKeyFunction } from './contract.ts';
 import { phoneE164 } from './rules/phone.ts';
 import type { QualityFlags } from './rules/quality-flags.ts';

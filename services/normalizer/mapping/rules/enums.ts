@@ -8,7 +8,7 @@
  * and waits in the dead-letter topic until the vocabulary learns the code; where it can, the value
  * becomes null with a flag and the record flows on.
  */
-import { SYMPTOMS, type Symptom } from '../../../source-vocabulary/canonical-values.ts';
+import { SYMPTOMS, type Symptom } from '../../../../schemas/kinds/canonical-values.ts';
 import type { Vocabulary } from '../../../source-vocabulary/vocabulary.ts';
 import type { YesNoCodes } from '../../../source-vocabulary/yes-no.ts';
 import { ERROR_CLASSES, MappingProblem } from './problem.ts';

@@ -10,7 +10,7 @@
  * - A CCCD encodes its holder's birth year and sex (`decodeCccd`); a declaration that disagrees is
  *   kept as declared and flagged, since either side may hold the typo.
  */
-import type { DocumentType, Gender } from '../../../source-vocabulary/canonical-values.ts';
+import type { DocumentType, Gender } from '../../../../schemas/kinds/canonical-values.ts';
 import { decodeCccd } from '../../../source-vocabulary/cccd.ts';
 import type { PersonIdentity } from '../contract.ts';
 import { VIETNAMESE } from './nationality.ts';

@@ -7,7 +7,7 @@
 import { DECLARATION_TYPE_CODES } from '../../../source-vocabulary/declaration-types.ts';
 import { GENDER_WORDS } from '../../../source-vocabulary/gender.ts';
 import { SYMPTOM_WORDS } from '../../../source-vocabulary/symptoms.ts';
-import type { HealthDeclarationRecord } from '../canonical.ts';
+import type { HealthDeclarationRecord } from '../../../../schemas/kinds/health-declaration/record.ts';
 import { declarationTypeOf, declaringPerson } from '../declaration.ts';
 import { envelope, keyedByPerson, type SourceMappings } from '../pair-mapping.ts';
 import { birthYearOfDate } from '../rules/birth-year.ts';

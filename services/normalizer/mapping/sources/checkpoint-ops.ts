@@ -8,7 +8,8 @@ import {
   CHECKPOINT_STATUS_LABELS, CHECKPOINT_STATUS_WHEN_EMPTY, CHECKPOINT_TYPE_LABELS, MANAGING_LEVEL_LABELS,
 } from '../../../source-vocabulary/checkpoint-registry.ts';
 import { GATE_DECISIONS, GATE_DIRECTIONS, GATE_HEALTH_COLOURS, GATE_METHODS } from '../../../source-vocabulary/gate-reader.ts';
-import type { CheckpointPassageRecord, CheckpointRecord } from '../canonical.ts';
+import type { CheckpointPassageRecord } from '../../../../schemas/kinds/checkpoint-passage/record.ts';
+import type { CheckpointRecord } from '../../../../schemas/kinds/checkpoint/record.ts';
 import type { KeyInput } from '../contract.ts';
 import { envelope, keyedBy, keyedByPerson, type SourceMappings } from '../pair-mapping.ts';
 import { coordinatesOfCells } from '../rules/coordinates.ts';

@@ -5,7 +5,7 @@
  */
 import { hotlineCategoryCodes } from '../../../source-vocabulary/report-categories.ts';
 import { HOTLINE_CHANNELS } from '../../../source-vocabulary/report-channels.ts';
-import type { CitizenReportRecord } from '../canonical.ts';
+import type { CitizenReportRecord } from '../../../../schemas/kinds/citizen-report/record.ts';
 import { envelope, keyedBy, type SourceMappings } from '../pair-mapping.ts';
 import { reporterKey, reporterOf, reportId, type ReporterContact } from '../report.ts';
 import { coordinatesOfNumbers } from '../rules/coordinates.ts';

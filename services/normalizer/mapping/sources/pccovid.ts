@@ -11,7 +11,11 @@ import { PCCOVID_DIRECTIONS, PCCOVID_HEALTH_STATUSES, PCCOVID_SCAN_RESULTS, PCCO
 import { PCCOVID_REPORT_TYPES } from '../../../source-vocabulary/report-categories.ts';
 import { PCCOVID_SYMPTOM_KEYS } from '../../../source-vocabulary/symptoms.ts';
 import { PCCOVID_TRANSPORT_TYPES } from '../../../source-vocabulary/transport.ts';
-import type { CheckpointPassageRecord, CitizenReportRecord, Exposure, HealthDeclarationRecord, MovementDeclarationRecord, Person } from '../canonical.ts';
+import type { CheckpointPassageRecord } from '../../../../schemas/kinds/checkpoint-passage/record.ts';
+import type { CitizenReportRecord } from '../../../../schemas/kinds/citizen-report/record.ts';
+import type { HealthDeclarationRecord } from '../../../../schemas/kinds/health-declaration/record.ts';
+import type { MovementDeclarationRecord } from '../../../../schemas/kinds/movement-declaration/record.ts';
+import type { Exposure, Person } from '../../../../schemas/kinds/shared-records.ts';
 import { declarationTypeOf, declaringPerson } from '../declaration.ts';
 import { envelope, keyedBy, keyedByPerson, type Declarant, type MappingRun, type SourceMappings } from '../pair-mapping.ts';
 import { reporterKey, reporterOf, reportId } from '../report.ts';

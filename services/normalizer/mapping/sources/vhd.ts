@@ -4,13 +4,15 @@
  * dd/MM/yyyy HH:mm:ss, yes/no coded 1/2 and symptoms as `sign` 0/1 plus comma-separated words.
  * Nationality is left out by Vietnamese declarants.
  */
-import type { Symptom } from '../../../source-vocabulary/canonical-values.ts';
+import type { Symptom } from '../../../../schemas/kinds/canonical-values.ts';
 import { DECLARATION_TYPE_CODES } from '../../../source-vocabulary/declaration-types.ts';
 import { GENDER_WORDS } from '../../../source-vocabulary/gender.ts';
 import { SYMPTOM_WORDS } from '../../../source-vocabulary/symptoms.ts';
 import { VHD_VEHICLE_LABELS } from '../../../source-vocabulary/transport.ts';
 import { VHD_EXPOSURE_ANSWER, VHD_SIGN_ANSWER } from '../../../source-vocabulary/yes-no.ts';
-import type { Exposure, HealthDeclarationRecord, MovementDeclarationRecord, Person } from '../canonical.ts';
+import type { HealthDeclarationRecord } from '../../../../schemas/kinds/health-declaration/record.ts';
+import type { MovementDeclarationRecord } from '../../../../schemas/kinds/movement-declaration/record.ts';
+import type { Exposure, Person } from '../../../../schemas/kinds/shared-records.ts';
 import { declarationTypeOf, declaringPerson } from '../declaration.ts';
 import { envelope, keyedByPerson, type Declarant, type MappingRun, type SourceMappings } from '../pair-mapping.ts';
 import { checkBirthYear } from '../rules/birth-year.ts';

@@ -1,5 +1,5 @@
 /**
- * The enum symbols of the canonical schemas (`schemas/canonical/*.avsc`) as TypeScript types, for
+ * The enum symbols of the canonical schemas (`schemas/kinds/<kind>/canonical.avsc`) as TypeScript types, for
  * the vocabularies and their users. A unit test checks they equal the schemas' symbols.
  */
 
