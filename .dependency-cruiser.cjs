@@ -5,9 +5,12 @@
  *
  *   services/platform/           the bottom: configuration, clients, catalogue, serde, topics and
  *                                the raw-record contract; imports nothing else of Truc
- *   shared by the stages         connectors/runtime/, services/normalizer/mapping/ (the sources'
- *                                mappings and key rule), services/source-vocabulary/,
+ *   shared by the stages         connectors/runtime/, services/normalizer/mapping/ (the mapping
+ *                                rules and key rule), services/source-vocabulary/,
  *                                services/subscriptions/, services/clickhouse/
+ *   the sources                  connectors/sources/<id>/: each source's schemas, mapping and
+ *                                vocabulary (loaded from the registry by file name); its
+ *                                generator.ts is demo code, its examples.ts test data
  *   the stages (engines)         connectors/http-ingest, file, http-poll, clickhouse-sink;
  *                                services/normalizer/, services/fanout/
  *   around the stages            services/api/, operations/, alerts/, schema-registry/, clickhouse-endpoint/
@@ -17,6 +20,9 @@
  *   the local stack              infra/stack/: may use platform and the registry's credentials file
  *   tests                        test/: may import anything; nothing imports them
  */
+
+/** A source's renderers for the data generator (`generator.ts`, or `<kind>-generator.ts` beside it). */
+const SOURCE_GENERATOR = '^connectors/sources/[^/]+/[a-z-]*generator\\.ts$';
 
 /** The stages, each its own engine: group 1 is the stage's folder. */
 const STAGE = '^(connectors/(?:http-ingest|file|http-poll|clickhouse-sink)|services/(?:normalizer|fanout))/';
@@ -54,9 +60,9 @@ module.exports = {
     {
       name: 'connectors-use-lower-layers-only',
       severity: 'error',
-      comment: 'Connectors use platform, the ClickHouse migrations and the sources\' mappings; never a service above them.',
-      from: { path: '^connectors/' },
-      to: { path: '^services/', pathNot: '^services/(platform|clickhouse|normalizer/mapping)/' },
+      comment: 'Connectors and sources use platform, the ClickHouse migrations, the mapping rules and the shared vocabularies; never a service above them (a source\'s generator uses the generator: see below).',
+      from: { path: '^connectors/', pathNot: SOURCE_GENERATOR },
+      to: { path: '^services/', pathNot: '^services/(platform|clickhouse|normalizer/mapping|source-vocabulary)/' },
     },
     {
       name: 'subscriptions-below-fanout',
@@ -76,8 +82,22 @@ module.exports = {
       name: 'generator-only-for-demo-feed-and-cli',
       severity: 'error',
       comment: 'The data generator is demo and test code: only the demo feed and `truc generate` load it.',
-      from: { path: '^(services|connectors|infra)/', pathNot: '^services/(generator/|cli/|demo/(demo-feed|ingest-poster)\\.ts$)' },
+      from: { path: '^(services|connectors|infra)/', pathNot: ['^services/(generator/|cli/|demo/(demo-feed|ingest-poster)\\.ts$)', SOURCE_GENERATOR] },
       to: { path: '^services/generator/' },
+    },
+    {
+      name: 'source-generators-only-for-the-generator',
+      severity: 'error',
+      comment: 'A source\'s renderers are loaded by the generator (by file name, from the registry) and by tests; nothing else names them, so `npm start` never loads them.',
+      from: { path: '^(services|connectors|infra|schemas)/', pathNot: ['^services/generator/', SOURCE_GENERATOR] },
+      to: { path: SOURCE_GENERATOR },
+    },
+    {
+      name: 'source-examples-only-for-tests',
+      severity: 'error',
+      comment: 'A source\'s example records (`examples.ts`) are test data: only tests read them.',
+      from: { path: '^(services|connectors|infra|schemas)/', pathNot: '^connectors/sources/[^/]+/[a-z-]*examples?\\.ts$' },
+      to: { path: '^connectors/sources/[^/]+/[a-z-]*examples?\\.ts$' },
     },
     {
       name: 'demo-feed-loaded-on-demand',

@@ -53,7 +53,7 @@ async function folderProblems(root: string, folder: string, config: ConnectorCon
 }
 
 const csvProblem = (source: string, kind: string) =>
-  csvReadable(source, kind as Kind) ? null : `${source}'s ${kind} records cannot be read from CSV: there is no header mapping schemas/raw/${source}/${kind}.csv-headers.json`;
+  csvReadable(source, kind as Kind) ? null : `${source}'s ${kind} records cannot be read from CSV: there is no header mapping connectors/sources/${source}/raw/${kind}.csv-headers.json`;
 
 /** A file offset as the file connector writes it (file-connector.ts, FileOffset). */
 function fileOffsetProblem(partition: string, offset: SourceOffset): string | null {

@@ -1,14 +1,14 @@
 /**
  * What one drop folder's files hold: the (source, kind) of its `*.csv` files and of its `*.ndjson`
  * and `*.json` files, each written to that pair's raw topic. JSON can hold any raw record; CSV only
- * records of a pair with a header mapping (`schemas/raw/<source>/<kind>.csv-headers.json`, which
+ * records of a pair with a header mapping (`connectors/sources/<source>/raw/<kind>.csv-headers.json`, which
  * maps the source's column names to Avro fields, e.g. checkpoint-ops' Vietnamese headers).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import avro from 'avsc';
-import { rawSchema, rawTopic, type Kind } from '../../services/platform/catalog.ts';
-import { SCHEMAS_DIR } from '../../services/platform/schema-files.ts';
+import { rawSchema, rawTopic, sourceFolder, type Kind } from '../../services/platform/catalog.ts';
+import { REPO_ROOT } from '../../services/platform/config.ts';
 import type { CsvSchema, FileFormat } from './file-records.ts';
 
 export interface FileReads {
@@ -18,7 +18,7 @@ export interface FileReads {
 }
 
 function csvHeaderFile(source: string, kind: Kind): string {
-  return path.join(SCHEMAS_DIR, 'raw', source, `${kind}.csv-headers.json`);
+  return path.join(REPO_ROOT, sourceFolder(source), 'raw', `${kind}.csv-headers.json`);
 }
 
 /** Whether records of (source, kind) can be read from CSV: the pair has a header mapping. */

@@ -6,6 +6,7 @@
 import type { Kind } from '../platform/catalog.ts';
 import { rawSchema } from '../platform/catalog.ts';
 import type { IngestDefect } from './labels.ts';
+import { strayFields } from './pairs.ts';
 import type { RawRecord } from './pair-spec.ts';
 import type { Random } from './random.ts';
 
@@ -26,16 +27,6 @@ export function fieldShapes(source: string, kind: Kind): FieldShape[] {
   const fields = rawSchema(source, kind).fields as { name: string; type: SchemaType; default?: unknown }[];
   return fields.map((field) => ({ name: field.name, required: !isNullable(field.type) && !('default' in field) }));
 }
-
-/** Names a source's users or integrators add by mistake, per source. */
-const STRAY_FIELDS: Readonly<Record<string, readonly [string, string][]>> = {
-  vhd: [['phoneNumber', '0912345678'], ['cmnd', '012345678'], ['diaChi', 'Số 5 ngõ 12']],
-  ncovi: [['so_cccd', '001089012345'], ['email', 'abc@gmail.com'], ['ma_tinh', '79']],
-  pccovid: [['appVersion', '4.2.1'], ['deviceModel', 'SM-A515F']],
-  c06: [['soCMND', '012345678'], ['maDinhDanh', 'CD-0001']],
-  'checkpoint-ops': [['stt', '12'], ['temperature', '36.8']],
-  'hotline-1022': [['priority', 'CAO'], ['operatorId', 'DTV-014']],
-};
 
 /** A value of the wrong JSON type for a field's value: what a careless integration sends. */
 function wronglyTyped(value: unknown): unknown {
@@ -60,9 +51,7 @@ export function applyIngestDefect(defect: IngestDefect, record: RawRecord, sourc
       return field.name;
     }
     case 'unknown-field': {
-      const stray = STRAY_FIELDS[source];
-      if (!stray) throw new Error(`no stray fields listed for source ${source}`);
-      const [name, value] = random.pick(stray);
+      const [name, value] = random.pick(strayFields(source));
       record[name] = value;
       return name;
     }

@@ -40,14 +40,6 @@ export function writePhone(national: string, style: PhoneStyle): string {
   }
 }
 
-/** How often each source's users write each style (free-text phone fields only). */
-export const PHONE_STYLES = {
-  vhd: weighted<PhoneStyle>({ local: 60, international: 12, e164: 12, 'e164-spaced': 6, 'local-spaced': 6, 'local-dotted': 4 }),
-  ncovi: weighted<PhoneStyle>({ local: 85, 'local-spaced': 5, international: 5, e164: 5 }),
-  c06: weighted<PhoneStyle>({ local: 55, 'local-spaced': 20, e164: 15, 'local-dotted': 5, international: 5 }),
-  gate: weighted<PhoneStyle>({ local: 70, 'local-spaced': 15, 'local-dotted': 15 }),
-  hotline: weighted<PhoneStyle>({ 'local-spaced': 40, local: 40, e164: 10, 'local-dotted': 10 }),
-} as const;
 
 /**
  * A phone number no Vietnamese mobile can have, as people mistype them: an old 11-digit 01x number

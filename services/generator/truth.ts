@@ -33,7 +33,7 @@ export type QualityFlag = 'CCCD_BIRTH_YEAR_MISMATCH' | 'PHONE_INVALID';
 type RunFields = 'event_id' | 'received_at' | 'person_key';
 
 /** The canonical record's shape (the normalizer's own types), without what only a run knows. */
-type TruthOf<R extends Envelope<Kind>> = Omit<R, RunFields | 'quality_flags'> & { quality_flags: QualityFlag[] };
+export type TruthOf<R extends Envelope<Kind>> = Omit<R, RunFields | 'quality_flags'> & { quality_flags: QualityFlag[] };
 
 export type EnvelopeTruth<K extends Kind> = TruthOf<Envelope<K>>;
 export type DocumentTruth = IdentityDocument;
@@ -52,7 +52,15 @@ export type CheckpointPassageTruth = Omit<TruthOf<CheckpointPassageRecord>, 'che
   checkpoint_province_code: string;
 };
 
-export type Truth = HealthDeclarationTruth | MovementDeclarationTruth | CitizenReportTruth | CheckpointTruth | CheckpointPassageTruth;
+type FirstKinds = 'health-declaration' | 'movement-declaration' | 'citizen-report' | 'checkpoint' | 'checkpoint-passage';
+
+/**
+ * The truth of a kind added later: its folder's record type, seen here only through the envelope
+ * (its source's renderer builds it with `TruthOf` of that record type).
+ */
+export type LaterKindTruth = EnvelopeTruth<Exclude<Kind, FirstKinds>> & Record<string, unknown>;
+
+export type Truth = HealthDeclarationTruth | MovementDeclarationTruth | CitizenReportTruth | CheckpointTruth | CheckpointPassageTruth | LaterKindTruth;
 
 /** The envelope a truth opens with; the record id is filled in once the record is final, flags as problems are applied. */
 export function envelopeTruth<K extends Kind>(kind: K, source: string, occurredAt: number, provinceCode: string | null): EnvelopeTruth<K> {

@@ -1,5 +1,6 @@
 /**
- * Reads Avro schemas from the repository's `schemas/` folder.
+ * Reads Avro schemas from the repository: canonical ones in `schemas/kinds/<kind>/`, raw ones in
+ * each source's folder `connectors/sources/<id>/raw/`.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -9,15 +10,15 @@ import type { AvroSchema } from './avro-serde.ts';
 
 export const SCHEMAS_DIR = path.join(REPO_ROOT, 'schemas');
 
-/** Parses and checks a schema file (relative to `schemas/`); a broken file names itself in the error. */
+/** Parses and checks a schema file (relative to the repository's root); a broken file names itself in the error. */
 export function readSchemaFile(relativePath: string): AvroSchema {
-  const file = path.join(SCHEMAS_DIR, relativePath);
+  const file = path.join(REPO_ROOT, relativePath);
   let schema: AvroSchema;
   try {
     schema = JSON.parse(readFileSync(file, 'utf8')) as AvroSchema;
     avro.Type.forSchema(schema as avro.Schema);
   } catch (error) {
-    throw new Error(`schemas/${relativePath}: ${(error as Error).message}`);
+    throw new Error(`${relativePath}: ${(error as Error).message}`);
   }
   return schema;
 }

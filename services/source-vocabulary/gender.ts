@@ -1,6 +1,7 @@
 /**
- * Gender as the declaration sources write it: vhd `gender` (Nam, Nu, Khac — no diacritics), ncovi
- * `gioi_tinh` and C06 `gioiTinh` (Nam, Nữ, Khác; ncovi sometimes Nu), PC-Covid `gender` (1, 2, 3).
+ * Gender as declaration sources write it in words: vhd `gender` (Nam, Nu, Khac — no diacritics),
+ * ncovi `gioi_tinh` and C06 `gioiTinh` (Nam, Nữ, Khác; ncovi sometimes Nu). PC-Covid's numeric
+ * codes are in its folder.
  */
 import type { Gender } from '../../schemas/kinds/canonical-values.ts';
 import { defineVocabulary } from './vocabulary.ts';
@@ -10,11 +11,4 @@ export const GENDER_WORDS = defineVocabulary<Gender>('gender word', {
   MALE: ['Nam'],
   FEMALE: ['Nữ'],
   OTHER: ['Khác'],
-});
-
-/** PC-Covid's numeric gender codes (health and movement declarations). */
-export const PCCOVID_GENDER_CODES = defineVocabulary<Gender, number>('PC-Covid gender code', {
-  MALE: [1],
-  FEMALE: [2],
-  OTHER: [3],
 });

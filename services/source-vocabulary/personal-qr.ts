@@ -3,7 +3,7 @@
  * checkpoint scans `qrPayload`, gate readers `qrContent`): document number (the phone for SDT),
  * full name, date of birth dd/MM/yyyy, identity type code, PC-Covid id, extension (often empty).
  */
-import { QR_IDENTITY_TYPES, type QrIdentity } from './identity-types.ts';
+import { QR_IDENTITY_TYPES, type QrIdentity } from '../../connectors/sources/pccovid/vocabulary/identity-types.ts';
 
 export const PERSONAL_QR_SEPARATOR = '|';
 

@@ -27,7 +27,7 @@ function measure(label: string, step: () => void): number {
 
 await withStack(async (config) => {
   const serde = createAvroSerde(config.schemaRegistry);
-  const schemaId = await serde.register(valueSubject('bench.health-declaration'), readSchemaFile('kinds/health-declaration/canonical.avsc'));
+  const schemaId = await serde.register(valueSubject('bench.health-declaration'), readSchemaFile('schemas/kinds/health-declaration/canonical.avsc'));
   const writer = await serde.writer(schemaId);
   // Eight distinct records so the figures are not those of one value repeated.
   const records = Array.from({ length: 8 }, (_, i) =>

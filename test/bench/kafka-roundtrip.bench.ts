@@ -26,7 +26,7 @@ await withStack(async (config) => {
   await ensureTopics(admin, [{ name: topic, partitions: PARTITIONS }], config.topics);
 
   const serde = createAvroSerde(config.schemaRegistry);
-  const writer = await serde.writer(await serde.register(valueSubject(topic), readSchemaFile('kinds/health-declaration/canonical.avsc')));
+  const writer = await serde.writer(await serde.register(valueSubject(topic), readSchemaFile('schemas/kinds/health-declaration/canonical.avsc')));
   const messages = Array.from({ length: BATCH }, (_, i) => {
     const record = sampleHealthDeclaration({ source_record_id: `R${i}`, person_key: `person-${i}` });
     return { key: `person-${i}`, value: writer.encode(record) };

@@ -27,7 +27,7 @@ describe('Avro round trip through the registry and the broker', () => {
   });
 
   it('produces a health declaration in the Confluent wire format and decodes it field for field', async () => {
-    const schemaId = await serde.register(valueSubject(topic), readSchemaFile('kinds/health-declaration/canonical.avsc'));
+    const schemaId = await serde.register(valueSubject(topic), readSchemaFile('schemas/kinds/health-declaration/canonical.avsc'));
     const record = sampleHealthDeclaration();
     const value = await serde.encode(schemaId, record);
     await producer.send({ topic, acks: -1, messages: [{ key: String(record.person_key), value }] });
@@ -42,7 +42,7 @@ describe('Avro round trip through the registry and the broker', () => {
   });
 
   it('registers the same schema again under the same id', async () => {
-    const schema = readSchemaFile('kinds/health-declaration/canonical.avsc');
+    const schema = readSchemaFile('schemas/kinds/health-declaration/canonical.avsc');
     const first = await serde.register(valueSubject(topic), schema);
     expect(await serde.register(valueSubject(topic), schema)).toBe(first);
   });

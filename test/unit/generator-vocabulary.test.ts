@@ -4,23 +4,33 @@ import { KINDS, canonicalSchema } from '../../services/platform/catalog.ts';
 import { PROVINCES } from '../../services/platform/provinces.ts';
 import * as canonical from '../../schemas/kinds/canonical-values.ts';
 import { cccdPrefix, decodeCccd } from '../../services/source-vocabulary/cccd.ts';
-import { CHECKPOINT_STATUS_LABELS, CHECKPOINT_TYPE_LABELS, MANAGING_LEVEL_LABELS } from '../../services/source-vocabulary/checkpoint-registry.ts';
-import { DECLARATION_TYPE_CODES } from '../../services/source-vocabulary/declaration-types.ts';
-import { GATE_DECISIONS, GATE_DIRECTIONS, GATE_HEALTH_COLOURS, GATE_METHODS } from '../../services/source-vocabulary/gate-reader.ts';
-import { GENDER_WORDS, PCCOVID_GENDER_CODES } from '../../services/source-vocabulary/gender.ts';
-import { QR_IDENTITY_TYPES } from '../../services/source-vocabulary/identity-types.ts';
+import { CHECKPOINT_STATUS_LABELS, CHECKPOINT_TYPE_LABELS, MANAGING_LEVEL_LABELS } from '../../connectors/sources/checkpoint-ops/vocabulary/registry-labels.ts';
+import { GATE_DECISIONS, GATE_DIRECTIONS, GATE_HEALTH_COLOURS, GATE_METHODS } from '../../connectors/sources/checkpoint-ops/vocabulary/gate-reader.ts';
+import { GENDER_WORDS } from '../../services/source-vocabulary/gender.ts';
+import { QR_IDENTITY_TYPES } from '../../connectors/sources/pccovid/vocabulary/identity-types.ts';
 import { COUNTRY_NAMES } from '../../services/source-vocabulary/nationalities.ts';
-import { PCCOVID_DIRECTIONS, PCCOVID_HEALTH_STATUSES, PCCOVID_SCAN_RESULTS, PCCOVID_SCAN_TYPES } from '../../services/source-vocabulary/pccovid-scan.ts';
+import { PCCOVID_DIRECTIONS, PCCOVID_HEALTH_STATUSES, PCCOVID_SCAN_RESULTS, PCCOVID_SCAN_TYPES } from '../../connectors/sources/pccovid/vocabulary/scan.ts';
 import { formatPersonalQr, parsePersonalQr } from '../../services/source-vocabulary/personal-qr.ts';
 import { mobileToE164 } from '../../services/source-vocabulary/phone-numbers.ts';
 import { PROVINCE_ALIASES, provinceCodeFromName } from '../../services/source-vocabulary/provinces.ts';
-import { HOTLINE_CATEGORY_SCHEMES, PCCOVID_REPORT_TYPES, hotlineCategoryCodes } from '../../services/source-vocabulary/report-categories.ts';
-import { HOTLINE_CHANNELS } from '../../services/source-vocabulary/report-channels.ts';
-import { PCCOVID_SYMPTOM_KEYS, SYMPTOM_WORDS } from '../../services/source-vocabulary/symptoms.ts';
+import { HOTLINE_CHANNELS } from '../../connectors/sources/hotline-1022/vocabulary/channels.ts';
+import { SYMPTOM_WORDS } from '../../services/source-vocabulary/symptoms.ts';
 import { foldKey, stripDiacritics } from '../../services/source-vocabulary/text-key.ts';
-import { PCCOVID_TRANSPORT_TYPES, VHD_VEHICLE_LABELS } from '../../services/source-vocabulary/transport.ts';
 import { defineVocabulary, type Vocabulary } from '../../services/source-vocabulary/vocabulary.ts';
 import { VHD_EXPOSURE_ANSWER, VHD_SIGN_ANSWER } from '../../services/source-vocabulary/yes-no.ts';
+import { DECLARATION_TYPES as C06_DECLARATION_TYPES } from '../../connectors/sources/c06/vocabulary.ts';
+import { HOTLINE_CATEGORY_SCHEMES, hotlineCategoryCodes } from '../../connectors/sources/hotline-1022/vocabulary/categories.ts';
+import { DECLARATION_TYPES as NCOVI_DECLARATION_TYPES } from '../../connectors/sources/ncovi/vocabulary.ts';
+import {
+  DECLARATION_TYPES as PCCOVID_DECLARATION_TYPES,
+  GENDER_CODES as PCCOVID_GENDER_CODES,
+  REPORT_TYPES as PCCOVID_REPORT_TYPES,
+  SYMPTOM_KEYS as PCCOVID_SYMPTOM_KEYS,
+  TRANSPORT_TYPES as PCCOVID_TRANSPORT_TYPES,
+} from '../../connectors/sources/pccovid/vocabulary/app-codes.ts';
+import { DECLARATION_TYPES as VHD_DECLARATION_TYPES, VEHICLE_LABELS as VHD_VEHICLE_LABELS } from '../../connectors/sources/vhd/vocabulary.ts';
+
+const DECLARATION_TYPE_CODES = { vhd: VHD_DECLARATION_TYPES, ncovi: NCOVI_DECLARATION_TYPES, pccovid: PCCOVID_DECLARATION_TYPES, c06: C06_DECLARATION_TYPES };
 
 /** Every enum of the canonical schemas, by name. */
 function canonicalEnums(): Map<string, string[]> {

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { GENDER_WORDS } from '../../services/source-vocabulary/gender.ts';
 import { SYMPTOM_WORDS } from '../../services/source-vocabulary/symptoms.ts';
-import { VHD_VEHICLE_LABELS } from '../../services/source-vocabulary/transport.ts';
+import { VEHICLE_LABELS as VHD_VEHICLE_LABELS } from '../../connectors/sources/vhd/vocabulary.ts';
 import { VHD_EXPOSURE_ANSWER } from '../../services/source-vocabulary/yes-no.ts';
 import { declaringPerson } from '../../services/normalizer/mapping/declaration.ts';
 import { birthYearOfDate, checkBirthYear } from '../../services/normalizer/mapping/rules/birth-year.ts';

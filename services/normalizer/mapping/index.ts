@@ -1,39 +1,27 @@
 /**
  * The mappings of the normalizer: every raw (source, kind) record to its canonical record
  * (`mapRecord`), and the key that canonical record will have (`partitionKey`), which producers
- * key raw topics with so that raw and canonical topics are co-partitioned. One module per source
- * (`sources/`) reads its format; the normalisation rules they share are written once (`rules/`).
+ * key raw topics with so that raw and canonical topics are co-partitioned. Each source's folder
+ * reads its format (`connectors/sources/<id>/mapping.ts`, loaded for every source of the
+ * registry); the normalisation rules they share are written once here (`rules/`).
  */
-import type { Kind } from '../../platform/catalog.ts';
+import { SOURCES, sourceFolder, type Kind } from '../../platform/catalog.ts';
+import { loadFolderModules } from '../../platform/folder-modules.ts';
 import type { KeyInput, MappingContext, MappingOutcome, PersonKeyFunction, RawInput } from './contract.ts';
 import type { PairMapping, SourceMappings } from './pair-mapping.ts';
 import { MappingProblem } from './rules/problem.ts';
-import { C06 } from './sources/c06.ts';
-import { CHECKPOINT_OPS } from './sources/checkpoint-ops.ts';
-import { HOTLINE_1022 } from './sources/hotline-1022.ts';
-import { NCOVI } from './sources/ncovi.ts';
-import { PCCOVID } from './sources/pccovid.ts';
-import { VHD } from './sources/vhd.ts';
 
 export type * from './contract.ts';
 
-/** By source id, as in `schemas/catalog.json`. */
-const MAPPINGS: Readonly<Record<string, SourceMappings>> = {
-  vhd: VHD,
-  ncovi: NCOVI,
-  pccovid: PCCOVID,
-  c06: C06,
-  'checkpoint-ops': CHECKPOINT_OPS,
-  'hotline-1022': HOTLINE_1022,
-};
+/** By source id. */
+const MAPPINGS = await loadFolderModules<string, SourceMappings>(SOURCES, sourceFolder, 'mapping.ts', 'MAPPINGS');
 
 /** The error class of a record of a (source, kind) no mapping exists for. */
 const UNSUPPORTED_SOURCE_KIND = 'UnsupportedSourceKind';
 
 function pairMapping(source: string, kind: Kind): PairMapping | undefined {
-  return Object.hasOwn(MAPPINGS, source) ? MAPPINGS[source]![kind] : undefined;
+  return MAPPINGS.get(source)?.[kind];
 }
-
 /** The canonical record of a raw record (without normalized_at), or why it cannot be mapped. */
 export function mapRecord(input: RawInput, context: MappingContext): MappingOutcome {
   const mapping = pairMapping(input.source, input.kind);
