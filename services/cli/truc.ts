@@ -5,6 +5,7 @@
  */
 import { AGENCY_CREDENTIALS_COMMAND } from './agency-credentials-command.ts';
 import { ANALYST_PASSWORD_COMMAND } from './analyst-password-command.ts';
+import { CATALOGUE_COMMAND } from './catalogue-command.ts';
 import { UsageError, type Command } from './command.ts';
 import { DLQ_COMMAND } from './dlq-command.ts';
 import { GENERATE_COMMAND } from './generate-command.ts';
@@ -13,7 +14,17 @@ import { REGISTRY_CREDENTIAL_COMMAND } from './registry-credential-command.ts';
 import { SQL_COMMAND } from './sql-command.ts';
 import { STATUS_COMMAND } from './status-command.ts';
 
-const COMMANDS: readonly Command[] = [GENERATE_COMMAND, DLQ_COMMAND, STATUS_COMMAND, MIGRATE_COMMAND, SQL_COMMAND, REGISTRY_CREDENTIAL_COMMAND, ANALYST_PASSWORD_COMMAND, AGENCY_CREDENTIALS_COMMAND];
+const COMMANDS: readonly Command[] = [
+  CATALOGUE_COMMAND,
+  GENERATE_COMMAND,
+  DLQ_COMMAND,
+  STATUS_COMMAND,
+  MIGRATE_COMMAND,
+  SQL_COMMAND,
+  REGISTRY_CREDENTIAL_COMMAND,
+  ANALYST_PASSWORD_COMMAND,
+  AGENCY_CREDENTIALS_COMMAND,
+];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));

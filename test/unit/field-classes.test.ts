@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
 import { PROJECTIONS } from '../../connectors/clickhouse-sink/projection.ts';
-import { PRIVACY_PAGE, privacyTable, withTable } from '../../schemas/kinds/privacy-table.ts';
+import { expectedKindReadme, kindReadmeFile } from '../../schemas/kinds/kind-readme.ts';
 import { KINDS, canonicalSchema, type Kind } from '../../services/platform/catalog.ts';
 import { loadConfig } from '../../services/platform/config.ts';
 import {
@@ -186,9 +186,11 @@ describe('field classification', () => {
     }
   });
 
-  it('is what docs/privacy.md lists for every field (node schemas/kinds/privacy-table.ts remakes the list)', () => {
-    const page = readFileSync(PRIVACY_PAGE, 'utf8');
-    expect(page).toBe(withTable(page, privacyTable()));
-    for (const kind of KINDS) for (const field of classifiedFields(kind)) expect(page).toContain(`| \`${field.path}\` | ${field.class} |`);
+  it("is what each kind's README lists for every field (node schemas/kinds/kind-readme.ts remakes the lists)", () => {
+    for (const kind of KINDS) {
+      const readme = readFileSync(kindReadmeFile(kind), 'utf8');
+      expect(readme, `schemas/kinds/${kind}/README.md`).toBe(expectedKindReadme(kind));
+      for (const field of classifiedFields(kind)) expect(readme).toContain(`| \`${field.path}\` | ${field.class} |`);
+    }
   });
 });
