@@ -6,7 +6,7 @@ describe('ClickHouse migration files', () => {
     const files = readMigrationFiles();
     expect(files.map((file) => file.version)).toEqual(files.map((_, i) => i + 1));
     for (const file of files) {
-      for (const statement of splitStatements(file.sql)) expect(statement, file.name).toMatch(/^(CREATE (TABLE|MATERIALIZED VIEW) IF NOT EXISTS |ALTER TABLE \w+ \{\{on_cluster\}\}\s+ADD COLUMN IF NOT EXISTS )/);
+      for (const statement of splitStatements(file.sql)) expect(statement, file.name).toMatch(/^(CREATE (TABLE|MATERIALIZED VIEW|VIEW) IF NOT EXISTS |ALTER TABLE \w+ \{\{on_cluster\}\}\s+ADD COLUMN IF NOT EXISTS )/);
       expect(file.checksum).toMatch(/^[0-9a-f]{64}$/);
     }
   });

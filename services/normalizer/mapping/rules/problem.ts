@@ -25,6 +25,16 @@ export const ERROR_CLASSES = {
 
 export type ErrorClass = (typeof ERROR_CLASSES)[keyof typeof ERROR_CLASSES];
 
+/**
+ * An error class only one source's format has, declared in that source's mapping (a laboratory
+ * result the lab has not released, say): named like the shared ones, in UpperCamelCase, so the
+ * dead letters of every source read alike.
+ */
+export function ownErrorClass(name: string): ErrorClass {
+  if (!/^[A-Z][a-z]+(?:[A-Z][a-z]+)*$/.test(name)) throw new Error(`error class ${JSON.stringify(name)} is not UpperCamelCase`);
+  return name as ErrorClass;
+}
+
 export class MappingProblem extends Error {
   readonly failure: MappingFailure;
 
