@@ -19,6 +19,7 @@ export const KINDS = [
   'citizen-report',
   'checkpoint',
   'checkpoint-passage',
+  'test-result',
 ] as const;
 export type Kind = (typeof KINDS)[number];
 

@@ -29,6 +29,7 @@ import {
   TRANSPORT_TYPES as PCCOVID_TRANSPORT_TYPES,
 } from '../../connectors/sources/pccovid/vocabulary/app-codes.ts';
 import { DECLARATION_TYPES as VHD_DECLARATION_TYPES, VEHICLE_LABELS as VHD_VEHICLE_LABELS } from '../../connectors/sources/vhd/vocabulary.ts';
+import * as testResult from '../../schemas/kinds/test-result/values.ts';
 
 const DECLARATION_TYPE_CODES = { vhd: VHD_DECLARATION_TYPES, ncovi: NCOVI_DECLARATION_TYPES, pccovid: PCCOVID_DECLARATION_TYPES, c06: C06_DECLARATION_TYPES };
 
@@ -65,6 +66,7 @@ describe('source vocabulary', () => {
       ReportChannel: canonical.REPORT_CHANNELS, CheckpointType: canonical.CHECKPOINT_TYPES, ManagingLevel: canonical.MANAGING_LEVELS,
       CheckpointStatus: canonical.CHECKPOINT_STATUSES, Direction: canonical.DIRECTIONS, IdentificationMethod: canonical.IDENTIFICATION_METHODS,
       HealthStatus: canonical.HEALTH_STATUSES, PassageOutcome: canonical.PASSAGE_OUTCOMES,
+      TestType: testResult.TEST_TYPES, TestResultValue: testResult.TEST_RESULTS, SpecimenType: testResult.SPECIMEN_TYPES,
     };
     expect([...enums.keys()].sort()).toEqual(Object.keys(expected).sort());
     for (const [name, symbols] of Object.entries(expected)) expect(enums.get(name), name).toEqual([...symbols]);

@@ -115,6 +115,12 @@ function truthIdentity({ item }: Case): PersonIdentity | null {
       return truth.reporter?.phone ? { phone: truth.reporter.phone } : null;
     case 'checkpoint':
       return null;
+    default: {
+      // A kind added later names its person as declarations do.
+      const person = (truth as { person?: { document: { type: string; number: string } | null; phone: string | null } }).person;
+      if (person?.document) return { document: person.document } as PersonIdentity;
+      return person?.phone ? { phone: person.phone } : null;
+    }
   }
 }
 

@@ -8,6 +8,7 @@ import { OperationsView } from '../../services/operations/operations-view.ts';
 import { RecentWarnings } from '../../services/operations/recent-warnings.ts';
 import { emptyStatus, type DeliveryStatus } from '../../services/subscriptions/delivery-status.ts';
 import type { Subscription } from '../../services/subscriptions/model.ts';
+import { KINDS, type Kind } from '../../services/platform/catalog.ts';
 
 function connector(records: number, state: ConnectorStatus['state'] = 'RUNNING'): ConnectorStatus {
   return { name: 'http-ingest', type: 'http-ingest', state, records, rejected: 0, errors: state === 'FAILED' ? 1 : 0, lastError: state === 'FAILED' ? { at: '2021-08-14T00:00:00.000Z', message: 'Kafka unavailable' } : null, lastCrash: null };
@@ -15,7 +16,7 @@ function connector(records: number, state: ConnectorStatus['state'] = 'RUNNING')
 
 function sinkStatus(rows: number, failing = false): ClickHouseSinkStatus {
   return {
-    rowsWritten: { 'health-declaration': rows, 'movement-declaration': 0, 'citizen-report': 0, checkpoint: 0, 'checkpoint-passage': 0 },
+    rowsWritten: { ...(Object.fromEntries(KINDS.map((kind) => [kind, 0])) as Record<Kind, number>), 'health-declaration': rows },
     batches: 1, deadLetters: 2, lag: 7, buffered: 3, failing, lastError: failing ? 'NETWORK_ERROR' : null, retries: failing ? 4 : 0, lastInsertAt: '2021-08-14T00:00:00.000Z', lastCrash: null,
   };
 }

@@ -419,6 +419,19 @@ describe('canonical schemas', () => {
       outcome: 'ALLOWED',
       quality_flags: [],
     },
+    'test-result': {
+      ...envelope('test-result', 'lis', 'obs-HCDC-20210814-004812', '79', personKey),
+      person: { full_name: 'Trần Thị Mai', document: { type: 'CCCD', number: '079192004321' }, birth_year: 1992, gender: 'FEMALE', phone: null },
+      specimen: { id: 'S21-0814-00931', type: 'NASOPHARYNGEAL_SWAB' },
+      test_type: 'PCR',
+      loinc_code: '94500-6',
+      result: 'POSITIVE',
+      ct_value: 23.4,
+      lab: { id: 'HCDC-79', name: 'Trung tâm Kiểm soát Bệnh tật TP.HCM', province_code: '79' },
+      sampled_at: occurredAt,
+      reported_at: occurredAt + 41_000_000,
+      quality_flags: [],
+    },
   };
 
   it.each(KINDS)('accept a realistic %s record, and one with its optional fields left out', (kind) => {

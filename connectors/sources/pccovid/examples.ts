@@ -3,6 +3,8 @@
  * formats, every field present. Keyed `<source>/<kind>`; tests read them through
  * test/fixtures/raw-examples.ts.
  */
+import { EXAMPLE as TEST_RESULT } from './test-result-example.ts';
+
 export const EXAMPLES: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {
   'pccovid/health-declaration': {
     id: 'KBYT-8c41f0e2-33a9-4b7e-9d52-0f7a1e6c2b90',
@@ -79,4 +81,5 @@ export const EXAMPLES: Readonly<Record<string, Readonly<Record<string, unknown>>
     reporterPhone: '+84908765432',
     createdAt: 1628925300000,
   },
+  'pccovid/test-result': TEST_RESULT,
 };

@@ -26,6 +26,7 @@ import { REPORT_PROVINCES, reportFacts } from '../../../services/generator/repor
 import { envelopeTruth, type CheckpointPassageTruth, type CitizenReportTruth, type HealthDeclarationTruth, type MovementDeclarationTruth } from '../../../services/generator/truth.ts';
 import { typedVehicleCode } from '../../../services/generator/written-forms.ts';
 import { DECLARATION_TYPES, GENDER_CODES, REPORT_TYPES, SYMPTOM_KEYS, TRANSPORT_TYPES } from './vocabulary/app-codes.ts';
+import { TEST_RESULT_SPEC } from './test-result-generator.ts';
 
 const SOURCE = 'pccovid';
 
@@ -263,7 +264,7 @@ const PCCOVID_CITIZEN_REPORT: PairSpec = {
 };
 
 /** The renderers of pccovid, one per kind it publishes (the generator checks them against source.json). */
-export const PAIR_SPECS: readonly PairSpec[] = [PCCOVID_HEALTH_DECLARATION, PCCOVID_MOVEMENT_DECLARATION, PCCOVID_CHECKPOINT_PASSAGE, PCCOVID_CITIZEN_REPORT];
+export const PAIR_SPECS: readonly PairSpec[] = [PCCOVID_HEALTH_DECLARATION, PCCOVID_MOVEMENT_DECLARATION, PCCOVID_CHECKPOINT_PASSAGE, PCCOVID_CITIZEN_REPORT, TEST_RESULT_SPEC];
 
 /** Fields pccovid's users or integrators add by mistake (the generator's unknown-field defect). */
 export const STRAY_FIELDS: readonly (readonly [string, string])[] = [['appVersion', '4.2.1'], ['deviceModel', 'SM-A515F']];

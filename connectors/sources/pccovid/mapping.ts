@@ -27,6 +27,7 @@ import { QUALITY_FLAGS, type QualityFlags } from '../../../services/normalizer/m
 import { text, texts } from '../../../services/normalizer/mapping/rules/text.ts';
 import { vehicleCode } from '../../../services/normalizer/mapping/rules/vehicle-code.ts';
 import { DECLARATION_TYPES, GENDER_CODES, REPORT_TYPES, SYMPTOM_KEYS, TRANSPORT_TYPES } from './vocabulary/app-codes.ts';
+import { TEST_RESULT } from './test-result-mapping.ts';
 
 /** The profile and 14-day answers both declaration forms send (raw/*-declaration.avsc). */
 interface PccovidDeclaration {
@@ -229,4 +230,5 @@ export const MAPPINGS: SourceMappings = {
   'movement-declaration': MOVEMENT_DECLARATION,
   'checkpoint-passage': CHECKPOINT_PASSAGE,
   'citizen-report': CITIZEN_REPORT,
+  'test-result': TEST_RESULT,
 };
