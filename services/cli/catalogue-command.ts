@@ -46,7 +46,7 @@ export async function catalogueMarkdown(): Promise<string> {
         `\`POST /v1/ingest/${source}/${kind}\``,
         `\`${rawTopic(source, kind)}\``,
         `\`${valueSubject(rawTopic(source, kind))}\``,
-        pair.recordId === null ? 'content hash' : `\`${pair.recordId}\``,
+        pair.recordId === null ? 'keyed content id' : `\`${pair.recordId}\``,
         `${((100 * pair.weight) / totalWeight).toFixed(1)} %`,
       ];
     }),

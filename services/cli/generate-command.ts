@@ -10,7 +10,9 @@ const HELP = `usage: truc generate [options]
 
 Writes generated source records to stdout as NDJSON, one raw record per line (as the source would
 POST it), or with --labels the labelled items: { source, kind, record, sourceRecordId, eventId,
-label, duplicateOf, truth }. The same seed and options always give the same output.
+label, duplicateOf, truth }. The same seed and options always give the same output. The ids of
+checkpoint-ops rows, which carry none, are keyed content ids made with the generator's own key,
+not a deployment's secret, so they differ from those a deployment gives the same rows.
 
 options:
   --seed N               seed, 0 … 4294967295 (default 1)

@@ -70,8 +70,8 @@ export function* generateItems(options: GeneratorOptions): Generator<GeneratedIt
   const recent = new RecentDeclarations(RECENT_DECLARATIONS);
   const runtimes: PairRuntime[] = plan.pairs.map((pair) => ({
     plan: pair,
-    // Ingest's own codec computes record ids and content hashes; the schema id in the writer is never used.
-    codec: new RawRecordCodec(pair.spec.source, pair.spec.kind, new AvroWriter(0, avro.Type.forSchema(rawSchema(pair.spec.source, pair.spec.kind) as avro.Schema))),
+    // Ingest's own codec computes record ids and content ids; the schema id in the writer is never used.
+    codec: new RawRecordCodec(pair.spec.source, pair.spec.kind, new AvroWriter(0, avro.Type.forSchema(rawSchema(pair.spec.source, pair.spec.kind) as avro.Schema)), plan.contentId),
     fields: fieldShapes(pair.spec.source, pair.spec.kind),
   }));
 

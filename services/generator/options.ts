@@ -3,6 +3,7 @@
  * and a wrong one throws a `GeneratorOptionsError` naming it, before anything is generated.
  */
 import { KINDS, SOURCES } from '../platform/catalog.ts';
+import { createContentId, type ContentIdFunction } from '../platform/event-id.ts';
 import { DEFECTS, FLAGS, INGEST_DEFECTS, NORMALIZER_DEFECTS, type Defect, type Flag } from './labels.ts';
 import { DEFAULT_PAIR_WEIGHTS, PAIR_SPECS, pairKey } from './pairs.ts';
 import { isDeclarationSpec, type PairSpec } from './pair-spec.ts';
@@ -33,7 +34,15 @@ export interface GeneratorOptions {
   window?: { from: number; to: number };
   /** How many distinct people the records are about (default 10,000; at least 100). */
   population?: number;
+  /**
+   * Makes the record ids of sources that send none (checkpoint-ops). They are keyed, so items'
+   * ids match a pipeline's only with that deployment's function (its secret); the default key is
+   * the generator's own, for output that never meets a pipeline.
+   */
+  contentId?: ContentIdFunction;
 }
+
+const GENERATOR_CONTENT_ID = createContentId('truc-generator-own-key: ids of generated rows only');
 
 /** What can happen to one item, besides being plain valid. */
 export type ItemOutcome = Defect | Flag | 'duplicate';
@@ -51,6 +60,7 @@ export interface GeneratorPlan {
   total: number;
   window: { from: number; to: number };
   population: number;
+  contentId: ContentIdFunction;
 }
 
 export class GeneratorOptionsError extends Error {
@@ -152,5 +162,5 @@ export function resolveOptions(options: GeneratorOptions): GeneratorPlan {
     if (sum > 1 + 1e-9) fail(`the shares of defects, flags and duplicates add up to ${sum.toFixed(3)} > 1 for ${pairKey(spec.source, spec.kind)}`);
     return { spec, count: counts[i]!, outcomes: outcomes.filter((entry) => entry.share > 0) };
   });
-  return { seed, pairs, total: counts.reduce((a, b) => a + b, 0), window, population };
+  return { seed, pairs, total: counts.reduce((a, b) => a + b, 0), window, population, contentId: options.contentId ?? GENERATOR_CONTENT_ID };
 }

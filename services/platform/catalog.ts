@@ -41,7 +41,7 @@ export interface KindEntry {
 }
 
 export interface SourceKindEntry {
-  /** Dotted path of the raw field holding the source's own record id; null: a content hash stands in. */
+  /** Dotted path of the raw field holding the source's own record id; null: a keyed content id stands in. */
   recordId: string | null;
   /** How common the pair is in the demo feed's default mix, in percent of all generated records. */
   weight: number;

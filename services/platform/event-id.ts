@@ -1,9 +1,9 @@
 /**
  * Event ids (docs/architecture.md, "Schemas and the wire format"): UUIDv5 (RFC 9562, SHA-1 name-based) of source, kind and the source's record
- * id, so replaying a source record always yields the same id; and the content hash that stands in
- * for a record id where a source has none.
+ * id, so replaying a source record always yields the same id; and the keyed content id that stands
+ * in for a record id where a source has none.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 
 /** Truc's fixed namespace for event ids (a random v4 UUID chosen once; never change it). */
 export const EVENT_ID_NAMESPACE = '4f6b1c52-9d3e-4a8f-b1e7-2c5d8a9f0e13';
@@ -37,6 +37,15 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-export function contentHash(value: unknown): string {
-  return createHash('sha256').update(canonicalJson(value)).digest('hex');
+/** The record id of a source that sends none, from the record's content (hex, 64 digits). */
+export type ContentIdFunction = (value: unknown) => string;
+
+/**
+ * Content ids keyed with the deployment's secret (the person_key secret): the content of a
+ * checkpoint row or a gate reader's passage holds a CCCD, a name and a phone, and a plain hash of it
+ * can be recomputed from a guess of those (a passage's CCCD fell to a brute force in seconds).
+ * The "content" prefix keeps these HMACs apart from person_keys made with the same secret.
+ */
+export function createContentId(secret: string): ContentIdFunction {
+  return (value) => createHmac('sha256', secret).update('content\n', 'utf8').update(canonicalJson(value), 'utf8').digest('hex');
 }

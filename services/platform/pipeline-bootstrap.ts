@@ -2,7 +2,7 @@
  * What every service needs in place before it handles a record: the pipeline's topics and the
  * schemas (raw subjects at the registry's default compatibility, canonical ones BACKWARD_TRANSITIVE).
  * Idempotent, so every service and every instance may run it at start. It also builds the raw
- * records' key function from the person_key secret and the sources' key rule (`partitionKey` of
+ * records' key function and content ids from the person_key secret and the sources' key rule (`partitionKey` of
  * services/normalizer/mapping, passed in by the caller, as platform imports nothing above it): the
  * one place where producers and the normalizer agree on how records are partitioned.
  */
@@ -10,6 +10,7 @@ import type { Kafka } from 'kafkajs';
 import { createAvroSerde, type AvroSerde } from './avro-serde.ts';
 import type { Kind } from './catalog.ts';
 import type { Config } from './config.ts';
+import { createContentId } from './event-id.ts';
 import type { Logger } from './logger.ts';
 import { createPersonKey, loadPersonKeySecret, type PersonKeyFunction } from './person-key.ts';
 import { loadRawCodecs, type CanonicalKeyRule, type RawRecordCodec } from './raw-records.ts';
@@ -34,8 +35,9 @@ export async function preparePipeline(config: Config, kafka: Kafka, logger: Logg
     await admin.disconnect();
   }
   const serde = createAvroSerde(config.schemaRegistry);
-  const personKey = createPersonKey(loadPersonKeySecret(config.normalizer, false));
-  const rawCodecs = await loadRawCodecs(serde, (source, kind, value, sourceRecordId) =>
+  const secret = loadPersonKeySecret(config.normalizer, false);
+  const personKey = createPersonKey(secret);
+  const rawCodecs = await loadRawCodecs(serde, createContentId(secret), (source, kind, value, sourceRecordId) =>
     canonicalKey({ source, kind, value, sourceRecordId }, personKey),
   );
   const canonicalSchemaIds = await registerCanonicalSchemas(serde);

@@ -11,7 +11,7 @@ import type avro from 'avsc';
 import type { Message } from 'kafkajs';
 import { AvroValidationError, valueSubject, validationProblems, type AvroSerde, type AvroWriter } from './avro-serde.ts';
 import { rawSchema, rawTopic, sourceEntry, sourceKinds, type Kind } from './catalog.ts';
-import { contentHash, eventId } from './event-id.ts';
+import { eventId, type ContentIdFunction } from './event-id.ts';
 import type { PersonKeyFunction } from './person-key.ts';
 import { HEADER } from './record-headers.ts';
 
@@ -95,13 +95,25 @@ export class RawRecordCodec {
   private readonly writer: AvroWriter;
   private readonly keyOf: RawKeyFunction;
   private readonly recordIdPath: string[] | null;
+  private readonly contentId: ContentIdFunction;
 
-  /** `keyOf` is left out only by tools that validate records or compute their ids, never by producers. */
-  constructor(source: string, kind: Kind, writer: AvroWriter, keyOf: RawKeyFunction = (_s, _k, _v, sourceRecordId) => sourceRecordId) {
+  /**
+   * `contentId` makes the record ids of sources that send none; it must be the deployment's (keyed
+   * with its secret) wherever ids are compared with the pipeline's. `keyOf` is left out only by
+   * tools that validate records or compute their ids, never by producers.
+   */
+  constructor(
+    source: string,
+    kind: Kind,
+    writer: AvroWriter,
+    contentId: ContentIdFunction,
+    keyOf: RawKeyFunction = (_s, _k, _v, sourceRecordId) => sourceRecordId,
+  ) {
     this.source = source;
     this.kind = kind;
     this.topic = rawTopic(source, kind);
     this.writer = writer;
+    this.contentId = contentId;
     this.keyOf = keyOf;
     const recordId = sourceEntry(source)?.kinds[kind]?.recordId ?? null;
     this.recordIdPath = recordId === null ? null : recordId.split('.');
@@ -114,11 +126,11 @@ export class RawRecordCodec {
     return [...unknownFields(this.writer.type, value), ...validationProblems(this.writer.type, value)];
   }
 
-  /** The source's own record id, or a hash of the content where the source has none. */
+  /** The source's own record id, or a keyed id of the content where the source has none. */
   sourceRecordId(value: Record<string, unknown>): string {
     if (this.recordIdPath === null) {
       // Defaults filled in first, so a field left out and the same field sent as its default hash alike.
-      return contentHash(this.writer.type.clone(value, { wrapUnions: false }));
+      return this.contentId(this.writer.type.clone(value, { wrapUnions: false }));
     }
     let current: unknown = value;
     for (const part of this.recordIdPath) current = (current as Record<string, unknown>)[part];
@@ -159,11 +171,11 @@ export class RawRecordCodec {
 }
 
 /** Registers every raw schema (idempotent) and returns a codec per (source, kind). */
-export async function loadRawCodecs(serde: AvroSerde, keyOf: RawKeyFunction): Promise<Map<string, RawRecordCodec>> {
+export async function loadRawCodecs(serde: AvroSerde, contentId: ContentIdFunction, keyOf: RawKeyFunction): Promise<Map<string, RawRecordCodec>> {
   const codecs = new Map<string, RawRecordCodec>();
   for (const { source, kind } of sourceKinds()) {
     const id = await serde.register(valueSubject(rawTopic(source, kind)), rawSchema(source, kind));
-    codecs.set(rawTopic(source, kind), new RawRecordCodec(source, kind, await serde.writer(id), keyOf));
+    codecs.set(rawTopic(source, kind), new RawRecordCodec(source, kind, await serde.writer(id), contentId, keyOf));
   }
   return codecs;
 }

@@ -6,7 +6,7 @@ import type { IHeaders } from 'kafkajs';
 
 export const HEADER = {
   eventId: 'truc-event-id',
-  /** The source's own record id (or content hash): the raw key is the canonical key, not this. */
+  /** The source's own record id (or keyed content id): the raw key is the canonical key, not this. */
   sourceRecordId: 'truc-source-record-id',
   /** When Truc accepted the record from its source (epoch milliseconds, decimal). */
   receivedAt: 'truc-received-at',

@@ -27,6 +27,7 @@ import { startTestApi, type TestApi } from '../support/api.ts';
 import { launchBrowser, type TestBrowser } from '../support/browser.ts';
 import { sinkStartsAtEnd } from '../support/clickhouse-sink.ts';
 import { testKafka } from '../support/kafka.ts';
+import { deploymentContentId } from '../support/content-id.ts';
 
 const logger = createLogger('e2e-console', 'silent');
 const OUTPUT = path.join(REPO_ROOT, 'test-output/console');
@@ -96,7 +97,7 @@ describe('the operator console in a browser', () => {
     });
     expect(created.status).toBe(201);
     // Checkpoints first, so passages are enriched rather than flagged.
-    await postItems(t.url, t.sourceKeys, generate({ seed: 7, counts: { 'checkpoint-ops/checkpoint': 50 }, invalid: 0, duplicates: 0 }));
+    await postItems(t.url, t.sourceKeys, generate({ seed: 7, counts: { 'checkpoint-ops/checkpoint': 50 }, invalid: 0, duplicates: 0, contentId: deploymentContentId() }));
     feed = startDemoFeed({ apiUrl: t.url, sourceKeys: t.sourceKeys, config: t.config.demoFeed, logger });
     browser = await launchBrowser();
   }, 240_000);
@@ -143,7 +144,7 @@ describe('the operator console in a browser', () => {
   it('finds a forced dead letter, shows it and replays it to its raw topic', async () => {
     // One record ingest takes and the normalizer refuses (an unknown province).
     const postedAt = Date.now();
-    const defective = generate({ seed: randomInt(2 ** 31), count: 400, kinds: ['health-declaration'], invalid: 1, duplicates: 0 }).find(
+    const defective = generate({ seed: randomInt(2 ** 31), count: 400, kinds: ['health-declaration'], invalid: 1, duplicates: 0, contentId: deploymentContentId() }).find(
       (item) => !item.label.valid && item.label.stage === 'normalizer' && item.label.defect === 'unknown-province',
     )!;
     const [posted] = await postItems(t.url, t.sourceKeys, [defective]);

@@ -16,6 +16,7 @@ import { startTestApi, type TestApi } from '../support/api.ts';
 import { identifyingColumns, sinkStartsAtEnd, VIEW_TOTALS_QUERY, viewPairs } from '../support/clickhouse-sink.ts';
 import { expectedCanonical } from '../support/expected-canonical.ts';
 import { testKafka } from '../support/kafka.ts';
+import { deploymentContentId } from '../support/content-id.ts';
 
 const logger = createLogger('e2e', 'silent');
 /** Items posted at once: some 400 records per request over the ten (source, kind) pairs. */
@@ -55,11 +56,11 @@ describe('the whole pipeline', () => {
 
   it('takes 20,000+ mixed records from HTTP ingest to ClickHouse: every expected row once, nothing identifying, views agreeing', async () => {
     const seed = randomInt(2 ** 31);
-    const registry = generate({ seed, counts: { 'checkpoint-ops/checkpoint': CHECKPOINTS.length }, invalid: 0, duplicates: 0 });
+    const registry = generate({ seed, counts: { 'checkpoint-ops/checkpoint': CHECKPOINTS.length }, invalid: 0, duplicates: 0, contentId: deploymentContentId() });
     await post(t, registry);
     await expect.poll(() => CHECKPOINTS.every((c) => normalizer.checkpoints.get(c.code)), { timeout: 60_000, interval: 250 }).toBe(true);
 
-    const items = generate({ seed: seed + 1, count: 22_000, kinds: KINDS.filter((kind) => kind !== 'checkpoint'), invalid: 0.05, duplicates: 0.1 });
+    const items = generate({ seed: seed + 1, count: 22_000, kinds: KINDS.filter((kind) => kind !== 'checkpoint'), invalid: 0.05, duplicates: 0.1, contentId: deploymentContentId() });
     const accepted = await post(t, items);
     // Ingest accepts exactly the records without an ingest-stage defect.
     const reachNormalizer = items.filter((item) => item.label.valid || item.label.stage === 'normalizer');

@@ -22,6 +22,7 @@ import { startTestApi, type TestApi } from '../support/api.ts';
 import { sinkStartsAtEnd } from '../support/clickhouse-sink.ts';
 import { eventually } from '../support/fanout.ts';
 import { testKafka } from '../support/kafka.ts';
+import { deploymentContentId } from '../support/content-id.ts';
 
 const logger = createLogger('e2e-test-results', 'silent');
 const run = randomUUID().slice(0, 8);
@@ -99,7 +100,7 @@ describe('test results from a laboratory and PC-Covid', () => {
     ]);
     for (const answer of created) expect(answer.status, JSON.stringify(answer.body)).toBe(201);
 
-    const items = generate({ seed: randomInt(2 ** 31), counts: { 'lis/test-result': 120, 'pccovid/test-result': 80 }, invalid: 0, duplicates: 0 });
+    const items = generate({ seed: randomInt(2 ** 31), counts: { 'lis/test-result': 120, 'pccovid/test-result': 80 }, invalid: 0, duplicates: 0, contentId: deploymentContentId() });
     expect(new Set(items.map((item) => item.source))).toEqual(new Set(['lis', 'pccovid']));
     const lisObservation = items.find((item) => item.source === 'lis')!.record;
     expect(lisObservation).toMatchObject({ resourceType: 'Observation', code: { coding: [{ system: 'http://loinc.org' }] } });

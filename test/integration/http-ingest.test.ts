@@ -10,6 +10,7 @@ import { partitionKey } from '../../services/normalizer/mapping/index.ts';
 import { rawExample } from '../fixtures/raw-examples.ts';
 import { postRecords, startTestApi, type TestApi } from '../support/api.ts';
 import { readTopicToEnd, testKafka } from '../support/kafka.ts';
+import { deploymentContentId } from '../support/content-id.ts';
 
 /** A valid record of (source, kind) with a unique source record id (or unique content). */
 function uniqueRecord(source: string, kind: Kind): Record<string, unknown> {
@@ -40,7 +41,7 @@ describe('HTTP ingest', () => {
     '%s: generated records posted as one batch are on the raw topic, decodable and equal to what was posted',
     async (_name, source, kind) => {
       // A fresh seed per run: the run's Kafka may hold records of earlier runs.
-      const items = generate({ seed: randomInt(2 ** 32), counts: { [`${source}/${kind}`]: 25 }, invalid: 0, duplicates: 0 });
+      const items = generate({ seed: randomInt(2 ** 32), counts: { [`${source}/${kind}`]: 25 }, invalid: 0, duplicates: 0, contentId: deploymentContentId() });
       const response = await postRecords(ingestUrl(source, kind), t.sourceKeys[source]!, items.map((item) => item.record));
       expect(response.status).toBe(202);
       expect(response.body.rejected).toEqual([]);

@@ -17,6 +17,7 @@ import { partitionKey } from '../../services/normalizer/mapping/index.ts';
 import { generate } from '../../services/generator/index.ts';
 import { privateKafka, type PrivateKafka } from '../support/private-kafka.ts';
 import { produceRaw } from '../support/raw-producer.ts';
+import { deploymentContentId } from '../support/content-id.ts';
 
 interface LogLine {
   level: number;
@@ -59,7 +60,7 @@ describe('the normalizer when its broker restarts under it', () => {
     // (A broker that just started may already crash the first join: "the coordinator is loading".)
     normalizer = await startNormalizer({ config, logger });
 
-    const items = generate({ seed: 13, count: 2_000, kinds: KINDS.filter((kind) => kind !== 'checkpoint'), invalid: 0, duplicates: 0 });
+    const items = generate({ seed: 13, count: 2_000, kinds: KINDS.filter((kind) => kind !== 'checkpoint'), invalid: 0, duplicates: 0, contentId: deploymentContentId() });
     await produceRaw(kafka, pipeline.rawCodecs, items);
     const recordsIn = async () => (await normalizer!.metrics.recordsIn.get()).values.reduce((sum, v) => sum + v.value, 0);
     await expect.poll(recordsIn, { timeout: 60_000, interval: 250 }).toBeGreaterThan(0);
@@ -91,7 +92,7 @@ describe('the normalizer when its broker restarts under it', () => {
 
     // …and the consumer comes back: records produced after the restart are normalised.
     const before = await recordsIn();
-    await produceRaw(kafka, pipeline.rawCodecs, generate({ seed: 14, count: 200, kinds: ['health-declaration'], invalid: 0, duplicates: 0 }));
+    await produceRaw(kafka, pipeline.rawCodecs, generate({ seed: 14, count: 200, kinds: ['health-declaration'], invalid: 0, duplicates: 0, contentId: deploymentContentId() }));
     await expect.poll(recordsIn, { timeout: 90_000, interval: 250 }).toBeGreaterThan(before);
     console.info(`crash ${crashedAfterMs} ms after the broker went away, consuming again ${Date.now() - killedAt} ms after: ${told!.msg}`);
   }, 420_000);

@@ -1,10 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomInt } from 'node:crypto';
+import { createHash, randomInt } from 'node:crypto';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import avro from 'avsc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECKPOINTS, generate, type GeneratedItem } from '../../services/generator/index.ts';
-import { canonicalTopic, KINDS, rawTopic, sourceKinds, type Kind } from '../../services/platform/catalog.ts';
+import { canonicalTopic, KINDS, rawSchema, rawTopic, sourceKinds, type Kind } from '../../services/platform/catalog.ts';
+import { canonicalJson, createContentId, eventId } from '../../services/platform/event-id.ts';
 import { consumerGroupLag } from '../../services/platform/consumer-lag.ts';
 import { REPO_ROOT } from '../../services/platform/config.ts';
 import { createLogger } from '../../services/platform/logger.ts';
@@ -17,6 +19,7 @@ import { readTopicToEnd, testConfig, testKafka, type TopicMessage } from '../sup
 import { expectedCanonical } from '../support/expected-canonical.ts';
 import { produceRaw } from '../support/raw-producer.ts';
 import { runTruc, truc } from '../support/truc-cli.ts';
+import { deploymentContentId } from '../support/content-id.ts';
 
 const logger = createLogger('test', 'silent');
 
@@ -98,7 +101,7 @@ describe('normalizer', () => {
   // One generation for the whole file, cut into the tests' slices: record ids are unique within a
   // generation (several would repeat some sources' sequence numbers, hence event ids).
   const seed = randomInt(2 ** 32 - 1);
-  const stream = generate({ seed: seed + 1, count: 66_000, kinds: KINDS.filter((kind) => kind !== 'checkpoint'), invalid: 0.05, duplicates: 0.1, flagged: 0.05 })
+  const stream = generate({ seed: seed + 1, count: 66_000, kinds: KINDS.filter((kind) => kind !== 'checkpoint'), invalid: 0.05, duplicates: 0.1, flagged: 0.05, contentId: deploymentContentId() })
     .filter((item) => item.label.valid || item.label.stage === 'normalizer');
   const slice = (from: number, to: number) => keepGroups(stream, from, to);
   const kafka = testKafka(config);
@@ -116,12 +119,12 @@ describe('normalizer', () => {
   it('turns a mixed stream of every source and kind into exactly the expected canonical records', async () => {
     // The whole checkpoint registry goes first, so passages find their checkpoints (as the
     // generator's truth assumes). Registry rows cycle through the generator's CHECKPOINTS.
-    const registry = generate({ seed, counts: { 'checkpoint-ops/checkpoint': CHECKPOINTS.length }, invalid: 0, duplicates: 0 });
+    const registry = generate({ seed, counts: { 'checkpoint-ops/checkpoint': CHECKPOINTS.length }, invalid: 0, duplicates: 0, contentId: deploymentContentId() });
     await produceRaw(kafka, pipeline.rawCodecs, registry);
     await expect
       .poll(() => CHECKPOINTS.every((c) => normalizer.checkpoints.get(c.code)?.name === c.name), { timeout: 60_000, interval: 250 })
       .toBe(true);
-    // Rows carry no id of their own: their event id is a hash of their content, so an unchanged row
+    // Rows carry no id of their own: their event id is a keyed hash of their content, so an unchanged row
     // sent again (here: by an earlier run on the same Kafka) is recognised, and written at most once.
     const registryIds = new Set(registry.map((item) => item.eventId!));
     const registryOnTopic = await readTopicToEnd(kafka, canonicalTopic('checkpoint'), (m) => registryIds.has(headerString(m.headers, HEADER.eventId)!));
@@ -150,6 +153,41 @@ describe('normalizer', () => {
       new RegExp(`would replay \\d+ to raw\\.${defect.source}\\.${defect.kind}`),
     );
   }, 300_000);
+
+  it('keys the ids of rows that carry none: no unkeyed hash of a row anywhere, and an unchanged row sent again is dropped', async () => {
+    const rows = generate({ seed: seed + 2, counts: { 'checkpoint-ops/checkpoint-passage': 40 }, invalid: 0, duplicates: 0, contentId: deploymentContentId() });
+    await produceRaw(kafka, pipeline.rawCodecs, rows);
+    // The same file uploaded again, unchanged.
+    await produceRaw(kafka, pipeline.rawCodecs, rows);
+    const ids = new Set(rows.map((row) => row.eventId!));
+    expect(ids.size).toBe(rows.length);
+    await expect
+      .poll(async () => (await normalizer.metrics.lag.get()).values.every((v) => v.value === 0), { timeout: 60_000, interval: 1_000 })
+      .toBe(true);
+
+    const raw = await readTopicToEnd(kafka, rawTopic('checkpoint-ops', 'checkpoint-passage'), (m) => ids.has(headerString(m.headers, HEADER.eventId)!));
+    expect(raw).toHaveLength(2 * rows.length);
+    const canonical = await readTopicToEnd(kafka, canonicalTopic('checkpoint-passage'), (m) => ids.has(headerString(m.headers, HEADER.eventId)!));
+    expect(canonical).toHaveLength(rows.length);
+    const recordIds = [
+      ...raw.map((m) => headerString(m.message.headers, HEADER.sourceRecordId)!),
+      ...(await Promise.all(canonical.map(async (m) => (await pipeline.serde.decode<{ source_record_id: string }>(m.message.value!)).source_record_id))),
+    ];
+    expect(new Set(recordIds)).toEqual(new Set(rows.map((row) => row.sourceRecordId!)));
+
+    // What the ids were before they were keyed: SHA-256 of the row (defaults filled in) as canonical
+    // JSON, which anyone who guesses a row's CCCD, name and phone can recompute. None is left.
+    const type = avro.Type.forSchema(rawSchema('checkpoint-ops', 'checkpoint-passage') as avro.Schema);
+    const filled = rows.map((row) => type.clone(row.record, { wrapUnions: false }));
+    const unkeyed = new Set(filled.map((row) => createHash('sha256').update(canonicalJson(row)).digest('hex')));
+    expect(unkeyed.size).toBe(rows.length);
+    expect(recordIds.filter((id) => unkeyed.has(id))).toEqual([]);
+    const unkeyedEventIds = new Set([...unkeyed].map((id) => eventId('checkpoint-ops', 'checkpoint-passage', id)));
+    expect(canonical.map((m) => headerString(m.message.headers, HEADER.eventId)!).filter((id) => unkeyedEventIds.has(id))).toEqual([]);
+    // Nor does a key other than the deployment's make them.
+    const guess = createContentId('a-guessed-secret-0123456789abcdefghijklmnop');
+    expect(filled.filter((row, i) => guess(row) === rows[i]!.sourceRecordId)).toEqual([]);
+  }, 120_000);
 
   it('gives the same result with two instances splitting the partitions', async () => {
     const second = await startNormalizer({ config, logger });

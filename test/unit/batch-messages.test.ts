@@ -5,11 +5,12 @@ import { RawRecordCodec } from '../../services/platform/raw-records.ts';
 import type { BatchOutcome, SourceBatch, SourceRecord } from '../../connectors/runtime/source-connector.ts';
 import { AvroWriter } from '../../services/platform/avro-serde.ts';
 import { rawSchema } from '../../services/platform/catalog.ts';
+import { createContentId } from '../../services/platform/event-id.ts';
 import { HEADER, headerString } from '../../services/platform/record-headers.ts';
 import { rawExample } from '../fixtures/raw-examples.ts';
 
 const TOPIC = 'raw.hotline-1022.citizen-report';
-const codec = new RawRecordCodec('hotline-1022', 'citizen-report', new AvroWriter(7, avro.Type.forSchema(rawSchema('hotline-1022', 'citizen-report') as avro.Schema)));
+const codec = new RawRecordCodec('hotline-1022', 'citizen-report', new AvroWriter(7, avro.Type.forSchema(rawSchema('hotline-1022', 'citizen-report') as avro.Schema)), createContentId('unit-test-secret-0123456789abcdefghijkl'));
 const codecs = new Map([[TOPIC, codec]]);
 
 function record(value: unknown, position: string): SourceRecord {

@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, contentHash, eventId, uuidV5 } from '../../services/platform/event-id.ts';
+import { canonicalJson, createContentId, eventId, uuidV5 } from '../../services/platform/event-id.ts';
 
 describe('event ids', () => {
   it('computes RFC 9562 UUIDv5 (the RFC example: DNS namespace, www.example.com)', () => {
@@ -15,9 +16,14 @@ describe('event ids', () => {
     expect(eventId('vhd', 'health-declaration', 'TK-2')).not.toBe(id);
   });
 
-  it('hashes content independently of key order', () => {
+  it('keys content ids with the secret, independently of key order', () => {
     expect(canonicalJson({ b: 1, a: [{ d: null, c: 'x' }] })).toBe('{"a":[{"c":"x","d":null}],"b":1}');
-    expect(contentHash({ a: 1, b: 2 })).toBe(contentHash({ b: 2, a: 1 }));
-    expect(contentHash({ a: 1, b: 2 })).not.toBe(contentHash({ a: 1, b: 3 }));
+    const contentId = createContentId('unit-test-secret-0123456789abcdefghijkl');
+    expect(contentId({ a: 1, b: 2 })).toMatch(/^[0-9a-f]{64}$/);
+    expect(contentId({ a: 1, b: 2 })).toBe(contentId({ b: 2, a: 1 }));
+    expect(contentId({ a: 1, b: 2 })).not.toBe(contentId({ a: 1, b: 3 }));
+    expect(createContentId('another-secret-0123456789abcdefghijklmn')({ a: 1, b: 2 })).not.toBe(contentId({ a: 1, b: 2 }));
+    // Not the plain hash it replaced.
+    expect(contentId({ a: 1, b: 2 })).not.toBe(createHash('sha256').update('{"a":1,"b":2}').digest('hex'));
   });
 });

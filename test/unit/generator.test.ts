@@ -10,6 +10,7 @@ import { Population } from '../../services/generator/people.ts';
 import { Random } from '../../services/generator/random.ts';
 import { AvroWriter } from '../../services/platform/avro-serde.ts';
 import { rawSchema, sourceEntry, sourceKinds, type Kind } from '../../services/platform/catalog.ts';
+import { createContentId } from '../../services/platform/event-id.ts';
 import { REPO_ROOT } from '../../services/platform/config.ts';
 import { provinceByCode } from '../../services/platform/provinces.ts';
 import { decodeCccd } from '../../services/source-vocabulary/cccd.ts';
@@ -18,6 +19,8 @@ import { parsePersonalQr } from '../../services/source-vocabulary/personal-qr.ts
 import { provinceCodeFromName, provinceNames } from '../../services/source-vocabulary/provinces.ts';
 import { foldKey, stripDiacritics } from '../../services/source-vocabulary/text-key.ts';
 
+/** A deployment's content ids, as ingest would compute them with its secret. */
+const CONTENT_ID = createContentId('unit-test-deployment-secret-0123456789abcdef');
 const codecs = new Map<string, RawRecordCodec>();
 
 /** The codec ingest validates a (source, kind) with. */
@@ -25,7 +28,7 @@ function codecFor(source: string, kind: Kind): RawRecordCodec {
   const key = `${source}/${kind}`;
   let codec = codecs.get(key);
   if (!codec) {
-    codec = new RawRecordCodec(source, kind, new AvroWriter(1, avro.Type.forSchema(rawSchema(source, kind) as avro.Schema)));
+    codec = new RawRecordCodec(source, kind, new AvroWriter(1, avro.Type.forSchema(rawSchema(source, kind) as avro.Schema)), CONTENT_ID);
     codecs.set(key, codec);
   }
   return codec;
@@ -41,7 +44,7 @@ const isDeclaration = (item: GeneratedItem): item is GeneratedItem & { truth: He
 
 const hasFlag = (item: GeneratedItem, flag: string): boolean => item.label.flags.some((f) => f.flag === flag);
 
-const SAMPLE_OPTIONS: GeneratorOptions = { seed: 20210815, count: 6000, invalid: 0.15, flagged: 0.06, duplicates: 0.12 };
+const SAMPLE_OPTIONS: GeneratorOptions = { seed: 20210815, count: 6000, invalid: 0.15, flagged: 0.06, duplicates: 0.12, contentId: CONTENT_ID };
 const SAMPLE = generate(SAMPLE_OPTIONS);
 const VALID = SAMPLE.filter((item) => item.label.valid);
 

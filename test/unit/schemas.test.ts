@@ -202,7 +202,7 @@ describe('raw schemas', () => {
       expect(found!.type.typeName, `${pairName(pair)}: ${recordId}`).toBe('string');
       expect(found!.required, `${pairName(pair)}: ${recordId}`).toBe(true);
     }
-    // Gate readers send no id of their own: a content hash stands in.
+    // Gate readers send no id of their own: a keyed content id stands in.
     expect(sourceEntry('checkpoint-ops')!.kinds['checkpoint-passage']!.recordId).toBeNull();
   });
 

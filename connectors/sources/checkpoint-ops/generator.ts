@@ -1,7 +1,7 @@
 /**
  * checkpoint-ops — provincial checkpoint management: registry rows (CSV uploads with Vietnamese
  * headers, every cell as written) and gate reader reads (JSON batches: local times without offset,
- * CCCD chip, personal QR or typed details). Neither has record ids: a content hash stands in.
+ * CCCD chip, personal QR or typed details). Neither has record ids: a keyed content id stands in.
  */
 import { CHECKPOINT_STATUS_LABELS, CHECKPOINT_STATUS_WHEN_EMPTY, CHECKPOINT_TYPE_LABELS, MANAGING_LEVEL_LABELS } from './vocabulary/registry-labels.ts';
 import { GATE_DECISIONS, GATE_DIRECTIONS, GATE_HEALTH_COLOURS, GATE_METHODS, type GateMethod } from './vocabulary/gate-reader.ts';
