@@ -5,6 +5,7 @@
 import { loadConfig, type Config } from '../../services/platform/config.ts';
 import { localAdminEnv } from '../../infra/stack/kafka-broker.ts';
 import { down, up } from '../../infra/stack/stack.ts';
+import { registryClientCredentials } from '../../services/platform/registry-credentials.ts';
 import { loadPersonKeySecret } from '../../services/platform/person-key.ts';
 
 /**
@@ -18,6 +19,10 @@ export async function withStack<T>(run: (config: Config) => Promise<T>): Promise
   const { started } = await up(config);
   loadPersonKeySecret(config.normalizer, true);
   Object.assign(process.env, localAdminEnv(config));
+  // Benchmarks that start a private broker keep their data folder elsewhere, where the stack's
+  // registry credential is not: it goes along explicitly, as the tests' set-up does.
+  const credentials = registryClientCredentials(config.schemaRegistry);
+  if (credentials) process.env.SCHEMA_REGISTRY_USER_INFO ??= `${credentials.username}:${credentials.password}`;
   try {
     return await run(loadConfig());
   } finally {
