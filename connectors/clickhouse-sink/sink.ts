@@ -22,16 +22,17 @@
 import type { Admin, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
 import { backoffDelay, type BackoffPolicy } from '../../services/platform/backoff.ts';
 import { createAvroSerde } from '../../services/platform/avro-serde.ts';
-import { KINDS, kindEntry, type Kind } from '../../services/platform/catalog.ts';
+import { KINDS, type Kind } from '../../services/platform/catalog.ts';
 import { createClickHouse, type ClickHouseHandle } from '../../services/platform/clickhouse.ts';
-import type { Config } from '../../services/platform/config.ts';
+import { retentionOf, type Config } from '../../services/platform/config.ts';
 import { createKafka } from '../../services/platform/kafka.ts';
 import type { Logger } from '../../services/platform/logger.ts';
 import { deadLetterRecord } from '../../services/platform/dead-letter-record.ts';
-import { DLQ_SINK_CLICKHOUSE_TOPIC, ensureTopics } from '../../services/platform/topics.ts';
+import { DLQ_SINK_CLICKHOUSE_TOPIC, canonicalTopicSpec, ensureTopics } from '../../services/platform/topics.ts';
 import { migrate } from '../../services/clickhouse/migrations.ts';
 import { clickhouseErrorType, isDataError } from './clickhouse-errors.ts';
 import { ClickHouseSinkMetrics } from './metrics.ts';
+import { applyTableRetention, tableRetentions } from './table-retention.ts';
 import { PROJECTIONS, type Row } from './projection.ts';
 import { createRecordPreparer, isRow, type Entry } from './record-preparation.ts';
 import { loadLoggedGroups, logGroups } from './batch-log.ts';
@@ -117,6 +118,8 @@ export async function startClickHouseSink(options: StartClickHouseSinkOptions): 
 
   const migration = await migrate(clickhouse, { cluster: config.clickhouse.cluster });
   if (migration.applied.length > 0) logger.info({ applied: migration.applied }, 'clickhouse migrations applied');
+  const retentionChanged = await applyTableRetention(clickhouse, tableRetentions(config.retention), config.clickhouse.cluster);
+  if (retentionChanged.length > 0) logger.info({ tables: retentionChanged }, 'clickhouse retention changed to the configured one');
 
   const kindOfTopic = new Map<string, Kind>(KINDS.map((kind) => [`${sinkConfig.topicPrefix}${kind}`, kind]));
   const topics = [...kindOfTopic.keys()];
@@ -126,7 +129,10 @@ export async function startClickHouseSink(options: StartClickHouseSinkOptions): 
   await admin.connect();
   await ensureTopics(
     admin,
-    [...[...kindOfTopic].map(([topic, kind]) => ({ name: topic, compacted: kindEntry(kind).compacted ?? false })), { name: DLQ_SINK_CLICKHOUSE_TOPIC }],
+    [
+      ...[...kindOfTopic].map(([topic, kind]) => canonicalTopicSpec(topic, kind, config.retention)),
+      { name: DLQ_SINK_CLICKHOUSE_TOPIC, retentionMs: retentionOf(config.retention, 'dead-letters') },
+    ],
     config.topics,
   );
   const prepare = createRecordPreparer({ serde: createAvroSerde(config.schemaRegistry), registry: config.schemaRegistry, clickhouse, logger });

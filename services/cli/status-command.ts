@@ -1,12 +1,13 @@
 /**
  * `truc status`: what an operator checks first — is the stack serving, how are the connectors, and
- * how far has the normalizer got (records in and out, duplicates, dead letters, lag).
+ * how far has the normalizer got (records in and out, duplicates, dead letters, lag), and how long each store keeps data.
  * The API is asked with an operator key: TRUC_OPERATOR_KEY, or on a local stack the key `npm start`
  * issued (`.truc/local-keys.json`).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Admin } from 'kafkajs';
 import { status as stackStatus } from '../../infra/stack/stack.ts';
 import type { ConnectorStatus } from '../../connectors/runtime/managed-connector.ts';
 import { formatCrash } from '../platform/stage-crash.ts';
@@ -15,14 +16,17 @@ import { loadConfig, type Config } from '../platform/config.ts';
 import { consumerGroupLag } from '../platform/consumer-lag.ts';
 import { createKafka } from '../platform/kafka.ts';
 import { createLogger } from '../platform/logger.ts';
+import { topicRetention } from '../platform/topics.ts';
 import { parseCommandArgs, type Command } from './command.ts';
+import { retentionLines, retentionRows } from './retention-lines.ts';
 
 const HELP = `usage: truc status [--api URL]
 
 Prints the local stack's components, the connectors (state, records, rejected, errors, last error)
 and the normalizer's figures per source and kind (lag read from Kafka, so it shows even when the
 normalizer is down), and each subscription's delivery (state, delivered, retries, dead letters,
-lag, last sequence number and events numbered since its fan-out started, last success, last error). --api defaults to http://API_HOST:API_PORT.
+lag, last sequence number and events numbered since its fan-out started, last success, last error),
+and each store's retention per kind: configured, and in force on Kafka's topics. --api defaults to http://API_HOST:API_PORT.
 `;
 
 function operatorKey(config: Config): string | null {
@@ -48,17 +52,17 @@ export function normalizerFigures(text: string): Map<string, Record<string, numb
   return figures;
 }
 
-const LAG_TIMEOUT_MS = 5_000;
+const KAFKA_TIMEOUT_MS = 5_000;
 
-/** Raw records the normalizer group has not yet read, per raw topic, straight from Kafka (null when unreachable). */
-async function normalizerLag(config: Config): Promise<Map<string, number> | null> {
+/** Asks Kafka's admin API; null when Kafka does not answer within a few seconds. */
+async function askKafka<T>(config: Config, ask: (admin: Admin) => Promise<T>): Promise<T | null> {
   const admin = createKafka(config.kafka, createLogger('truc-status', 'silent'), 'status').admin();
   const read = (async () => {
     await admin.connect();
-    return consumerGroupLag(admin, config.normalizer.groupId, sourceKinds().map(({ source, kind }) => rawTopic(source, kind)));
+    return ask(admin);
   })();
   // kafkajs retries for minutes when the broker is down; a status check must answer now.
-  const timeout = sleep(LAG_TIMEOUT_MS, undefined, { ref: false }).then(() => Promise.reject(new Error('timeout')));
+  const timeout = sleep(KAFKA_TIMEOUT_MS, undefined, { ref: false }).then(() => Promise.reject(new Error('timeout')));
   try {
     return await Promise.race([read, timeout]);
   } catch {
@@ -132,7 +136,8 @@ export const STATUS_COMMAND: Command = {
     const metrics = await fetch(`${api}/metrics`).catch(() => null);
     const figures = metrics?.ok ? normalizerFigures(await metrics.text()) : new Map<string, Record<string, number>>();
     if (figures.size === 0) process.stdout.write('  no counters (is the normalizer running in this API process?)\n');
-    const lag = await normalizerLag(config);
+    // Raw records the normalizer group has not yet read, per raw topic, straight from Kafka.
+    const lag = await askKafka(config, (admin) => consumerGroupLag(admin, config.normalizer.groupId, sourceKinds().map(({ source, kind }) => rawTopic(source, kind))));
     if (!lag) {
       healthy = false;
       process.stdout.write('  lag unknown: Kafka not reachable\n');
@@ -153,6 +158,9 @@ export const STATUS_COMMAND: Command = {
       healthy &&= !lines.some((line) => line.includes(' failing '));
       for (const line of lines) process.stdout.write(`${line}\n`);
     }
+    process.stdout.write('retention\n');
+    const applied = await askKafka(config, async (admin) => topicRetention(admin, await admin.listTopics()));
+    for (const line of retentionLines(retentionRows(config.retention, applied))) process.stdout.write(`${line}\n`);
     return healthy ? 0 : 1;
   },
 };

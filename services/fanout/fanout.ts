@@ -12,7 +12,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import { watchAccessPolicy, type Entitlement, type LiveAccessPolicy } from '../platform/access.ts';
 import { createAvroSerde, type AvroSerde } from '../platform/avro-serde.ts';
 import type { Kind } from '../platform/catalog.ts';
-import type { Config } from '../platform/config.ts';
+import { retentionOf, type Config } from '../platform/config.ts';
 import { createKafka } from '../platform/kafka.ts';
 import type { Logger } from '../platform/logger.ts';
 import { CrashRecorder, type StageCrash } from '../platform/stage-crash.ts';
@@ -103,7 +103,8 @@ export async function startFanout(options: StartFanoutOptions): Promise<RunningF
     const sequenceTopic = journalTopic(config.fanout.sequenceTopicPrefix, subscription.id);
     // Compacted by source partition once as old as the canonical records (refills need the history
     // until then); the latest entry of each partition stays, so the last number is never forgotten.
-    await ensure([{ name: sequenceTopic, partitions: 1, compacted: true, minCompactionLagMs: config.topics.retentionMs }]);
+    const canonicalRetention = Math.max(retentionOf(config.retention, 'canonical'), ...kinds.map((kind) => retentionOf(config.retention, 'canonical', kind)));
+    await ensure([{ name: sequenceTopic, partitions: 1, compacted: true, minCompactionLagMs: canonicalRetention }]);
     const sequence = new SequenceJournal({
       kafka,
       topic: sequenceTopic,
@@ -114,7 +115,7 @@ export async function startFanout(options: StartFanoutOptions): Promise<RunningF
     });
     let delivery: BatchDelivery;
     if (subscription.delivery.type === 'webhook') {
-      await ensure([{ name: subscriptionDlqTopic(subscription.id) }]);
+      await ensure([{ name: subscriptionDlqTopic(subscription.id), retentionMs: retentionOf(config.retention, 'dead-letters') }]);
       delivery = new WebhookBatchDelivery({
         subscriptionId: subscription.id,
         target: subscription.delivery,
@@ -126,7 +127,7 @@ export async function startFanout(options: StartFanoutOptions): Promise<RunningF
         sequence,
       });
     } else {
-      await ensure(kinds.map((kind) => ({ name: agencyTopic(subscription.agency, kind) })));
+      await ensure(kinds.map((kind) => ({ name: agencyTopic(subscription.agency, kind), retentionMs: retentionOf(config.retention, 'agency-topics', kind) })));
       const tier = effectiveTier(subscription, entitlement);
       delivery = new TopicBatchDelivery({ agency: subscription.agency, tracker, sequence }, await agencyTopicWriters(serde, subscription.agency, kinds, tier));
     }

@@ -12,11 +12,11 @@ import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-sc
 import avro from 'avsc';
 import { compileAvroCodec, type AvroCodec } from './avro-codec.ts';
 import { registryClientCredentials, type RegistryClientConfig } from './registry-credentials.ts';
+import type { AvroSchema } from './schema-files.ts';
 
 export const WIRE_MAGIC_BYTE = 0;
 export const WIRE_HEADER_BYTES = 5;
 
-export type AvroSchema = Record<string, unknown>;
 
 export type CompatibilityLevel = `${COMPATIBILITY}`;
 

@@ -8,9 +8,8 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT } from './config.ts';
-import type { AvroSchema } from './avro-serde.ts';
-import { SCHEMAS_DIR, readSchemaFile } from './schema-files.ts';
+import { REPO_ROOT } from './repo-root.ts';
+import { SCHEMAS_DIR, readSchemaFile, type AvroSchema } from './schema-files.ts';
 
 /** The registry of kinds: one line per folder of `schemas/kinds/` (checked when this module loads). */
 export const KINDS = [

@@ -3,11 +3,13 @@
  * default that suits the local stack; a wrong value stops start-up with a message naming the variable.
  */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { KINDS, type Kind } from './catalog.ts';
+import { REPO_ROOT } from './repo-root.ts';
 import { isWebhookSecret } from './webhook-signing.ts';
 import { webhookUrlProblem } from './webhook-target.ts';
 
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export { REPO_ROOT };
+
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 export type SaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';
@@ -47,7 +49,25 @@ export interface KafkaConfig {
 export interface TopicDefaults {
   partitions: number;
   replicationFactor: number;
-  retentionMs: number;
+}
+
+/** Where data is kept, each with its own retention (README, "Retention"). */
+export const RETENTION_STORES = ['raw', 'canonical', 'dead-letters', 'agency-topics', 'clickhouse'] as const;
+export type RetentionStore = (typeof RETENTION_STORES)[number];
+
+export interface StoreRetention {
+  /** How long a record is kept (ms): on topics `retention.ms`, in ClickHouse the table's TTL after `occurred_at`. */
+  defaultMs: number;
+  /** Kinds kept for another time than the store's default. Dead letters are kept per stage, not per kind. */
+  byKind: Partial<Record<Kind, number>>;
+}
+
+export type RetentionConfig = Record<RetentionStore, StoreRetention>;
+
+/** The retention of a store for a kind (the store's default where the kind has none of its own). */
+export function retentionOf(retention: RetentionConfig, store: RetentionStore, kind?: Kind): number {
+  const entry = retention[store];
+  return (kind === undefined ? undefined : entry.byKind[kind]) ?? entry.defaultMs;
 }
 
 export interface SchemaRegistryConfig {
@@ -262,6 +282,7 @@ export interface Config {
   normalizer: NormalizerConfig;
   kafka: KafkaConfig;
   topics: TopicDefaults;
+  retention: RetentionConfig;
   schemaRegistry: SchemaRegistryConfig;
   clickhouse: ClickHouseConfig;
   clickhouseEndpoint: ClickHouseEndpointConfig;
@@ -379,6 +400,14 @@ class EnvReader {
       });
   }
 
+  /** How long data is kept: whole days or hours (30d, 12h), at least one hour. */
+  keepFor(name: string, fallback: string): number {
+    const value = this.string(name, fallback);
+    const ms = parseKeepFor(value);
+    this.require(ms !== null, `${name}=${JSON.stringify(value)} must be a number of days or hours such as 30d or 12h, at least 1h`);
+    return ms ?? parseKeepFor(fallback)!;
+  }
+
   /** A list of waits such as 5s,5m,30m,2h (units ms, s, m, h). */
   durations(name: string, fallback: string): number[] {
     const value = this.string(name, fallback);
@@ -422,7 +451,6 @@ export function formatBroker(address: BrokerAddress): string {
 
 const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
 
-/** "5s,5m,30m,2h" → milliseconds; null when any entry is not a number with ms, s, m or h. */
 /**
  * A host as the WHATWG URL parser writes it (lower case, IPv4 in dotted decimal, IPv6 compressed,
  * without brackets), so an allow-list entry matches the host of a URL however either is spelled;
@@ -439,10 +467,48 @@ export function canonicalHost(host: string): string | null {
   }
 }
 
+/** "30d" or "12h" → milliseconds; null when not such a number or under an hour. */
+export function parseKeepFor(value: string): number | null {
+  const match = /^(\d+)(d|h)$/.exec(value);
+  if (!match) return null;
+  const ms = Number(match[1]) * (match[2] === 'd' ? 86_400_000 : 3_600_000);
+  return ms >= 3_600_000 && Number.isSafeInteger(ms) ? ms : null;
+}
+
+/** "5s,5m,30m,2h" → milliseconds; null when any entry is not a number with ms, s, m or h. */
 export function parseDurationList(value: string): number[] | null {
   const entries = value.split(',').map((entry) => /^(\d+)(ms|s|m|h)$/.exec(entry.trim()));
   if (entries.length === 0 || entries.some((match) => match === null)) return null;
   return entries.map((match) => Number(match![1]) * DURATION_UNITS_MS[match![2]!]!);
+}
+
+/**
+ * Defaults, shortest where data is most identifying and least needed (README, "Retention"): raw
+ * records hold each source's own fields, needed only to replay after a mapping fix; dead letters
+ * wait for an operator; agency topics are a delivery channel; canonical topics feed refills and
+ * rebuilds; ClickHouse, pseudonymous, is the analysts' history.
+ */
+const RETENTION_DEFAULTS: Record<RetentionStore, string> = {
+  raw: '7d',
+  canonical: '30d',
+  'dead-letters': '14d',
+  'agency-topics': '7d',
+  clickhouse: '730d',
+};
+
+/** Variable names: RETENTION_<STORE>, and RETENTION_<STORE>_<KIND> for one kind (RETENTION_CLICKHOUSE_TEST_RESULT). */
+const envName = (...parts: string[]) => ['RETENTION', ...parts].join('_').toUpperCase().replaceAll('-', '_');
+
+function readRetention(read: EnvReader): RetentionConfig {
+  const stores = RETENTION_STORES.map((store): [RetentionStore, StoreRetention] => {
+    const defaultMs = read.keepFor(envName(store), RETENTION_DEFAULTS[store]);
+    const kinds = store === 'dead-letters' ? [] : KINDS;
+    const byKind = Object.fromEntries(
+      kinds.flatMap((kind) => (read.optional(envName(store, kind)) === null ? [] : [[kind, read.keepFor(envName(store, kind), RETENTION_DEFAULTS[store])]])),
+    );
+    return [store, { defaultMs, byKind }];
+  });
+  return Object.fromEntries(stores) as RetentionConfig;
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -532,8 +598,8 @@ export function loadConfig(env: Env = process.env): Config {
     topics: {
       partitions: read.integer('TOPIC_PARTITIONS', 6, 1, 1000),
       replicationFactor: read.integer('TOPIC_REPLICATION_FACTOR', 1, 1, 10),
-      retentionMs: read.integer('TOPIC_RETENTION_MS', 7 * 24 * 3600 * 1000, 60_000, Number.MAX_SAFE_INTEGER),
     },
+    retention: readRetention(read),
     schemaRegistry: {
       url: registryUrl,
       listenHost: read.string('SCHEMA_REGISTRY_LISTEN_HOST', '127.0.0.1'),

@@ -8,7 +8,7 @@
  */
 import avro from 'avsc';
 import type { Tier } from './access.ts';
-import type { AvroSchema } from './avro-serde.ts';
+import type { AvroSchema } from './schema-files.ts';
 import { KINDS, canonicalSchema, type Kind } from './catalog.ts';
 
 export const FIELD_CLASSES = ['direct-identifier', 'free-text', 'quasi-identifier', 'pseudonym', 'operational', 'container'] as const;

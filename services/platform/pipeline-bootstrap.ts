@@ -29,8 +29,9 @@ export async function preparePipeline(config: Config, kafka: Kafka, logger: Logg
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const created = await ensureTopics(admin, pipelineTopics(), config.topics);
+    const { created, retentionChanged } = await ensureTopics(admin, pipelineTopics(config.retention), config.topics);
     if (created.length > 0) logger.info({ topics: created }, 'created topics');
+    if (retentionChanged.length > 0) logger.info({ topics: retentionChanged }, 'retention changed to the configured one');
   } finally {
     await admin.disconnect();
   }

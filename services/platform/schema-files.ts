@@ -5,8 +5,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import avro from 'avsc';
-import { REPO_ROOT } from './config.ts';
-import type { AvroSchema } from './avro-serde.ts';
+import { REPO_ROOT } from './repo-root.ts';
+
+/** An Avro schema as parsed JSON. */
+export type AvroSchema = Record<string, unknown>;
 
 export const SCHEMAS_DIR = path.join(REPO_ROOT, 'schemas');
 

@@ -1,16 +1,21 @@
 /**
  * Topic administration: creates what is missing with partitions, retention and compaction taken
- * from configuration, and leaves existing topics as they are.
+ * from configuration, and brings the retention of existing topics in line with it (README,
+ * "Retention"). Nothing else of an existing topic is changed.
  */
-import type { Admin, ITopicConfig } from 'kafkajs';
+import kafkajs, { type Admin, type ITopicConfig } from 'kafkajs';
 import { KINDS, canonicalTopic, kindEntry, rawTopic, sourceKinds } from './catalog.ts';
-import type { TopicDefaults } from './config.ts';
+import { retentionOf, type RetentionConfig, type TopicDefaults } from './config.ts';
+
+// kafkajs is CommonJS: its enums are properties of the default export.
+const { ConfigResourceTypes, ConfigSource } = kafkajs;
 
 export interface TopicSpec {
   name: string;
   /** Compacted topics keep the latest record per key forever (registries, offsets, state). */
   compacted?: boolean;
   partitions?: number;
+  /** `retention.ms` of a topic that is not compacted; the broker's default when absent (tests' and benchmarks' own topics). */
   retentionMs?: number;
   /** A compacted topic keeps every record at least this long before compaction may drop older ones of a key. */
   minCompactionLagMs?: number;
@@ -33,7 +38,7 @@ export function topicConfig(spec: TopicSpec, defaults: TopicDefaults): ITopicCon
       ]
     : [
         { name: 'cleanup.policy', value: 'delete' },
-        { name: 'retention.ms', value: String(spec.retentionMs ?? defaults.retentionMs) },
+        ...(spec.retentionMs !== undefined ? [{ name: 'retention.ms', value: String(spec.retentionMs) }] : []),
       ];
   return {
     topic: spec.name,
@@ -56,15 +61,21 @@ export function subscriptionDlqTopic(subscriptionId: string): string {
 }
 
 /** Every topic of the pipeline: internal, raw per (source, kind), canonical per kind, dead letters. */
-export function pipelineTopics(): TopicSpec[] {
+export function pipelineTopics(retention: RetentionConfig): TopicSpec[] {
+  const deadLetters = retentionOf(retention, 'dead-letters');
   return [
     ...INTERNAL_TOPICS,
-    ...sourceKinds().map(({ source, kind }) => ({ name: rawTopic(source, kind) })),
-    ...KINDS.map((kind) => ({ name: canonicalTopic(kind), compacted: kindEntry(kind).compacted ?? false })),
-    { name: DLQ_INGEST_TOPIC },
-    { name: DLQ_NORMALIZER_TOPIC },
-    { name: DLQ_SINK_CLICKHOUSE_TOPIC },
+    ...sourceKinds().map(({ source, kind }) => ({ name: rawTopic(source, kind), retentionMs: retentionOf(retention, 'raw', kind) })),
+    ...KINDS.map((kind) => canonicalTopicSpec(canonicalTopic(kind), kind, retention)),
+    { name: DLQ_INGEST_TOPIC, retentionMs: deadLetters },
+    { name: DLQ_NORMALIZER_TOPIC, retentionMs: deadLetters },
+    { name: DLQ_SINK_CLICKHOUSE_TOPIC, retentionMs: deadLetters },
   ];
+}
+
+/** A canonical topic (under any prefix): compacted for registry kinds (kept while current), else kept for the kind's canonical retention. */
+export function canonicalTopicSpec(name: string, kind: (typeof KINDS)[number], retention: RetentionConfig): TopicSpec {
+  return kindEntry(kind).compacted ? { name, compacted: true } : { name, retentionMs: retentionOf(retention, 'canonical', kind) };
 }
 
 /**
@@ -85,12 +96,51 @@ export async function waitForLeaders(admin: Admin, topics: readonly string[], ti
   }
 }
 
-/** Returns the names of the topics it created. */
-export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[], defaults: TopicDefaults): Promise<string[]> {
+export interface EnsuredTopics {
+  created: string[];
+  /** Existing topics whose `retention.ms` was changed to their spec's. */
+  retentionChanged: string[];
+}
+
+export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[], defaults: TopicDefaults): Promise<EnsuredTopics> {
   const existing = new Set(await admin.listTopics());
   const missing = specs.filter((spec) => !existing.has(spec.name));
-  if (missing.length === 0) return [];
-  await admin.createTopics({ waitForLeaders: false, topics: missing.map((spec) => topicConfig(spec, defaults)) });
-  await waitForLeaders(admin, missing.map((spec) => spec.name));
-  return missing.map((spec) => spec.name);
+  if (missing.length > 0) {
+    await admin.createTopics({ waitForLeaders: false, topics: missing.map((spec) => topicConfig(spec, defaults)) });
+    await waitForLeaders(admin, missing.map((spec) => spec.name));
+  }
+  // Every timed topic is checked, not only those listed before: another process may have made one
+  // in between (its creation here then did nothing), and then with other settings.
+  const timed = specs.filter((spec) => !spec.compacted && spec.retentionMs !== undefined);
+  return { created: missing.map((spec) => spec.name), retentionChanged: await alignRetention(admin, timed) };
+}
+
+/** The `retention.ms` Kafka applies to each topic (its own or the broker's default). */
+export async function topicRetention(admin: Admin, topics: readonly string[]): Promise<Map<string, number>> {
+  if (topics.length === 0) return new Map();
+  const { resources } = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: ['retention.ms'] })),
+  });
+  return new Map(resources.map((r) => [r.resourceName, Number(r.configEntries.find((e) => e.configName === 'retention.ms')?.configValue)]));
+}
+
+async function alignRetention(admin: Admin, specs: readonly TopicSpec[]): Promise<string[]> {
+  if (specs.length === 0) return [];
+  const { resources } = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: specs.map((spec) => ({ type: ConfigResourceTypes.TOPIC, name: spec.name })),
+  });
+  const wanted = new Map(specs.map((spec) => [spec.name, String(spec.retentionMs)]));
+  const changes = resources.flatMap((resource) => {
+    const retention = wanted.get(resource.resourceName)!;
+    if (resource.configEntries.find((e) => e.configName === 'retention.ms')?.configValue === retention) return [];
+    // AlterConfigs, the form kafkajs sends, replaces every setting of the topic's own: the others go along unchanged.
+    const own = resource.configEntries
+      .filter((e) => e.configSource === ConfigSource.TOPIC_CONFIG && e.configName !== 'retention.ms')
+      .map((e) => ({ name: e.configName, value: e.configValue }));
+    return [{ type: ConfigResourceTypes.TOPIC, name: resource.resourceName, configEntries: [...own, { name: 'retention.ms', value: retention }] }];
+  });
+  if (changes.length > 0) await admin.alterConfigs({ validateOnly: false, resources: changes });
+  return changes.map((change) => change.name);
 }

@@ -3,7 +3,7 @@
  * for checking subscription filters. Which of them a tier may see is the schema's classification
  * (services/platform/field-classes.ts).
  */
-import type { AvroSchema } from '../platform/avro-serde.ts';
+import type { AvroSchema } from '../platform/schema-files.ts';
 import { KINDS, canonicalSchema, type Kind } from '../platform/catalog.ts';
 
 export type FieldType = 'string' | 'enum' | 'boolean' | 'number' | 'array' | 'record';
