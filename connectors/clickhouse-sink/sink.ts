@@ -28,7 +28,7 @@ import { retentionOf, type Config } from '../../services/platform/config.ts';
 import { createKafka } from '../../services/platform/kafka.ts';
 import type { Logger } from '../../services/platform/logger.ts';
 import { deadLetterRecord } from '../../services/platform/dead-letter-record.ts';
-import { DLQ_SINK_CLICKHOUSE_TOPIC, canonicalTopicSpec, ensureTopics } from '../../services/platform/topics.ts';
+import { DLQ_SINK_CLICKHOUSE_TOPIC, canonicalTopicSpec, ensureTopics, logEnsuredTopics } from '../../services/platform/topics.ts';
 import { migrate } from '../../services/clickhouse/migrations.ts';
 import { clickhouseErrorType, isDataError } from './clickhouse-errors.ts';
 import { ClickHouseSinkMetrics } from './metrics.ts';
@@ -127,14 +127,11 @@ export async function startClickHouseSink(options: StartClickHouseSinkOptions): 
   // Kept connected: a (re)assignment reads the committed offsets to find the inserts to form again.
   const admin: Admin = kafka.admin();
   await admin.connect();
-  await ensureTopics(
-    admin,
-    [
-      ...[...kindOfTopic].map(([topic, kind]) => canonicalTopicSpec(topic, kind, config.retention)),
-      { name: DLQ_SINK_CLICKHOUSE_TOPIC, retentionMs: retentionOf(config.retention, 'dead-letters') },
-    ],
-    config.topics,
-  );
+  const topicSpecs = [
+    ...[...kindOfTopic].map(([topic, kind]) => canonicalTopicSpec(topic, kind, config.retention)),
+    { name: DLQ_SINK_CLICKHOUSE_TOPIC, retentionMs: retentionOf(config.retention, 'dead-letters') },
+  ];
+  logEnsuredTopics(logger, await ensureTopics(admin, topicSpecs, config.topics));
   const prepare = createRecordPreparer({ serde: createAvroSerde(config.schemaRegistry), registry: config.schemaRegistry, clickhouse, logger });
   const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();

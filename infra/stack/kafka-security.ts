@@ -182,20 +182,24 @@ function allow(
 
 /**
  * What Truc's services may do: create, read, write and describe the topics of the pipeline's own
- * prefixes (but not delete them or change their retention), use the consumer groups and
- * transactional ids of their own prefixes, and read the brokers' settings — not agencies' consumer
- * groups, nor ACLs, users or any setting's change.
+ * prefixes (but not delete them), set the retention of the topics kept for a time (raw, canonical,
+ * dead letters, agency topics: the stores of README "Retention", whose configuration every start
+ * applies), use the consumer groups and transactional ids of their own prefixes, and read the
+ * brokers' settings — not agencies' consumer groups, nor ACLs, users, the brokers' settings or the
+ * internal topics' settings.
  */
 export function servicesAcls(config: Config, principal: string): AclEntry[] {
-  const topicPrefixes = new Set(['raw.', 'canonical.', 'dlq.', '_truc.', 'out.', config.clickhouseSink.topicPrefix, config.fanout.canonicalTopicPrefix]);
+  const timedPrefixes = new Set(['raw.', 'canonical.', 'dlq.', 'out.', config.clickhouseSink.topicPrefix, config.fanout.canonicalTopicPrefix]);
+  const topicPrefixes = new Set([...timedPrefixes, '_truc.']);
   const topics = new Set([config.schemaRegistry.topic, config.fanout.subscriptionsTopic, config.fanout.statusTopic, config.connect.configTopic]);
   const idPrefixes = new Set([`${config.kafka.clientId}-`, config.normalizer.groupId, config.clickhouseSink.groupId, config.fanout.groupPrefix]);
   const { TOPIC, GROUP, TRANSACTIONAL_ID, CLUSTER } = AclResourceTypes;
   const { PREFIXED, LITERAL } = ResourcePatternTypes;
-  const { CREATE, READ, WRITE, DELETE, DESCRIBE, DESCRIBE_CONFIGS, IDEMPOTENT_WRITE } = AclOperationTypes;
+  const { CREATE, READ, WRITE, DELETE, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS, IDEMPOTENT_WRITE } = AclOperationTypes;
   const onTopics = [CREATE, READ, WRITE, DESCRIBE, DESCRIBE_CONFIGS];
   return [
     ...[...topicPrefixes].flatMap((prefix) => allow(principal, TOPIC, prefix, PREFIXED, onTopics)),
+    ...[...timedPrefixes].flatMap((prefix) => allow(principal, TOPIC, prefix, PREFIXED, [ALTER_CONFIGS])),
     ...[...topics].flatMap((topic) => allow(principal, TOPIC, topic, LITERAL, onTopics)),
     ...[...idPrefixes].flatMap((prefix) => [
       // DELETE: the registry and the topic readers remove their short-lived groups when they close.

@@ -17,7 +17,7 @@ import { createKafka } from '../platform/kafka.ts';
 import type { Logger } from '../platform/logger.ts';
 import { CrashRecorder, type StageCrash } from '../platform/stage-crash.ts';
 import { deleteConsumerGroup } from '../platform/topic-ends.ts';
-import { ensureTopics, subscriptionDlqTopic, type TopicSpec } from '../platform/topics.ts';
+import { ensureTopics, logEnsuredTopics, subscriptionDlqTopic, type TopicSpec } from '../platform/topics.ts';
 import type { DeliveryStatus } from '../subscriptions/delivery-status.ts';
 import { agencyTopic, type Subscription } from '../subscriptions/model.ts';
 import { deliveredKinds, effectiveTier } from '../subscriptions/row-filter.ts';
@@ -90,7 +90,7 @@ export async function startFanout(options: StartFanoutOptions): Promise<RunningF
     const admin = kafka.admin();
     await admin.connect();
     try {
-      await ensureTopics(admin, specs, config.topics);
+      logEnsuredTopics(logger, await ensureTopics(admin, specs, config.topics));
     } finally {
       await admin.disconnect();
     }

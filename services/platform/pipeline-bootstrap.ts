@@ -15,7 +15,7 @@ import type { Logger } from './logger.ts';
 import { createPersonKey, loadPersonKeySecret, type PersonKeyFunction } from './person-key.ts';
 import { loadRawCodecs, type CanonicalKeyRule, type RawRecordCodec } from './raw-records.ts';
 import { registerCanonicalSchemas } from './schema-registration.ts';
-import { ensureTopics, pipelineTopics } from './topics.ts';
+import { ensureTopics, logEnsuredTopics, pipelineTopics } from './topics.ts';
 
 export interface Pipeline {
   serde: AvroSerde;
@@ -29,9 +29,7 @@ export async function preparePipeline(config: Config, kafka: Kafka, logger: Logg
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const { created, retentionChanged } = await ensureTopics(admin, pipelineTopics(config.retention), config.topics);
-    if (created.length > 0) logger.info({ topics: created }, 'created topics');
-    if (retentionChanged.length > 0) logger.info({ topics: retentionChanged }, 'retention changed to the configured one');
+    logEnsuredTopics(logger, await ensureTopics(admin, pipelineTopics(config.retention), config.topics));
   } finally {
     await admin.disconnect();
   }

@@ -6,6 +6,7 @@
 import kafkajs, { type Admin, type ITopicConfig } from 'kafkajs';
 import { KINDS, canonicalTopic, kindEntry, rawTopic, sourceKinds } from './catalog.ts';
 import { retentionOf, type RetentionConfig, type TopicDefaults } from './config.ts';
+import type { Logger } from './logger.ts';
 
 // kafkajs is CommonJS: its enums are properties of the default export.
 const { ConfigResourceTypes, ConfigSource } = kafkajs;
@@ -98,8 +99,10 @@ export async function waitForLeaders(admin: Admin, topics: readonly string[], ti
 
 export interface EnsuredTopics {
   created: string[];
-  /** Existing topics whose `retention.ms` was changed to their spec's. */
+  /** Topics whose `retention.ms` was changed to their spec's. */
   retentionChanged: string[];
+  /** Topics whose retention Kafka did not let this principal read or change (left as they are). */
+  retentionRefused: string[];
 }
 
 export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[], defaults: TopicDefaults): Promise<EnsuredTopics> {
@@ -112,7 +115,16 @@ export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[], de
   // Every timed topic is checked, not only those listed before: another process may have made one
   // in between (its creation here then did nothing), and then with other settings.
   const timed = specs.filter((spec) => !spec.compacted && spec.retentionMs !== undefined);
-  return { created: missing.map((spec) => spec.name), retentionChanged: await alignRetention(admin, timed) };
+  return { created: missing.map((spec) => spec.name), ...(await alignRetention(admin, timed)) };
+}
+
+/** Logs what ensureTopics did; a refused retention change is a warning, not a failure to start. */
+export function logEnsuredTopics(logger: Logger, ensured: EnsuredTopics): void {
+  if (ensured.created.length > 0) logger.info({ topics: ensured.created }, 'created topics');
+  if (ensured.retentionChanged.length > 0) logger.info({ topics: ensured.retentionChanged }, 'retention changed to the configured one');
+  if (ensured.retentionRefused.length > 0) {
+    logger.warn({ topics: ensured.retentionRefused }, 'Kafka refused to change these topics\' retention to the configured one (no ALTER_CONFIGS): they keep their own');
+  }
 }
 
 /** The `retention.ms` Kafka applies to each topic (its own or the broker's default). */
@@ -125,22 +137,36 @@ export async function topicRetention(admin: Admin, topics: readonly string[]): P
   return new Map(resources.map((r) => [r.resourceName, Number(r.configEntries.find((e) => e.configName === 'retention.ms')?.configValue)]));
 }
 
-async function alignRetention(admin: Admin, specs: readonly TopicSpec[]): Promise<string[]> {
-  if (specs.length === 0) return [];
-  const { resources } = await admin.describeConfigs({
-    includeSynonyms: false,
-    resources: specs.map((spec) => ({ type: ConfigResourceTypes.TOPIC, name: spec.name })),
-  });
-  const wanted = new Map(specs.map((spec) => [spec.name, String(spec.retentionMs)]));
-  const changes = resources.flatMap((resource) => {
-    const retention = wanted.get(resource.resourceName)!;
-    if (resource.configEntries.find((e) => e.configName === 'retention.ms')?.configValue === retention) return [];
-    // AlterConfigs, the form kafkajs sends, replaces every setting of the topic's own: the others go along unchanged.
-    const own = resource.configEntries
-      .filter((e) => e.configSource === ConfigSource.TOPIC_CONFIG && e.configName !== 'retention.ms')
-      .map((e) => ({ name: e.configName, value: e.configValue }));
-    return [{ type: ConfigResourceTypes.TOPIC, name: resource.resourceName, configEntries: [...own, { name: 'retention.ms', value: retention }] }];
-  });
-  if (changes.length > 0) await admin.alterConfigs({ validateOnly: false, resources: changes });
-  return changes.map((change) => change.name);
+async function alignRetention(admin: Admin, specs: readonly TopicSpec[]): Promise<Pick<EnsuredTopics, 'retentionChanged' | 'retentionRefused'>> {
+  if (specs.length === 0) return { retentionChanged: [], retentionRefused: [] };
+  try {
+    const { resources } = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: specs.map((spec) => ({ type: ConfigResourceTypes.TOPIC, name: spec.name })),
+    });
+    const wanted = new Map(specs.map((spec) => [spec.name, String(spec.retentionMs)]));
+    const changes = resources.flatMap((resource) => {
+      const retention = wanted.get(resource.resourceName)!;
+      if (resource.configEntries.find((e) => e.configName === 'retention.ms')?.configValue === retention) return [];
+      // AlterConfigs, the form kafkajs sends, replaces every setting of the topic's own: the others go along unchanged.
+      const own = resource.configEntries
+        .filter((e) => e.configSource === ConfigSource.TOPIC_CONFIG && e.configName !== 'retention.ms')
+        .map((e) => ({ name: e.configName, value: e.configValue }));
+      return [{ type: ConfigResourceTypes.TOPIC, name: resource.resourceName, configEntries: [...own, { name: 'retention.ms', value: retention }] }];
+    });
+    if (changes.length > 0) await admin.alterConfigs({ validateOnly: false, resources: changes });
+    return { retentionChanged: changes.map((change) => change.name), retentionRefused: [] };
+  } catch (error) {
+    // A principal that may not read or change topic settings (a Kafka whose administrators keep
+    // retention to themselves): the topics stay as they are, and the caller says so.
+    if (refusedByAcl(error)) return { retentionChanged: [], retentionRefused: specs.map((spec) => spec.name) };
+    throw error;
+  }
+}
+
+/** Whether a kafkajs error is (or wraps) an authorization refusal. */
+function refusedByAcl(error: unknown): boolean {
+  if (error === null || typeof error !== 'object') return false;
+  const { type, cause, errors } = error as { type?: unknown; cause?: unknown; errors?: unknown };
+  return /AUTHORIZATION_FAILED/.test(String(type)) || refusedByAcl(cause) || (Array.isArray(errors) && errors.some(refusedByAcl));
 }

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DemoReceiver } from '../../services/demo/demo-receiver.ts';
 import { registryClientCredentials } from '../../services/platform/registry-credentials.ts';
 import { readTopicToEnd } from '../../services/platform/topic-ends.ts';
+import { subscriptionDlqTopic, topicRetention } from '../../services/platform/topics.ts';
 import { declaration, eventually, passage, startFanoutRig, type FanoutBench, type FanoutRig } from '../support/fanout.ts';
 
 const A = `hn-${randomUUID().slice(0, 8)}`;
@@ -19,6 +20,7 @@ const SECRET_A = `whsec_${Buffer.from('a-secret-of-at-least-24-bytes!!').toStrin
 const SECRET_B = `whsec_${Buffer.from('b-secret-of-at-least-24-bytes!!').toString('base64')}`;
 const PEOPLE = Array.from({ length: 6 }, (_, i) => String(i).repeat(64));
 const T0 = Date.UTC(2021, 7, 1);
+const DAY = 86_400_000;
 
 /** The test's own Standard Webhooks check (not the service's code). */
 function signatureValid(secret: string, headers: Record<string, string>, body: string): boolean {
@@ -45,7 +47,7 @@ describe('subscriber fan-out', () => {
     rig = await startFanoutRig({
       [A]: { kinds: ['health-declaration', 'checkpoint-passage'], provinces: ['01'], tier: 'pseudonymous' },
       [B]: { kinds: ['health-declaration'], provinces: 'all', tier: 'identified' },
-    }, [SECRET_A, SECRET_B], { FANOUT_RETRY_SCHEDULE: '200ms,400ms,800ms,1600ms,3200ms' });
+    }, [SECRET_A, SECRET_B], { FANOUT_RETRY_SCHEDULE: '200ms,400ms,800ms,1600ms,3200ms', RETENTION_AGENCY_TOPICS_CHECKPOINT_PASSAGE: '3d' });
     bench = rig.bench;
     [receiverA, receiverB] = rig.receivers as [DemoReceiver, DemoReceiver];
   });
@@ -135,6 +137,20 @@ describe('subscriber fan-out', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     topicA = await readAgencyTopic(bench, `out.${A}.checkpoint-passage`);
     topicB = await readAgencyTopic(bench, `out.${B}.health-declaration`);
+
+    // Agency topics and a webhook's dead letters are kept as configured (RETENTION_AGENCY_TOPICS_CHECKPOINT_PASSAGE=3d here).
+    const admin = bench.kafka.admin();
+    await admin.connect();
+    try {
+      const retention = await topicRetention(admin, [`out.${A}.checkpoint-passage`, `out.${B}.health-declaration`, subscriptionDlqTopic(webhookA!)]);
+      expect(Object.fromEntries(retention)).toEqual({
+        [`out.${A}.checkpoint-passage`]: 3 * DAY,
+        [`out.${B}.health-declaration`]: 7 * DAY,
+        [subscriptionDlqTopic(webhookA!)]: 14 * DAY,
+      });
+    } finally {
+      await admin.disconnect();
+    }
 
     // Exactly the selected records: nothing outside the provinces, kinds or predicates.
     expect(received(receiverA)).toEqual(expectedWebhookA);

@@ -19,7 +19,7 @@ import { REPO_ROOT, type KafkaConfig, type SaslCredentials } from '../../service
 import { createKafka } from '../../services/platform/kafka.ts';
 import { readLocalKafkaCredentials } from '../../services/platform/kafka-credentials.ts';
 import { createLogger } from '../../services/platform/logger.ts';
-import { waitForLeaders } from '../../services/platform/topics.ts';
+import { ensureTopics, waitForLeaders } from '../../services/platform/topics.ts';
 import { readMessages, testConfig, testKafka, uniqueName } from '../support/kafka.ts';
 
 const config = testConfig();
@@ -285,6 +285,14 @@ describe.runIf((process.env.TRUC_TEST_STACK ?? 'native') === 'native')('Kafka au
       expect(kafkaErrorTypes(grant)).toContain('CLUSTER_AUTHORIZATION_FAILED');
       const deleted = await failure(client.deleteTopics({ topics: [topics.canonical], timeout: 5_000 }));
       expect(kafkaErrorTypes(deleted)).toContain('TOPIC_AUTHORIZATION_FAILED');
+      // It keeps the pipeline's timed topics to their configured retention (README, "Retention")…
+      const kept = await ensureTopics(client, [{ name: topics.canonical, retentionMs: 2 * 86_400_000 }], config.topics);
+      expect(kept).toEqual({ created: [], retentionChanged: [topics.canonical], retentionRefused: [] });
+      // …but changes no setting of the internal topics or the registry's (checked only: validateOnly).
+      for (const topic of [topics.internal, config.schemaRegistry.topic]) {
+        const changed = await failure(client.alterConfigs({ validateOnly: true, resources: [{ type: 2, name: topic, configEntries: [{ name: 'retention.ms', value: '1' }] }] }));
+        expect(kafkaErrorTypes(changed), topic).toContain('TOPIC_AUTHORIZATION_FAILED');
+      }
       expect((await client.fetchTopicOffsets(topics.canonical)).map((p) => p.high)).toEqual(['1']);
     } finally {
       await client.disconnect();
@@ -310,6 +318,9 @@ describe.runIf((process.env.TRUC_TEST_STACK ?? 'native') === 'native')('Kafka au
     try {
       const created = await failure(client.createTopics({ topics: [{ topic: uniqueName('raw.forged') }] }));
       expect(kafkaErrorTypes(created)).toEqual(['TOPIC_AUTHORIZATION_FAILED']);
+      // Nor may it read or change a topic's settings: a start under such a principal leaves them and says so.
+      const retention = await ensureTopics(client, [{ name: topics.raw, retentionMs: 86_400_000 }], config.topics);
+      expect(retention).toEqual({ created: [], retentionChanged: [], retentionRefused: [topics.raw] });
     } finally {
       await client.disconnect();
     }
