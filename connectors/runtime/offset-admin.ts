@@ -6,6 +6,7 @@
  * transaction: the next run of the connector starts from them.
  */
 import type { Kafka } from 'kafkajs';
+import { canonicalJson } from '../../services/platform/event-id.ts';
 import { readTopicToEnd } from '../../services/platform/topic-ends.ts';
 import { TransactionalWriter } from '../../services/platform/transactional-writer.ts';
 import {
@@ -48,8 +49,25 @@ export async function alterOffsets(
       if (offset === null) offsets.delete(partition);
       else offsets.set(partition, offset);
     }
+    if (changes.size > 0) await untilReadable(kafka, connector, offsets);
     return offsets;
   } finally {
     await writer.close().catch(() => {});
+  }
+}
+
+/**
+ * Waits until a plain read gives the connector's offsets as just committed. A commit is acknowledged
+ * before its markers reach the offsets topic, and a read_committed read stops before them until
+ * then: an operator reading the offsets right after altering them would see the old ones.
+ */
+async function untilReadable(kafka: Kafka, connector: string, offsets: ReadonlyMap<string, SourceOffset>): Promise<void> {
+  const wanted = canonicalJson([...offsets].sort(([a], [b]) => a.localeCompare(b)));
+  const deadline = Date.now() + OFFSET_READ_TIMEOUT_MS;
+  for (;;) {
+    const read = await committedOffsets(kafka, connector);
+    if (canonicalJson([...read].sort(([a], [b]) => a.localeCompare(b))) === wanted) return;
+    if (Date.now() > deadline) throw new Error(`the offsets of connector ${connector} were committed but are not readable after ${OFFSET_READ_TIMEOUT_MS} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
