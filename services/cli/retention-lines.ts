@@ -5,6 +5,7 @@
  */
 import { KINDS, canonicalTopic, kindEntry, rawTopic, sourceKinds, type Kind } from '../platform/catalog.ts';
 import { RETENTION_STORES, retentionOf, type RetentionConfig, type RetentionStore } from '../platform/config.ts';
+import { agencyTopic } from '../subscriptions/model.ts';
 import { DLQ_INGEST_TOPIC, DLQ_NORMALIZER_TOPIC, DLQ_SINK_CLICKHOUSE_TOPIC, subscriptionDlqTopic } from '../platform/topics.ts';
 
 export interface RetentionRow {
@@ -38,8 +39,8 @@ function topicsOf(store: RetentionStore, kind: Kind | null, existing: readonly s
       return [DLQ_INGEST_TOPIC, DLQ_NORMALIZER_TOPIC, DLQ_SINK_CLICKHOUSE_TOPIC, ...subscriptions];
     }
     case 'agency-topics':
-      // out.<agency>.<kind>: agency ids hold no dots.
-      return existing.filter((topic) => topic.startsWith('out.') && topic.endsWith(`.${kind}`) && topic.split('.').length === 3);
+      // Agency ids hold no dots: the second part of a topic name is the agency it would be for.
+      return existing.filter((topic) => topic === agencyTopic(topic.split('.')[1] ?? '', kind!));
     case 'clickhouse':
       return [];
   }

@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startClickHouseSink } from '../../connectors/clickhouse-sink/sink.ts';
 import { applyTableRetention, currentTtls, tableRetentions, ttlExpression } from '../../connectors/clickhouse-sink/table-retention.ts';
 import { createAvroSerde } from '../../services/platform/avro-serde.ts';
-import { KINDS, kindEntry, type Kind } from '../../services/platform/catalog.ts';
+import { KINDS, kindEntry } from '../../services/platform/catalog.ts';
 import { createClickHouse, type ClickHouseHandle } from '../../services/platform/clickhouse.ts';
-import { loadConfig, type Config } from '../../services/platform/config.ts';
+import { loadConfig, retentionOf, type Config } from '../../services/platform/config.ts';
 import { createLogger } from '../../services/platform/logger.ts';
 import { ensureTopics, topicRetention } from '../../services/platform/topics.ts';
 import { prefixedTopic, prepareCanonicalTopics } from '../support/canonical-records.ts';
@@ -47,14 +47,10 @@ describe('retention', () => {
     return { topics, ttls };
   }
 
-  function expected(config: Config, kind: Kind, store: 'canonical' | 'clickhouse'): number {
-    return config.retention[store].byKind[kind] ?? config.retention[store].defaultMs;
-  }
-
   /** Topics whose retention is not yet the configured one: a broker applies a changed setting a moment after the controller accepted it. */
   async function topicsNotYetAt(config: Config): Promise<string[]> {
     const { topics } = await inForce();
-    return timed.filter((kind) => topics.get(prefixedTopic(prefix, kind)) !== expected(config, kind, 'canonical'));
+    return timed.filter((kind) => topics.get(prefixedTopic(prefix, kind)) !== retentionOf(config.retention, 'canonical', kind));
   }
 
   beforeAll(async () => {
@@ -80,7 +76,7 @@ describe('retention', () => {
     expect(topics.get(prefixedTopic(prefix, 'test-result'))).toBe(40 * DAY);
     expect(topics.get(prefixedTopic(prefix, 'health-declaration'))).toBe(20 * DAY);
     for (const { kind, table } of tableRetentions(config.retention)) {
-      expect(ttls.get(table), table).toBe(ttlExpression(expected(config, kind, 'clickhouse') / 1000));
+      expect(ttls.get(table), table).toBe(ttlExpression(retentionOf(config.retention, 'clickhouse', kind) / 1000));
     }
     expect(ttls.get('checkpoint_passages')).toBe(ttlExpression(90 * 86_400));
     // The registry is compacted and its table has no TTL: kept while current.
@@ -102,7 +98,7 @@ describe('retention', () => {
     expect(await topicSetting(admin, prefixedTopic(prefix, 'health-declaration'), 'cleanup.policy')).toBe('delete');
 
     expect(await applyTableRetention(clickhouse, tableRetentions(config.retention), null)).toEqual([]);
-    const again = await ensureTopics(admin, timed.map((kind) => ({ name: prefixedTopic(prefix, kind), retentionMs: expected(config, kind, 'canonical') })), config.topics);
+    const again = await ensureTopics(admin, timed.map((kind) => ({ name: prefixedTopic(prefix, kind), retentionMs: retentionOf(config.retention, 'canonical', kind) })), config.topics);
     expect(again).toEqual({ created: [], retentionChanged: [], retentionRefused: [] });
   });
 
