@@ -147,6 +147,18 @@ export function isPortOpen(host: string, port: number, timeoutMs = 1000): Promis
   });
 }
 
+/**
+ * A fresh KRaft cluster id: 16 random bytes in base64url, as Kafka's Uuid. Like Kafka's own
+ * generator it never begins with '-', which the storage tool's argument parser would take for an
+ * option (one id in 64 did, and the format failed).
+ */
+export function newClusterId(random: (size: number) => Buffer = randomBytes): string {
+  for (;;) {
+    const id = random(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
 export interface KafkaStart {
   pid: number | null;
   /** false when a broker was already serving the address (ours or someone else's). */
@@ -185,12 +197,16 @@ export async function startKafka(config: Config, waitForReady: (timeoutMs: numbe
   if (!formatted) {
     // KRaft storage is formatted once with a fresh cluster id (16 random bytes, base64url, as Kafka's Uuid)
     // and the SCRAM users that must exist before anyone can log in.
-    const clusterId = randomBytes(16).toString('base64url');
-    execFileSync(
-      javaBinary(),
-      ['-cp', classpath, log4j, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propertiesFile, ...formatScramArguments(credentials)],
-      { stdio: 'ignore' },
-    );
+    try {
+      execFileSync(
+        javaBinary(),
+        ['-cp', classpath, log4j, 'kafka.tools.StorageTool', 'format', '-t', newClusterId(), '-c', propertiesFile, ...formatScramArguments(credentials)],
+        { stdio: ['ignore', 'ignore', 'pipe'] },
+      );
+    } catch (error) {
+      const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim();
+      throw new Error(`could not format the Kafka storage in ${logDir}: ${stderr || (error as Error).message}`);
+    }
   }
   const started = startDetached(
     proc,
