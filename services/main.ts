@@ -118,7 +118,7 @@ async function run(): Promise<void> {
   let fanoutCrash = (): StageCrash | null => null;
   const alertBoard = new AlertBoard();
   const api = await startApi({
-    config, logger, connectors: pull, metrics: normalizer.metrics.registry, access,
+    config, logger, connectors: pull, metrics: normalizer.metrics.registry, access, clickhouse,
     operations: { normalizer: normalizer.metrics, sink: () => sink.status(), warnings, crashes: () => [normalizer.status().lastCrash, fanoutCrash()], alerts: alertBoard },
   });
   const fanoutConfig = localStack ? withDemoReceiverAllowed(config) : config;

@@ -21,6 +21,7 @@
  */
 import type { Admin, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
 import { backoffDelay, type BackoffPolicy } from '../../services/platform/backoff.ts';
+import { auditTopicSpec } from '../../services/platform/audit-log.ts';
 import { createAvroSerde } from '../../services/platform/avro-serde.ts';
 import { KINDS, type Kind } from '../../services/platform/catalog.ts';
 import { createClickHouse, type ClickHouseHandle } from '../../services/platform/clickhouse.ts';
@@ -33,6 +34,7 @@ import { migrate } from '../../services/clickhouse/migrations.ts';
 import { clickhouseErrorType, isDataError } from './clickhouse-errors.ts';
 import { ClickHouseSinkMetrics } from './metrics.ts';
 import { applyTableRetention, tableRetentions } from './table-retention.ts';
+import { startAuditTableWriter } from './audit-table.ts';
 import { PROJECTIONS, type Row } from './projection.ts';
 import { createRecordPreparer, isRow, type Entry } from './record-preparation.ts';
 import { loadLoggedGroups, logGroups } from './batch-log.ts';
@@ -130,9 +132,11 @@ export async function startClickHouseSink(options: StartClickHouseSinkOptions): 
   const topicSpecs = [
     ...[...kindOfTopic].map(([topic, kind]) => canonicalTopicSpec(topic, kind, config.retention)),
     { name: DLQ_SINK_CLICKHOUSE_TOPIC, retentionMs: retentionOf(config.retention, 'dead-letters') },
+    auditTopicSpec(config),
   ];
   logEnsuredTopics(logger, await ensureTopics(admin, topicSpecs, config.topics));
-  const prepare = createRecordPreparer({ serde: createAvroSerde(config.schemaRegistry), registry: config.schemaRegistry, clickhouse, logger });
+  const serde = createAvroSerde(config.schemaRegistry);
+  const prepare = createRecordPreparer({ serde, registry: config.schemaRegistry, clickhouse, logger });
   const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
 
@@ -516,6 +520,8 @@ export async function startClickHouseSink(options: StartClickHouseSinkOptions): 
   );
   await runner.start();
   logger.info({ topics, groupId: sinkConfig.groupId, maxRows: sinkConfig.maxRows, maxWaitMs: sinkConfig.maxWaitMs }, 'clickhouse sink started');
+  // The process that holds the engine also keeps the disclosure audit's table.
+  const auditWriter = await startAuditTableWriter({ config, kafka, serde, clickhouse, logger });
 
   let closing: Promise<void> | null = null;
   return {
@@ -540,6 +546,7 @@ export async function startClickHouseSink(options: StartClickHouseSinkOptions): 
         stopping = true;
         stopWaiting();
         await runner.stop();
+        await auditWriter.close();
         await producer.disconnect();
         await admin.disconnect();
         if (ownsClickHouse) await clickhouse.close();

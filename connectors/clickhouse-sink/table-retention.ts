@@ -32,12 +32,12 @@ export function ttlExpression(seconds: number): string {
   return `toDateTime(received_at) + toIntervalSecond(${seconds})`;
 }
 
-/** Each table's TTL as ClickHouse holds it (null: none). */
-export async function currentTtls(handle: ClickHouseHandle, tables: readonly string[]): Promise<Map<string, string | null>> {
+/** Each table's TTL as ClickHouse holds it (null: none), in the sink's database unless another is named. */
+export async function currentTtls(handle: ClickHouseHandle, tables: readonly string[], database = handle.database): Promise<Map<string, string | null>> {
   const rows = await (
     await handle.client.query({
-      query: 'SELECT name, engine_full FROM system.tables WHERE database = currentDatabase() AND name IN {tables:Array(String)}',
-      query_params: { tables },
+      query: 'SELECT name, engine_full FROM system.tables WHERE database = {database:String} AND name IN {tables:Array(String)}',
+      query_params: { tables, database },
       format: 'JSONEachRow',
     })
   ).json<{ name: string; engine_full: string }>();

@@ -183,15 +183,15 @@ function allow(
 /**
  * What Truc's services may do: create, read, write and describe the topics of the pipeline's own
  * prefixes (but not delete them), set the retention of the topics kept for a time (raw, canonical,
- * dead letters, agency topics: the stores of README "Retention", whose configuration every start
- * applies), use the consumer groups and transactional ids of their own prefixes, and read the
+ * dead letters, agency topics, the audit topic: the stores of README "Retention", whose
+ * configuration every start applies), use the consumer groups and transactional ids of their own prefixes, and read the
  * brokers' settings — not agencies' consumer groups, nor ACLs, users, the brokers' settings or the
  * internal topics' settings.
  */
 export function servicesAcls(config: Config, principal: string): AclEntry[] {
   const timedPrefixes = new Set(['raw.', 'canonical.', 'dlq.', 'out.', config.clickhouseSink.topicPrefix, config.fanout.canonicalTopicPrefix]);
   const topicPrefixes = new Set([...timedPrefixes, '_truc.']);
-  const topics = new Set([config.schemaRegistry.topic, config.fanout.subscriptionsTopic, config.fanout.statusTopic, config.connect.configTopic]);
+  const topics = new Set([config.schemaRegistry.topic, config.fanout.subscriptionsTopic, config.fanout.statusTopic, config.connect.configTopic, config.audit.topic]);
   const idPrefixes = new Set([`${config.kafka.clientId}-`, config.normalizer.groupId, config.clickhouseSink.groupId, config.fanout.groupPrefix]);
   const { TOPIC, GROUP, TRANSACTIONAL_ID, CLUSTER } = AclResourceTypes;
   const { PREFIXED, LITERAL } = ResourcePatternTypes;
@@ -200,6 +200,7 @@ export function servicesAcls(config: Config, principal: string): AclEntry[] {
   return [
     ...[...topicPrefixes].flatMap((prefix) => allow(principal, TOPIC, prefix, PREFIXED, onTopics)),
     ...[...timedPrefixes].flatMap((prefix) => allow(principal, TOPIC, prefix, PREFIXED, [ALTER_CONFIGS])),
+    ...allow(principal, TOPIC, config.audit.topic, LITERAL, [ALTER_CONFIGS]),
     ...[...topics].flatMap((topic) => allow(principal, TOPIC, topic, LITERAL, onTopics)),
     ...[...idPrefixes].flatMap((prefix) => [
       // DELETE: the registry and the topic readers remove their short-lived groups when they close.

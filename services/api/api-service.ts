@@ -25,6 +25,11 @@ import { OperationsView } from '../operations/operations-view.ts';
 import { RecentWarnings } from '../operations/recent-warnings.ts';
 import { OperationsRoutes } from '../operations/routes.ts';
 import { createAvroSerde, type AvroSerde } from '../platform/avro-serde.ts';
+import { AuditLog } from '../platform/audit-log.ts';
+import type { ClickHouseHandle } from '../platform/clickhouse.ts';
+import { createPersonKey, loadPersonKeySecret, type PersonKeyFunction } from '../platform/person-key.ts';
+import { AuditReader } from '../audit/audit-reader.ts';
+import { AuditRoutes } from '../audit/audit-routes.ts';
 import { ConnectorRoutes } from './connector-routes.ts';
 import { buildApi } from './server.ts';
 
@@ -44,6 +49,11 @@ export interface StartApiOptions {
   access?: LiveAccessPolicy;
   /** Figures of pipeline stages running in the same process, for the operator console. */
   operations?: OperationsFeedsOption;
+  /**
+   * Where the disclosure audit's table is read: the process's ClickHouse (the embedded engine of
+   * `npm start`, or a server). Without it the audit routes answer 503.
+   */
+  clickhouse?: ClickHouseHandle;
 }
 
 export interface OperationsFeedsOption {
@@ -96,6 +106,14 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     principalOf: (request) => request.principal,
   });
   const subscriptions = await SubscriptionRoutes.start({ config, kafka, logger, access });
+  let personKey: PersonKeyFunction | undefined;
+  const audit = await AuditLog.open(kafka, createAvroSerde(config.schemaRegistry), config, logger);
+  const auditRoutes = new AuditRoutes({
+    logger,
+    reader: options.clickhouse ? new AuditReader(options.clickhouse, config.audit.database) : null,
+    audit,
+    personKey: () => (personKey ??= createPersonKey(loadPersonKeySecret(config.normalizer, false))),
+  });
   const connectors = new ConnectorRoutes({ logger, ingest, pull: options.connectors ?? null });
   const view = new OperationsView(
     {
@@ -119,7 +137,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   const app = buildApi({
     logger,
     access,
-    routes: [ingest, connectors, subscriptions, operations],
+    routes: [ingest, connectors, subscriptions, operations, auditRoutes],
     maxBodyBytes: config.ingest.maxBodyBytes,
     ...(options.metrics ? { metrics: options.metrics } : {}),
   });
@@ -140,7 +158,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       view.stop();
       closing ??= app
         .close()
-        .then(() => Promise.all([batcher.close(), subscriptions.close()]))
+        .then(() => Promise.all([batcher.close(), subscriptions.close(), audit.close()]))
         .then(() => ownAccess?.close());
       return closing;
     },

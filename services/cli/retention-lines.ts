@@ -4,7 +4,7 @@
  * (changed settings are applied at the next start of the stage that owns the topics or tables).
  */
 import { KINDS, canonicalTopic, kindEntry, rawTopic, sourceKinds, type Kind } from '../platform/catalog.ts';
-import { RETENTION_STORES, retentionOf, type RetentionConfig, type RetentionStore } from '../platform/config.ts';
+import { RETENTION_STORES, retentionOf, storeHasKinds, type RetentionConfig, type RetentionStore } from '../platform/config.ts';
 import { agencyTopic } from '../subscriptions/model.ts';
 import { DLQ_INGEST_TOPIC, DLQ_NORMALIZER_TOPIC, DLQ_SINK_CLICKHOUSE_TOPIC, subscriptionDlqTopic } from '../platform/topics.ts';
 
@@ -27,7 +27,7 @@ export function formatKeepFor(ms: number): string {
 }
 
 /** The topics of a store and kind among those Kafka has. */
-function topicsOf(store: RetentionStore, kind: Kind | null, existing: readonly string[]): string[] {
+function topicsOf(store: RetentionStore, kind: Kind | null, existing: readonly string[], auditTopic: string): string[] {
   switch (store) {
     case 'raw':
       return sourceKinds().filter((pair) => pair.kind === kind).map((pair) => rawTopic(pair.source, pair.kind));
@@ -43,6 +43,8 @@ function topicsOf(store: RetentionStore, kind: Kind | null, existing: readonly s
       return existing.filter((topic) => topic === agencyTopic(topic.split('.')[1] ?? '', kind!));
     case 'clickhouse':
       return [];
+    case 'audit':
+      return [auditTopic];
   }
 }
 
@@ -57,16 +59,16 @@ function inForce(store: RetentionStore, topics: string[], applied: ReadonlyMap<s
  * One row per store and kind. `applied`: each existing topic's `retention.ms` (null when Kafka did
  * not answer). Registry kinds' canonical topics and tables are kept while current, not for a time.
  */
-export function retentionRows(retention: RetentionConfig, applied: ReadonlyMap<string, number> | null): RetentionRow[] {
+export function retentionRows(retention: RetentionConfig, applied: ReadonlyMap<string, number> | null, auditTopic: string): RetentionRow[] {
   const existing = applied ? [...applied.keys()] : [];
   return RETENTION_STORES.flatMap((store) => {
-    const kinds: (Kind | null)[] = store === 'dead-letters' ? [null] : [...KINDS];
+    const kinds: (Kind | null)[] = storeHasKinds(store) ? [...KINDS] : [null];
     return kinds.flatMap((kind): RetentionRow[] => {
       if (kind !== null && store === 'raw' && !sourceKinds().some((pair) => pair.kind === kind)) return [];
       const registry = kind !== null && kindEntry(kind).compacted === true && (store === 'canonical' || store === 'clickhouse');
       if (registry) return [{ store, kind, configured: 'while current', inForce: store === 'canonical' ? 'compacted' : 'no TTL' }];
       const configured = formatKeepFor(retentionOf(retention, store, kind ?? undefined));
-      const topics = topicsOf(store, kind, existing);
+      const topics = topicsOf(store, kind, existing, auditTopic);
       const now = inForce(store, topics, applied);
       return [{ store, kind, configured, inForce: now }];
     });

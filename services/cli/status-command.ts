@@ -4,8 +4,6 @@
  * The API is asked with an operator key: TRUC_OPERATOR_KEY, or on a local stack the key `npm start`
  * issued (`.truc/local-keys.json`).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin } from 'kafkajs';
 import { status as stackStatus } from '../../infra/stack/stack.ts';
@@ -18,6 +16,7 @@ import { createKafka } from '../platform/kafka.ts';
 import { createLogger } from '../platform/logger.ts';
 import { topicRetention } from '../platform/topics.ts';
 import { parseCommandArgs, type Command } from './command.ts';
+import { operatorKey } from './operator-key.ts';
 import { retentionLines, retentionRows } from './retention-lines.ts';
 
 const HELP = `usage: truc status [--api URL]
@@ -28,12 +27,6 @@ normalizer is down), and each subscription's delivery (state, delivered, retries
 lag, last sequence number and events numbered since its fan-out started, last success, last error),
 and each store's retention per kind: configured, and in force on Kafka's topics. --api defaults to http://API_HOST:API_PORT.
 `;
-
-function operatorKey(config: Config): string | null {
-  if (process.env.TRUC_OPERATOR_KEY) return process.env.TRUC_OPERATOR_KEY;
-  const file = path.join(path.dirname(config.api.accessFile), 'local-keys.json');
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { operator: string }).operator : null;
-}
 
 /** Sums of the normalizer's counters by `source/kind` from Prometheus text. */
 export function normalizerFigures(text: string): Map<string, Record<string, number>> {
@@ -160,7 +153,7 @@ export const STATUS_COMMAND: Command = {
     }
     process.stdout.write('retention\n');
     const applied = await askKafka(config, async (admin) => topicRetention(admin, await admin.listTopics()));
-    for (const line of retentionLines(retentionRows(config.retention, applied))) process.stdout.write(`${line}\n`);
+    for (const line of retentionLines(retentionRows(config.retention, applied, config.audit.topic))) process.stdout.write(`${line}\n`);
     return healthy ? 0 : 1;
   },
 };

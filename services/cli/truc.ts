@@ -5,6 +5,7 @@
  */
 import { AGENCY_CREDENTIALS_COMMAND } from './agency-credentials-command.ts';
 import { ANALYST_PASSWORD_COMMAND } from './analyst-password-command.ts';
+import { AUDIT_COMMAND } from './audit-command.ts';
 import { CATALOGUE_COMMAND } from './catalogue-command.ts';
 import { UsageError, type Command } from './command.ts';
 import { DLQ_COMMAND } from './dlq-command.ts';
@@ -24,6 +25,7 @@ const COMMANDS: readonly Command[] = [
   REGISTRY_CREDENTIAL_COMMAND,
   ANALYST_PASSWORD_COMMAND,
   AGENCY_CREDENTIALS_COMMAND,
+  AUDIT_COMMAND,
 ];
 
 function usage(): string {

@@ -10,7 +10,8 @@
  *
  * Analysts log in with their own accounts (analyst-credentials.ts); failed logins are throttled per
  * name and address (login-throttle.ts); analysts share the query slots fairly (fair-slots.ts). Every
- * query, allowed or refused, goes to the operators' query log (query-log.ts). The general log names
+ * query, allowed or refused, goes to the operators' query log (query-log.ts) and to the disclosure
+ * audit (an answer is sent only after its audit entry is written). The general log names
  * the query id, statement keyword, outcome, rows and time — never the query text, whose literals may
  * carry personal data, nor any credential.
  */
@@ -18,8 +19,11 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { AuditLog, actionRecord } from '../platform/audit-log.ts';
+import { createAvroSerde } from '../platform/avro-serde.ts';
 import type { ClickHouseHandle } from '../platform/clickhouse.ts';
 import type { Config } from '../platform/config.ts';
+import { createKafka } from '../platform/kafka.ts';
 import type { Logger } from '../platform/logger.ts';
 import { watchAccessPolicy } from '../platform/access.ts';
 import { AnalystAuthenticator, loadAnalystCredentials, type AnalystAccounts } from './analyst-credentials.ts';
@@ -73,6 +77,10 @@ export async function startClickHouseEndpoint({ config, logger, clickhouse, anal
     log.error({ err: { message: error.message } }, 'clickhouse endpoint: cannot write the analysts\' query log'));
   const engine = await ReadOnlyEngine.open(config.clickhouse.dataDir, settings);
   const analystDatabase = clickhouse.database;
+  // Every query goes to the disclosure audit; an answer is sent only once its entry is written.
+  const audit = await AuditLog.open(createKafka(config.kafka, log, 'clickhouse-endpoint'), createAvroSerde(config.schemaRegistry), config, log);
+  const auditQuery = (analyst: string, sql: string, rowsRead: number, refused: boolean) =>
+    audit.write([actionRecord({ audit_id: `query/${randomUUID()}`, action: 'analyst_query', at: Date.now(), actor: analyst, statement: sql, rows_read: rowsRead, refused })]);
 
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
@@ -148,6 +156,12 @@ export async function startClickHouseEndpoint({ config, logger, clickhouse, anal
         result_bytes: String(result.body.length),
         elapsed_ns: String(Math.round(result.elapsedSeconds * 1e9)),
       };
+      try {
+        await auditQuery(analyst, sql, result.rowsRead, false);
+      } catch (error) {
+        log.error({ queryId, err: { message: (error as Error).message } }, 'clickhouse endpoint: cannot write the query to the disclosure audit; answer withheld');
+        throw endpointError('UNKNOWN_EXCEPTION', 'the disclosure audit cannot be written now (Kafka unreachable); the answer is withheld, try again later');
+      }
       const encoding = options.compressResponse ? chooseResponseEncoding(request.headers['accept-encoding']) : null;
       const blocks = options.nativeBlocks.compressResponse ? await compressNativeBlocks(result.body) : result.body;
       const payload = encoding === null ? blocks : await encodeResponse(encoding, blocks);
@@ -173,6 +187,9 @@ export async function startClickHouseEndpoint({ config, logger, clickhouse, anal
       sendError(response, failure, engine.version, failure instanceof LoginThrottled ? failure.retryAfterSeconds : null);
       const ms = elapsedMs(started);
       if (analyst !== null) {
+        // Nothing was disclosed; the attempt is audited all the same (without holding the answer).
+        auditQuery(analyst, sql, 0, true).catch((auditError: Error) =>
+          log.error({ queryId, err: { message: auditError.message } }, 'clickhouse endpoint: cannot write a refused query to the disclosure audit'));
         queryLog.write({
           time: new Date().toISOString(), analyst, address, queryId, statement, query: sql,
           refused: failure instanceof AnalystQueryRefusal || httpStatusFor(failure.type) === 403,
@@ -207,6 +224,7 @@ export async function startClickHouseEndpoint({ config, logger, clickhouse, anal
   } catch (error) {
     await engine.close();
     await queryLog.close();
+    await audit.close();
     ownAccess?.close();
     throw new Error(`the analysts' endpoint cannot listen on ${settings.host}:${settings.port}: ${(error as Error).message}`);
   }
@@ -224,6 +242,7 @@ export async function startClickHouseEndpoint({ config, logger, clickhouse, anal
       clearTimeout(deadline);
       await engine.close();
       await queryLog.close();
+      await audit.close();
       ownAccess?.close();
     },
   };

@@ -10,6 +10,7 @@
  */
 import type { Kafka, Producer } from 'kafkajs';
 import { watchAccessPolicy, type Entitlement, type LiveAccessPolicy } from '../platform/access.ts';
+import { AuditLog } from '../platform/audit-log.ts';
 import { createAvroSerde, type AvroSerde } from '../platform/avro-serde.ts';
 import type { Kind } from '../platform/catalog.ts';
 import { retentionOf, type Config } from '../platform/config.ts';
@@ -74,6 +75,7 @@ export async function startFanout(options: StartFanoutOptions): Promise<RunningF
   const crashes = new CrashRecorder('fanout', logger);
   const client = new WebhookClient({ timeoutMs: config.fanout.webhookTimeoutMs, allowHosts: config.fanout.allowHosts });
   const topicOf = (kind: Kind) => `${config.fanout.canonicalTopicPrefix}${kind}`;
+  const audit = await AuditLog.open(kafka, serde, config, logger);
 
   let dlqProducer: Promise<Producer> | null = null;
   const getDlqProducer = () => {
@@ -114,10 +116,14 @@ export async function startFanout(options: StartFanoutOptions): Promise<RunningF
       sourceTopics: kinds.map(topicOf),
     });
     let delivery: BatchDelivery;
+    const tier = effectiveTier(subscription, entitlement);
     if (subscription.delivery.type === 'webhook') {
       await ensure([{ name: subscriptionDlqTopic(subscription.id), retentionMs: retentionOf(config.retention, 'dead-letters') }]);
       delivery = new WebhookBatchDelivery({
         subscriptionId: subscription.id,
+        agency: subscription.agency,
+        tier,
+        audit,
         target: subscription.delivery,
         client,
         retryScheduleMs: config.fanout.retryScheduleMs,
@@ -128,8 +134,7 @@ export async function startFanout(options: StartFanoutOptions): Promise<RunningF
       });
     } else {
       await ensure(kinds.map((kind) => ({ name: agencyTopic(subscription.agency, kind), retentionMs: retentionOf(config.retention, 'agency-topics', kind) })));
-      const tier = effectiveTier(subscription, entitlement);
-      delivery = new TopicBatchDelivery({ agency: subscription.agency, tracker, sequence }, await agencyTopicWriters(serde, subscription.agency, kinds, tier));
+      delivery = new TopicBatchDelivery({ agency: subscription.agency, subscriptionId: subscription.id, tier, audit, tracker, sequence }, await agencyTopicWriters(serde, subscription.agency, kinds, tier));
     }
     const runner = new SubscriptionRunner({ kafka, serde, logger, subscription, entitlement, tracker, groupId, topicOf, crashes }, delivery);
     await runner.start();
@@ -232,6 +237,7 @@ export async function startFanout(options: StartFanoutOptions): Promise<RunningF
         await reporter.close();
         client.close();
         await (await dlqProducer?.catch(() => null))?.disconnect();
+        await audit.close();
         await store.close();
       })();
       return closing;

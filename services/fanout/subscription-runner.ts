@@ -27,6 +27,8 @@ export interface SelectedRecord {
   offset: number;
   key: string | null;
   eventId: string;
+  /** The canonical record's person, whatever the tier shows (for the disclosure audit). */
+  personKey: string | null;
   /** The projected record (what the tier may see). */
   record: Record<string, unknown>;
   /** The canonical record's source system (for dead letters). */
@@ -185,6 +187,7 @@ function selectedRecord(message: KafkaMessage, value: Buffer, kind: Kind, tier: 
     offset: Number(message.offset),
     key: message.key?.toString('utf8') ?? null,
     eventId: String(record.event_id),
+    personKey: typeof record.person_key === 'string' ? record.person_key : null,
     record: projectRecord(kind, tier, record),
     source: String(record.source),
     value,

@@ -10,8 +10,12 @@
  * transaction fences the previous holder; the holder then reads the group's committed offsets,
  * since the offset the consumer fetched at join may predate the last commit of the instance it
  * fenced, and skips what that instance already wrote.
+ *
+ * Each record's disclosure audit entry goes into the same transaction, so the audit holds a topic
+ * delivery exactly when the agency topic does.
  */
 import type { Tier } from '../platform/access.ts';
+import { deliveryRecord, type AuditLog } from '../platform/audit-log.ts';
 import { valueSubject, type AvroSerde, type AvroWriter } from '../platform/avro-serde.ts';
 import type { Kind } from '../platform/catalog.ts';
 import { HEADER } from '../platform/record-headers.ts';
@@ -24,6 +28,9 @@ import type { StatusTracker } from './status-tracker.ts';
 
 export interface TopicDeliveryOptions {
   agency: string;
+  subscriptionId: string;
+  tier: Tier;
+  audit: AuditLog;
   tracker: StatusTracker;
   /** The subscription's sequence numbers; its transactions carry the records and offsets too. */
   sequence: SequenceJournal;
@@ -54,7 +61,7 @@ export class TopicBatchDelivery implements BatchDelivery {
   }
 
   async deliver(batch: SinkBatch, kind: Kind, selected: SelectedRecord[], context: SinkContext): Promise<void> {
-    const { sequence, agency, tracker } = this.options;
+    const { sequence, agency, tracker, audit, subscriptionId, tier } = this.options;
     const first = Number(batch.messages[0]!.offset);
     const next = batch.nextOffset;
     // Records below the floor were written by an earlier holder of the journal's transactional id.
@@ -64,16 +71,22 @@ export class TopicBatchDelivery implements BatchDelivery {
     // A batch is one partition of one canonical topic, so all its records go to one agency topic.
     const encoder = this.encoders.get(kind)!;
     // Even a batch with nothing selected commits its offsets in a transaction.
+    const at = Date.now();
     await sequence.number(kind, batch.topic, batch.partition, records, (numbers) => ({
       topicMessages: records.length > 0
-        ? [{
-            topic: agencyTopic(agency, kind),
-            messages: records.map((record, i) => ({
-              key: record.key,
-              value: encoder.encode(record.record),
-              headers: { [HEADER.eventId]: record.eventId, [HEADER.sequence]: String(numbers[i]) },
-            })),
-          }]
+        ? [
+            {
+              topic: agencyTopic(agency, kind),
+              messages: records.map((record, i) => ({
+                key: record.key,
+                value: encoder.encode(record.record),
+                headers: { [HEADER.eventId]: record.eventId, [HEADER.sequence]: String(numbers[i]) },
+              })),
+            },
+            audit.messages(records.map((record) =>
+              deliveryRecord({ agency, subscription: subscriptionId, channel: 'topic', tier, eventId: record.eventId, kind, personKey: record.personKey }, at),
+            )),
+          ]
         : [],
       offsets: { topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: String(next) }] }] },
     }));

@@ -13,9 +13,14 @@
  * A partition's selected records are numbered (sequence journal) before the first batch of them is
  * sent, and keep their numbers through retries. While this member owns the subscription's
  * partitions, an idle receiver gets a heartbeat with the last number every `heartbeatSeconds`.
+ *
+ * An acknowledged batch is written to the disclosure audit before its offset may be committed
+ * (retried until it is, or until the partition moves: then the next holder sends and audits it
+ * again under the same audit ids). Attempts the receiver did not acknowledge are not disclosures.
  */
 import { randomUUID } from 'node:crypto';
 import type { Producer } from 'kafkajs';
+import { deliveryRecord, type AuditLog } from '../platform/audit-log.ts';
 import type { Kind } from '../platform/catalog.ts';
 import type { Logger } from '../platform/logger.ts';
 import { deadLetterRecord } from '../platform/dead-letter-record.ts';
@@ -32,6 +37,10 @@ import { batchWebhookId, heartbeatBody, webhookBody, webhookEvent, type WebhookE
 
 export interface WebhookDeliveryOptions {
   subscriptionId: string;
+  agency: string;
+  /** The tier the records were projected to. */
+  tier: string;
+  audit: AuditLog;
   target: WebhookTarget;
   client: WebhookClient;
   /** Waits before each retry; the batch is dead-lettered after the last. */
@@ -150,6 +159,22 @@ export class WebhookBatchDelivery implements BatchDelivery {
     });
   }
 
+  /** Writes the acknowledged records to the audit, retrying (with the schedule's first wait) while this member holds the partition. */
+  private async audit(records: SelectedRecord[], kind: Kind, context: SinkContext): Promise<void> {
+    const { audit, agency, subscriptionId, tier, logger, retryScheduleMs } = this.options;
+    const entries = records.map((record) =>
+      deliveryRecord({ agency, subscription: subscriptionId, channel: 'webhook', tier, eventId: record.eventId, kind, personKey: record.personKey }, Date.now()),
+    );
+    for (;;) {
+      try {
+        return await audit.write(entries);
+      } catch (error) {
+        logger.warn({ subscription: subscriptionId, events: records.length, err: (error as Error).message }, 'could not write acknowledged deliveries to the audit; retrying');
+        await this.wait(retryScheduleMs[0] ?? 1_000, context);
+      }
+    }
+  }
+
   async deliver(batch: SinkBatch, kind: Kind, selected: SelectedRecord[], context: SinkContext): Promise<void> {
     const { target, tracker, retryScheduleMs, logger, subscriptionId, sequence } = this.options;
     const { topic, partition } = batch;
@@ -175,6 +200,7 @@ export class WebhookBatchDelivery implements BatchDelivery {
           clearInterval(keepAlive);
           this.failing = false;
           tracker.delivered(records.length);
+          await this.audit(records, kind, context);
           break;
         } catch (error) {
           clearInterval(keepAlive);

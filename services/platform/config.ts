@@ -52,13 +52,13 @@ export interface TopicDefaults {
 }
 
 /** Where data is kept, each with its own retention (README, "Retention"). */
-export const RETENTION_STORES = ['raw', 'canonical', 'dead-letters', 'agency-topics', 'clickhouse'] as const;
+export const RETENTION_STORES = ['raw', 'canonical', 'dead-letters', 'agency-topics', 'clickhouse', 'audit'] as const;
 export type RetentionStore = (typeof RETENTION_STORES)[number];
 
 export interface StoreRetention {
   /** How long a record is kept (ms): on topics `retention.ms`, in ClickHouse the table's TTL after `occurred_at`. */
   defaultMs: number;
-  /** Kinds kept for another time than the store's default. Dead letters are kept per stage, not per kind. */
+  /** Kinds kept for another time than the store's default. Dead letters and the audit are kept whole, not per kind. */
   byKind: Partial<Record<Kind, number>>;
 }
 
@@ -68,6 +68,16 @@ export type RetentionConfig = Record<RetentionStore, StoreRetention>;
 export function retentionOf(retention: RetentionConfig, store: RetentionStore, kind?: Kind): number {
   const entry = retention[store];
   return (kind === undefined ? undefined : entry.byKind[kind]) ?? entry.defaultMs;
+}
+
+/** The disclosure audit (README, "Disclosure audit"). */
+export interface AuditConfig {
+  /** The append-only topic every disclosure, analyst query and reading of the audit is written to. */
+  topic: string;
+  /** The ClickHouse database of the audit table: never the analysts' one, which is all they may read. */
+  database: string;
+  /** Consumer group of the writer that copies the audit topic into ClickHouse. */
+  groupId: string;
 }
 
 export interface SchemaRegistryConfig {
@@ -283,6 +293,7 @@ export interface Config {
   kafka: KafkaConfig;
   topics: TopicDefaults;
   retention: RetentionConfig;
+  audit: AuditConfig;
   schemaRegistry: SchemaRegistryConfig;
   clickhouse: ClickHouseConfig;
   clickhouseEndpoint: ClickHouseEndpointConfig;
@@ -486,7 +497,8 @@ export function parseDurationList(value: string): number[] | null {
  * Defaults, shortest where data is most identifying and least needed (README, "Retention"): raw
  * records hold each source's own fields, needed only to replay after a mapping fix; dead letters
  * wait for an operator; agency topics are a delivery channel; canonical topics feed refills and
- * rebuilds; ClickHouse, pseudonymous, is the analysts' history.
+ * rebuilds; ClickHouse, pseudonymous, is the analysts' history; the audit is the longest, since a
+ * person may ask who received their records long after the records themselves are gone.
  */
 const RETENTION_DEFAULTS: Record<RetentionStore, string> = {
   raw: '7d',
@@ -494,7 +506,13 @@ const RETENTION_DEFAULTS: Record<RetentionStore, string> = {
   'dead-letters': '14d',
   'agency-topics': '7d',
   clickhouse: '730d',
+  audit: '1825d',
 };
+
+/** Dead letters are kept per stage and the audit whole; the other stores may keep a kind for its own time. */
+export function storeHasKinds(store: RetentionStore): boolean {
+  return store !== 'dead-letters' && store !== 'audit';
+}
 
 /** Variable names: RETENTION_<STORE>, and RETENTION_<STORE>_<KIND> for one kind (RETENTION_CLICKHOUSE_TEST_RESULT). */
 const envName = (...parts: string[]) => ['RETENTION', ...parts].join('_').toUpperCase().replaceAll('-', '_');
@@ -502,7 +520,7 @@ const envName = (...parts: string[]) => ['RETENTION', ...parts].join('_').toUppe
 function readRetention(read: EnvReader): RetentionConfig {
   const stores = RETENTION_STORES.map((store): [RetentionStore, StoreRetention] => {
     const defaultMs = read.keepFor(envName(store), RETENTION_DEFAULTS[store]);
-    const kinds = store === 'dead-letters' ? [] : KINDS;
+    const kinds = storeHasKinds(store) ? KINDS : [];
     const byKind = Object.fromEntries(
       kinds.flatMap((kind) => (read.optional(envName(store, kind)) === null ? [] : [[kind, read.keepFor(envName(store, kind), RETENTION_DEFAULTS[store])]])),
     );
@@ -600,6 +618,11 @@ export function loadConfig(env: Env = process.env): Config {
       replicationFactor: read.integer('TOPIC_REPLICATION_FACTOR', 1, 1, 10),
     },
     retention: readRetention(read),
+    audit: {
+      topic: read.string('AUDIT_TOPIC', 'audit.disclosures'),
+      database: read.string('AUDIT_DATABASE', 'truc_audit'),
+      groupId: read.string('AUDIT_SINK_GROUP_ID', 'truc-audit-sink'),
+    },
     schemaRegistry: {
       url: registryUrl,
       listenHost: read.string('SCHEMA_REGISTRY_LISTEN_HOST', '127.0.0.1'),
@@ -704,6 +727,10 @@ export function loadConfig(env: Env = process.env): Config {
   read.require(
     /^[A-Za-z_][A-Za-z0-9_]*$/.test(config.clickhouse.database),
     `CLICKHOUSE_DATABASE=${JSON.stringify(config.clickhouse.database)} must be a plain identifier (letters, digits, _)`,
+  );
+  read.require(
+    /^[A-Za-z_][A-Za-z0-9_]*$/.test(config.audit.database) && config.audit.database !== config.clickhouse.database,
+    `AUDIT_DATABASE=${JSON.stringify(config.audit.database)} must be a plain identifier (letters, digits, _) other than CLICKHOUSE_DATABASE, which analysts read`,
   );
   read.require(
     config.clickhouse.cluster === null || /^[A-Za-z_][A-Za-z0-9_]*$/.test(config.clickhouse.cluster),

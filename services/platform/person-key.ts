@@ -15,6 +15,16 @@ import { RecentCache } from './recent-cache.ts';
  */
 export type PersonIdentity = { document: { type: string; number: string } } | { phone: string /* E.164 */ };
 
+const NUMBER_SEPARATORS = /[\s.\-]/g;
+
+/**
+ * A document number as person_key reads it: without spaces, dots or dashes, in upper case, so one
+ * document written two ways is one person (the mappings and `truc audit person` alike).
+ */
+export function compactDocumentNumber(written: string): string {
+  return written.replace(NUMBER_SEPARATORS, '').toUpperCase();
+}
+
 /** Keyed HMAC-SHA-256 of an identity (hex), with the deployment's secret. */
 export type PersonKeyFunction = (identity: PersonIdentity) => string;
 

@@ -25,7 +25,11 @@ export interface AnalystEndpoint {
 }
 
 /** Starts the endpoint after `prepare` has filled the file's database through the pipeline's own handle. */
-export async function startAnalystEndpoint(prefix: string, prepare: (clickhouse: ClickHouseHandle) => Promise<void>): Promise<AnalystEndpoint> {
+export async function startAnalystEndpoint(
+  prefix: string,
+  prepare: (clickhouse: ClickHouseHandle) => Promise<void>,
+  env: Record<string, string> = {},
+): Promise<AnalystEndpoint> {
   const database = `${prefix}_${randomUUID().slice(0, 8)}`;
   const password = `pw-${randomUUID()}`;
   const config = loadConfig({
@@ -34,6 +38,7 @@ export async function startAnalystEndpoint(prefix: string, prepare: (clickhouse:
     CLICKHOUSE_ENDPOINT_PORT: '0',
     CLICKHOUSE_ANALYST_USER: ANALYST_USER,
     CLICKHOUSE_ANALYST_PASSWORD: password,
+    ...env,
   });
   const clickhouse = await createClickHouse(config.clickhouse);
   let endpoint: ClickHouseEndpoint | undefined;

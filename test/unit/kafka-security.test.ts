@@ -37,12 +37,12 @@ describe('Kafka security of the local stack', () => {
     ]);
     const topicAcls = acls.filter((acl) => acl.includes(' TOPIC '));
     expect([...new Set(topicAcls.map((acl) => acl.split(' ').slice(3).join(' ')))].sort()).toEqual(
-      ['LITERAL _schemas', 'LITERAL _truc.connect-configs', 'LITERAL _truc.subscription-status', 'LITERAL _truc.subscriptions', 'PREFIXED _truc.', 'PREFIXED canonical.', 'PREFIXED dlq.', 'PREFIXED out.', 'PREFIXED raw.'],
+      ['LITERAL _schemas', 'LITERAL _truc.connect-configs', 'LITERAL _truc.subscription-status', 'LITERAL _truc.subscriptions', 'LITERAL audit.disclosures', 'PREFIXED _truc.', 'PREFIXED canonical.', 'PREFIXED dlq.', 'PREFIXED out.', 'PREFIXED raw.'],
     );
-    // Topics are made, read and written, never deleted; settings change only on the topics kept for a time (their retention).
+    // Topics are made, read and written, never deleted (the audit topic neither); settings change only on the topics kept for a time (their retention).
     expect([...new Set(topicAcls.map((acl) => acl.split(' ')[1]))].sort()).toEqual(['ALTER_CONFIGS', 'CREATE', 'DESCRIBE', 'DESCRIBE_CONFIGS', 'READ', 'WRITE']);
     expect(topicAcls.filter((acl) => acl.includes(' ALTER_CONFIGS ')).map((acl) => acl.split(' ').slice(3).join(' ')).sort()).toEqual(
-      ['PREFIXED canonical.', 'PREFIXED dlq.', 'PREFIXED out.', 'PREFIXED raw.'],
+      ['LITERAL audit.disclosures', 'PREFIXED canonical.', 'PREFIXED dlq.', 'PREFIXED out.', 'PREFIXED raw.'],
     );
     // Every group and transactional id of the services starts with truc-; none is an agency's `<id>.`.
     const names = acls.filter((acl) => / (GROUP|TRANSACTIONAL_ID) /.test(acl)).map((acl) => acl.split(' ').at(-1));

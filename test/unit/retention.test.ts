@@ -63,8 +63,9 @@ describe("truc status's retention section", () => {
       [rawTopic('ncovi', 'health-declaration'), 7 * DAY],
       ['out.cdc-hanoi.test-result', 7 * DAY],
       ['out.cdc-hanoi.health-declaration', 2 * DAY],
+      ['audit.disclosures', 1825 * DAY],
     ]);
-    const rows = retentionRows(retention, applied);
+    const rows = retentionRows(retention, applied, 'audit.disclosures');
     const row = (store: string, kind: string | null) => rows.find((r) => r.store === store && r.kind === kind);
     expect(row('canonical', 'health-declaration')).toEqual({ store: 'canonical', kind: 'health-declaration', configured: '3d', inForce: '30d' });
     expect(row('canonical', 'test-result')).toMatchObject({ configured: '30d', inForce: '30d' });
@@ -75,11 +76,13 @@ describe("truc status's retention section", () => {
     expect(row('clickhouse', 'checkpoint')).toMatchObject({ configured: 'while current' });
     expect(row('clickhouse', 'test-result')).toMatchObject({ configured: '730d' });
     expect(row('dead-letters', null)).toMatchObject({ configured: '14d', inForce: 'no topic yet' });
+    expect(row('audit', null)).toEqual({ store: 'audit', kind: null, configured: '1825d', inForce: '1825d' });
+    expect(rows.filter((r) => r.store === 'audit')).toHaveLength(1);
 
     const lines = retentionLines(rows);
     expect(lines.filter((line) => line.includes('DIFFERS'))).toHaveLength(2);
     expect(lines.find((line) => line.includes('canonical') && line.includes('health-declaration'))).toMatch(/configured 3d .* in force 30d\s+DIFFERS/);
-    expect(retentionRows(retention, null).find((r) => r.store === 'raw')!.inForce).toMatch(/Kafka not reachable/);
+    expect(retentionRows(retention, null, 'audit.disclosures').find((r) => r.store === 'raw')!.inForce).toMatch(/Kafka not reachable/);
   });
 
   it('writes durations in days, hours or milliseconds', () => {

@@ -12,6 +12,7 @@
  */
 import type { DocumentType, Gender } from '../../../../schemas/kinds/canonical-values.ts';
 import { decodeCccd } from '../../../source-vocabulary/cccd.ts';
+import { compactDocumentNumber } from '../../../platform/person-key.ts';
 import type { PersonIdentity } from '../contract.ts';
 import { VIETNAMESE } from './nationality.ts';
 import { QUALITY_FLAGS, type QualityFlags } from './quality-flags.ts';
@@ -29,20 +30,15 @@ export interface Identified {
   phone: string | null;
 }
 
-const SEPARATORS = /[\s.\-]/g;
 const CCCD_NUMBER = /^\d{12}$/;
 const CMND_NUMBER = /^\d{9}$/;
 const PASSPORT_NUMBER = /^(?=.*[A-Z])[A-Z0-9]{6,9}$/;
-
-function compactNumber(written: string): string {
-  return written.replace(SEPARATORS, '').toUpperCase();
-}
 
 /** The document a number typed without its type stands for; null when none was written. */
 export function documentFromNumber(written: unknown, nationality: string | null): IdentityDocument | null {
   const typed = text(written);
   if (typed === null) return null;
-  const number = compactNumber(typed);
+  const number = compactDocumentNumber(typed);
   if (nationality !== null && nationality !== VIETNAMESE) return { type: 'PASSPORT', number };
   if (CCCD_NUMBER.test(number)) return { type: 'CCCD', number };
   if (CMND_NUMBER.test(number)) return { type: 'CMND', number };
@@ -51,7 +47,7 @@ export function documentFromNumber(written: unknown, nationality: string | null)
 
 /** A document whose type the source states (PC-Covid profiles and QR codes, chip readers). */
 export function documentOfType(type: DocumentType, written: string): IdentityDocument {
-  return { type, number: compactNumber(written) };
+  return { type, number: compactDocumentNumber(written) };
 }
 
 /** The identity the person key is computed from: the document, else the phone; null when there is neither. */

@@ -1,0 +1,67 @@
+import avro from 'avsc';
+import { describe, expect, it } from 'vitest';
+import { AUDIT_SCHEMA, actionRecord, deliveryAuditId, deliveryRecord } from '../../services/platform/audit-log.ts';
+import { parseInstant } from '../../services/audit/audit-routes.ts';
+import { deliveryLines } from '../../services/cli/audit-command.ts';
+import { ConfigError, loadConfig, retentionOf } from '../../services/platform/config.ts';
+
+const DAY = 86_400_000;
+
+describe('audit records', () => {
+  const disclosure = { agency: 'cdc-hanoi', subscription: 'sub-1', channel: 'webhook' as const, tier: 'identified', eventId: 'e-1', kind: 'health-declaration', personKey: 'p'.repeat(64) };
+
+  it('name a delivery by its subscription and event, so a repeat of it is the same entry', () => {
+    const first = deliveryRecord(disclosure, 1_000);
+    const again = deliveryRecord(disclosure, 9_000);
+    expect(first.audit_id).toBe(again.audit_id);
+    expect(first.audit_id).toBe(deliveryAuditId('sub-1', 'e-1'));
+    expect(deliveryRecord({ ...disclosure, subscription: 'sub-2' }, 1_000).audit_id).not.toBe(first.audit_id);
+  });
+
+  it('fit the audit schema, deliveries and other actions alike', () => {
+    const type = avro.Type.forSchema(AUDIT_SCHEMA as avro.Schema);
+    const delivery = deliveryRecord(disclosure, 1_000);
+    expect(type.fromBuffer(type.toBuffer(delivery))).toEqual(delivery);
+    const query = actionRecord({ audit_id: 'query/q', action: 'analyst_query', at: 2_000, actor: 'epi', statement: 'SELECT 1', rows_read: 1 });
+    expect(type.isValid(query)).toBe(true);
+    expect(query).toMatchObject({ subscription: null, channel: null, event_id: null, refused: false });
+    expect(type.isValid({ ...query, action: 'delete_everything' })).toBe(false);
+  });
+});
+
+describe('audit configuration', () => {
+  it('keeps the audit longest, five years by default', () => {
+    const { retention, audit } = loadConfig({});
+    expect(retentionOf(retention, 'audit')).toBe(1825 * DAY);
+    expect(Math.max(...(['raw', 'canonical', 'dead-letters', 'agency-topics', 'clickhouse'] as const).map((store) => retentionOf(retention, store)))).toBeLessThan(retentionOf(retention, 'audit'));
+    expect(audit).toEqual({ topic: 'audit.disclosures', database: 'truc_audit', groupId: 'truc-audit-sink' });
+    expect(retentionOf(loadConfig({ RETENTION_AUDIT: '3650d' }).retention, 'audit')).toBe(3650 * DAY);
+  });
+
+  it("refuses an audit database the analysts read, or one that is no plain name", () => {
+    expect(() => loadConfig({ AUDIT_DATABASE: 'truc' })).toThrow(ConfigError);
+    expect(() => loadConfig({ AUDIT_DATABASE: 'analytics', CLICKHOUSE_DATABASE: 'analytics' })).toThrow(/AUDIT_DATABASE.*other than CLICKHOUSE_DATABASE/);
+    expect(() => loadConfig({ AUDIT_DATABASE: 'audit; DROP TABLE x' })).toThrow(/AUDIT_DATABASE/);
+  });
+});
+
+describe('audit questions', () => {
+  it('take dates or times with a zone, nothing ambiguous', () => {
+    expect(parseInstant('2021-10-01')?.toISOString()).toBe('2021-10-01T00:00:00.000Z');
+    expect(parseInstant('2021-10-01T07:00:00+07:00')?.toISOString()).toBe('2021-10-01T00:00:00.000Z');
+    expect(parseInstant('2021-10-01T00:00:00')).toBeNull();
+    expect(parseInstant('yesterday')).toBeNull();
+    expect(parseInstant('2021-13-45')).toBeNull();
+    expect(parseInstant(undefined)).toBeNull();
+  });
+
+  it('print one line per delivery and the count', () => {
+    const lines = deliveryLines({
+      deliveries: [{ at: '2021-10-01T00:00:00.000Z', agency: 'cdc-hanoi', subscription: 's', channel: 'topic', tier: 'pseudonymous', eventId: 'e', kind: 'health-declaration' }],
+      count: 1,
+      truncated: true,
+    });
+    expect(lines[0]).toMatch(/^2021-10-01T00:00:00.000Z {2}cdc-hanoi +topic +pseudonymous +health-declaration +e {2}s$/);
+    expect(lines[1]).toBe('1 delivery (more matched: ask about a shorter period)');
+  });
+});
