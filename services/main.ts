@@ -111,7 +111,9 @@ async function run(): Promise<void> {
   const sink = await startClickHouseSink({ config, logger, clickhouse });
   // One watcher of the access file for the API, the fan-out and the analysts' endpoint: all apply a change at the same moment.
   const access = watchAccessPolicy(config.api.accessFile, logger, config.api.accessReloadMs);
-  const endpoint = clickhouse.mode === 'embedded' ? await startClickHouseEndpoint({ config, logger, clickhouse, analysts: () => access.current().analysts() }) : null;
+  const endpoint = clickhouse.mode === 'embedded' ? await startClickHouseEndpoint({
+    config, logger, clickhouse, analysts: () => access.current().analysts(), analystRowLevel: (analyst) => access.current().analystRowLevel(analyst),
+  }) : null;
   const normalizer = await startNormalizer({ config, logger });
   const pull = await startPullConnectors(config, logger);
   // The fan-out and alerts start after the API: the console reads them once they run.

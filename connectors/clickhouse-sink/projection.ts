@@ -10,7 +10,7 @@
  * Each kind's table and row shape are in its folder (`schemas/kinds/<kind>/clickhouse.ts`, loaded
  * for every kind of the catalogue), written with services/platform/row-shape.ts.
  */
-import { KINDS, kindFolder, type Kind } from '../../services/platform/catalog.ts';
+import { KINDS, kindEntry, kindFolder, type Kind } from '../../services/platform/catalog.ts';
 import { pseudonymousView } from '../../services/platform/field-classes.ts';
 import { loadFolderModules } from '../../services/platform/folder-modules.ts';
 import type { CanonicalRecord, KindShape, Row } from '../../services/platform/row-shape.ts';
@@ -42,3 +42,9 @@ export const PROJECTIONS: Readonly<Record<Kind, KindProjection>> = Object.fromEn
 
 /** Every table the sink writes, for checks over all of them. */
 export const SINK_TABLES: readonly string[] = Object.values(PROJECTIONS).map((projection) => projection.table);
+
+/**
+ * The tables of one row per record about a person (every kind but the registries, which hold no
+ * one's data): analysts read them only when granted (README, "Small cells").
+ */
+export const ROW_LEVEL_TABLES: ReadonlySet<string> = new Set(KINDS.filter((kind) => !kindEntry(kind).compacted).map((kind) => PROJECTIONS[kind].table));

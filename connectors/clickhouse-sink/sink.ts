@@ -35,6 +35,7 @@ import { clickhouseErrorType, isDataError } from './clickhouse-errors.ts';
 import { ClickHouseSinkMetrics } from './metrics.ts';
 import { applyTableRetention, tableRetentions } from './table-retention.ts';
 import { startAuditTableWriter } from './audit-table.ts';
+import { applySmallCellViews } from './small-cell-views.ts';
 import { PROJECTIONS, type Row } from './projection.ts';
 import { createRecordPreparer, isRow, type Entry } from './record-preparation.ts';
 import { loadLoggedGroups, logGroups } from './batch-log.ts';
@@ -122,6 +123,7 @@ export async function startClickHouseSink(options: StartClickHouseSinkOptions): 
   if (migration.applied.length > 0) logger.info({ applied: migration.applied }, 'clickhouse migrations applied');
   const retentionChanged = await applyTableRetention(clickhouse, tableRetentions(config.retention), config.clickhouse.cluster);
   if (retentionChanged.length > 0) logger.info({ tables: retentionChanged }, 'clickhouse retention changed to the configured one');
+  await applySmallCellViews(clickhouse, sinkConfig.smallCellK, config.clickhouse.cluster);
 
   const kindOfTopic = new Map<string, Kind>(KINDS.map((kind) => [`${sinkConfig.topicPrefix}${kind}`, kind]));
   const topics = [...kindOfTopic.keys()];

@@ -3,6 +3,7 @@
  * from the catalogue, so the document never disagrees with what the routes accept.
  */
 import { KINDS, SOURCES } from '../platform/catalog.ts';
+import { auditPaths } from '../audit/openapi.ts';
 import { operationsPaths } from '../operations/openapi.ts';
 import { connectorPaths, connectorSchemas } from './connector-openapi.ts';
 import { subscriptionPaths, subscriptionSchemas } from '../subscriptions/openapi.ts';
@@ -132,6 +133,7 @@ export function openApiDocument(): Record<string, unknown> {
       ...connectorPaths,
       ...subscriptionPaths,
       ...operationsPaths,
+      ...auditPaths,
       '/health': { get: { summary: 'Liveness', security: [], responses: { 200: { description: 'The API process is up.' } } } },
       '/openapi.json': { get: { summary: 'This document', security: [], responses: { 200: { description: 'OpenAPI 3.1 document.' } } } },
     },

@@ -109,7 +109,7 @@ async function embeddedTarget(config: Config, endpointUrl: string): Promise<SqlT
     name: `the embedded engine on ${dataDir}`,
     async run(sql, format) {
       try {
-        return await engine.query({ sql, database: config.clickhouse.database, format, settings: {}, params: {} });
+        return await engine.query({ sql, database: config.clickhouse.database, format, settings: {}, params: {}, rowLevel: config.clickhouseEndpoint.localRowLevel });
       } catch (error) {
         if (error instanceof ClickHouseHttpError) throw new QueryFailure(`ClickHouse error ${error.code} (${error.type}): ${error.message}`);
         throw error;

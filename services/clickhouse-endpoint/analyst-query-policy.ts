@@ -4,7 +4,8 @@
  * `formatQuery` rendering, the very text that then runs). Nothing here reads SQL text.
  *
  * Allowed: one SELECT-like statement (SELECT/WITH/UNION, EXPLAIN of one, DESCRIBE, SHOW TABLES and
- * the like, SHOW CREATE TABLE, EXISTS TABLE); tables of the analysts' database and the harmless
+ * the like, SHOW CREATE TABLE, EXISTS TABLE); tables of the analysts' database (those of one row
+ * per record about a person only to analysts granted them) and the harmless
  * `system` tables of ALLOWED_SYSTEM_TABLES; the table functions of ALLOWED_TABLE_FUNCTIONS; every
  * scalar or aggregate function except those that reach files, the network, processes, dictionaries,
  * settings or other databases (`deniedFunctionNames`). Refused: `INTO OUTFILE`, `SETTINGS`
@@ -109,6 +110,10 @@ export interface PolicyContext {
   deniedFunctions: ReadonlySet<string>;
   /** Lower-cased names of system.table_functions. */
   tableFunctions: ReadonlySet<string>;
+  /** Tables of the analysts' database holding one row per record about a person. */
+  rowLevelTables: ReadonlySet<string>;
+  /** Whether this analyst is granted them; without, only aggregates and the small-cell protected views. */
+  rowLevel: boolean;
 }
 
 export type Verdict =
@@ -194,11 +199,18 @@ export function judgeStatement(lines: readonly AstLine[], keyword: string, conte
 function tableRefusal(name: string, context: PolicyContext, onlyIfDatabase: boolean): string | null {
   if (/\s/.test(name)) return `table name ${JSON.stringify(name.slice(0, 100))} is not allowed for analysts`;
   const dot = name.indexOf('.');
-  if (dot === -1) return null; // the current database, which is always the analysts' one
+  // No database: the current one, which is always the analysts' one.
+  if (dot === -1) return rowLevelRefusal(name, context);
   const database = name.slice(0, dot);
-  if (database === context.database) return null;
+  if (database === context.database) return rowLevelRefusal(name.slice(dot + 1), context);
   if (onlyIfDatabase && !context.databases.has(database)) return null;
   const table = name.slice(dot + 1).split('.')[0]!;
   if (ALLOWED_SYSTEM_TABLES.has(`${database}.${table}`)) return null;
   return `table ${database}.${table} is not allowed for analysts (only tables of ${context.database} and a few system tables such as system.tables and system.numbers)`;
+}
+
+function rowLevelRefusal(table: string, context: PolicyContext): string | null {
+  if (context.rowLevel || !context.rowLevelTables.has(table)) return null;
+  return `table ${table} holds one row per record about a person: analysts read it only when granted ("rowLevel" in the access file); ` +
+    'the aggregates and the small-cell protected views (declarations_by_ward, declarations_by_birth_year, declarations_by_nationality) are open to every analyst';
 }

@@ -53,6 +53,11 @@ export interface ClickHouseEndpointOptions {
    * default: the "analysts" section of the access file, which the endpoint then follows itself.
    */
   analysts?: AnalystAccounts;
+  /**
+   * Whether an analyst of the access file is granted the row-level tables; default: as the access
+   * file the endpoint follows says (none when `analysts` is handed in without this).
+   */
+  analystRowLevel?: (analyst: string) => boolean;
 }
 
 /** Five free failures, then 1 s, 2 s, 4 s, … up to a minute between attempts for that name or address. */
@@ -61,7 +66,7 @@ const LOGIN_THROTTLE = { freeFailures: 5, baseDelayMs: 1_000, maxDelayMs: 60_000
 /** Largest query text accepted (ClickHouse's default max_query_size is 256 KiB). */
 const MAX_QUERY_BYTES = 256 * 1024;
 
-export async function startClickHouseEndpoint({ config, logger, clickhouse, analysts }: ClickHouseEndpointOptions): Promise<ClickHouseEndpoint> {
+export async function startClickHouseEndpoint({ config, logger, clickhouse, analysts, analystRowLevel }: ClickHouseEndpointOptions): Promise<ClickHouseEndpoint> {
   if (clickhouse.mode !== 'embedded') {
     throw new Error('the analysts\' endpoint serves the embedded engine; with CLICKHOUSE_URL analysts query that server directly');
   }
@@ -70,6 +75,10 @@ export async function startClickHouseEndpoint({ config, logger, clickhouse, anal
   // Without accounts handed in, the endpoint follows the access file itself, as every process does.
   const ownAccess = analysts === undefined ? watchAccessPolicy(config.api.accessFile, log, config.api.accessReloadMs) : null;
   const fileAccounts = analysts ?? (() => ownAccess!.current().analysts());
+  // Accounts handed in without grants: none of them is granted.
+  const fileRowLevel = analystRowLevel ?? (ownAccess ? (analyst: string) => ownAccess.current().analystRowLevel(analyst) : () => false);
+  // Without an "analysts" section the local analyst is the account, granted by configuration.
+  const rowLevelOf = (analyst: string): boolean => (fileAccounts() === null ? settings.localRowLevel : fileRowLevel(analyst));
   const authenticator = await AnalystAuthenticator.create(fileAccounts, loadAnalystCredentials(settings, true));
   const throttle = new LoginThrottle(LOGIN_THROTTLE);
   const slots = new FairSlots(settings.sessions, settings.sessionsPerAnalyst);
@@ -141,6 +150,7 @@ export async function startClickHouseEndpoint({ config, logger, clickhouse, anal
           format: options.defaultFormat,
           settings: options.settings,
           params: options.params,
+          rowLevel: rowLevelOf(analyst),
         });
       } finally {
         release();

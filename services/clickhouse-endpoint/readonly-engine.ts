@@ -13,6 +13,7 @@
 import { Session } from 'chdb';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { ROW_LEVEL_TABLES } from '../../connectors/clickhouse-sink/projection.ts';
 import { judgeStatement, readAst, deniedFunctionNames, type FunctionRow, type PolicyContext, type Verdict } from './analyst-query-policy.ts';
 import { ClickHouseHttpError, endpointError, parseEngineError } from './clickhouse-errors.ts';
 import { escapeParameter, queryWithEscapedParameters } from './escaped-parameters.ts';
@@ -38,6 +39,8 @@ export interface ReadOnlyQuery {
    * ClickHouse's escaped text form, as `param_<name>` carries them over HTTP (see escaped-parameters.ts).
    */
   params: Record<string, string>;
+  /** The analyst is granted the row-level tables (README, "Small cells"). */
+  rowLevel: boolean;
 }
 
 export interface ReadOnlyResult {
@@ -137,9 +140,9 @@ export class ReadOnlyEngine {
   private readonly judged = new Map<string, Judged>();
 
   /** What the policy needs to know of the engine, read once at open. */
-  private readonly catalog: Omit<PolicyContext, 'database'>;
+  private readonly catalog: Omit<PolicyContext, 'database' | 'rowLevel'>;
 
-  private constructor(anchor: Session, dataDir: string, limits: ReadOnlyLimits, version: string, timezone: string, catalog: Omit<PolicyContext, 'database'>) {
+  private constructor(anchor: Session, dataDir: string, limits: ReadOnlyLimits, version: string, timezone: string, catalog: Omit<PolicyContext, 'database' | 'rowLevel'>) {
     this.anchor = anchor;
     this.catalog = catalog;
     this.dataDir = dataDir;
@@ -168,6 +171,7 @@ export class ReadOnlyEngine {
         deniedFunctions: deniedFunctionNames(functions),
         tableFunctions: new Set(tableFunctions.map((row) => row.name.toLowerCase())),
         databases: new Set(databases.map((row) => row.name)),
+        rowLevelTables: ROW_LEVEL_TABLES,
       });
     } catch (error) {
       anchor.close();
@@ -220,7 +224,7 @@ export class ReadOnlyEngine {
    * the most recent statements: dashboards repeat theirs, and each check costs two engine calls.
    */
   private async judge(pooled: PooledSession, query: ReadOnlyQuery): Promise<Judged> {
-    const key = createHash('sha256').update(JSON.stringify([query.sql, query.database, Object.entries(query.params).sort()])).digest('base64');
+    const key = createHash('sha256').update(JSON.stringify([query.sql, query.database, Object.entries(query.params).sort(), query.rowLevel])).digest('base64');
     const known = this.judged.get(key);
     if (known !== undefined) {
       this.judged.delete(key);
@@ -231,7 +235,7 @@ export class ReadOnlyEngine {
     const rendering = await runBound(checker, 'SELECT formatQuery({sql:String})', 'TSVRaw', { sql: escapeParameter(query.sql) });
     const formatted = Buffer.from(rendering.bytes).toString('utf8').trimEnd();
     const ast = await runBound(checker, `EXPLAIN AST ${formatted}`, 'TSVRaw', query.params);
-    const verdict = judgeStatement(readAst(Buffer.from(ast.bytes).toString('utf8')), /^\w+/.exec(formatted)?.[0]?.toUpperCase() ?? '', { ...this.catalog, database: query.database });
+    const verdict = judgeStatement(readAst(Buffer.from(ast.bytes).toString('utf8')), /^\w+/.exec(formatted)?.[0]?.toUpperCase() ?? '', { ...this.catalog, database: query.database, rowLevel: query.rowLevel });
     const judged = { formatted, verdict };
     if (this.judged.size >= JUDGED_MAX) this.judged.delete(this.judged.keys().next().value!);
     this.judged.set(key, judged);

@@ -8,7 +8,7 @@
  *   "operators": ["sha256:<hex>", ...],
  *   "agencies":  { "cdc-hanoi": { "keys": ["sha256:<hex>"], "kinds": ["health-declaration"] or "all",
  *                                 "provinces": ["01"] or "all", "tier": "pseudonymous" }, ... },
- *   "analysts":  { "epi-lan": { "passwords": ["scrypt:<N>:<r>:<p>:<salt>:<hash>", ...] }, ... }
+ *   "analysts":  { "epi-lan": { "passwords": ["scrypt:<N>:<r>:<p>:<salt>:<hash>", ...], "rowLevel": false }, ... }
  * }
  *
  * An agency (a subscriber: provincial CDC, police, ministry) sees only its entitlement: those kinds,
@@ -55,6 +55,8 @@ export interface AgencyEntry {
 
 export interface AnalystEntry {
   passwords: string[];
+  /** Granted the tables of one row per record (README, "Small cells"); by default only aggregates and the protected views. */
+  rowLevel?: boolean;
 }
 
 export interface AccessFile {
@@ -119,6 +121,9 @@ export class AccessPolicy {
   /** Analyst name → scrypt hashes of the passwords; null when the file has no "analysts" section. */
   private readonly analystPasswords: ReadonlyMap<string, readonly string[]> | null;
 
+  /** Analysts granted the row-level tables. */
+  private readonly rowLevel: ReadonlySet<string>;
+
   constructor(file: AccessFile, origin = 'access file') {
     const add = (hash: unknown, where: string, principal: Principal) => {
       if (typeof hash !== 'string' || !HASH_PATTERN.test(hash)) {
@@ -144,12 +149,19 @@ export class AccessPolicy {
       this.agencies.set(agency, entitlement);
       entry.keys.forEach((hash, i) => add(hash, `agencies.${agency}.keys[${i}]`, { type: 'agency', agency, entitlement }));
     }
-    this.analystPasswords = file.analysts === undefined ? null : parseAnalysts(file.analysts, origin);
+    const analysts = file.analysts === undefined ? null : parseAnalysts(file.analysts, origin);
+    this.analystPasswords = analysts && analysts.passwords;
+    this.rowLevel = analysts?.rowLevel ?? new Set();
   }
 
   /** The analysts' accounts, or null when the access file has no "analysts" section. */
   analysts(): ReadonlyMap<string, readonly string[]> | null {
     return this.analystPasswords;
+  }
+
+  /** Whether the analyst of the access file may read the row-level tables. */
+  analystRowLevel(name: string): boolean {
+    return this.rowLevel.has(name);
   }
 
   /** An agency's entitlement, or undefined when the access file does not list it. */
@@ -196,11 +208,12 @@ function parseAgency(agency: string, entry: AgencyEntry, origin: string): Entitl
   return { kinds, provinces, tier: entry.tier as Tier };
 }
 
-function parseAnalysts(analysts: unknown, origin: string): Map<string, string[]> {
+function parseAnalysts(analysts: unknown, origin: string): { passwords: Map<string, string[]>; rowLevel: Set<string> } {
   if (analysts === null || typeof analysts !== 'object' || Array.isArray(analysts)) {
     throw new AccessFileError(origin, 'analysts must be an object of analyst name to { "passwords": [...] }');
   }
   const accounts = new Map<string, string[]>();
+  const rowLevel = new Set<string>();
   for (const [name, entry] of Object.entries(analysts as Record<string, unknown>)) {
     const where = `analysts.${name}`;
     if (!ANALYST_NAME_PATTERN.test(name)) throw new AccessFileError(origin, `${where}: a name must be 1 to 64 letters, digits, '_', '.' or '-', starting with a letter or '_'`);
@@ -212,8 +225,11 @@ function parseAnalysts(analysts: unknown, origin: string): Map<string, string[]>
       }
     });
     accounts.set(name, [...passwords] as string[]);
+    const granted = (entry as AnalystEntry).rowLevel;
+    if (granted !== undefined && typeof granted !== 'boolean') throw new AccessFileError(origin, `${where}.rowLevel must be true or false`);
+    if (granted) rowLevel.add(name);
   }
-  return accounts;
+  return { passwords: accounts, rowLevel };
 }
 
 /** The policy of an access file's text; `file` names it in errors. */

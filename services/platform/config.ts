@@ -112,6 +112,8 @@ export interface ClickHouseConfig {
 }
 
 export interface ClickHouseSinkConfig {
+  /** The analysts' protected views, which the sink creates, show no cell of fewer people than this (README, "Small cells"). */
+  smallCellK: number;
   /** Consumer group of every sink instance; the canonical topics' partitions are split among them. */
   groupId: string;
   /** Topics read are `<topicPrefix><kind>` for every canonical kind (tests use their own prefix). */
@@ -138,6 +140,8 @@ export interface ClickHouseEndpointConfig {
   port: number;
   /** The analyst user; its password comes from `password`, else from `passwordFile` (created on a local stack). */
   user: string;
+  /** Whether that analyst (the account when the access file lists none) may read the row-level tables. */
+  localRowLevel: boolean;
   password: string | null;
   passwordFile: string;
   /** Limits set on every analyst query, so one query cannot stall or exhaust the process that owns the engine. */
@@ -643,6 +647,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     clickhouseSink: {
       groupId: read.string('CLICKHOUSE_SINK_GROUP_ID', 'truc-clickhouse-sink'),
+      smallCellK: read.integer('CLICKHOUSE_SMALL_CELL_K', 5, 2, 1000),
       topicPrefix: read.string('CLICKHOUSE_SINK_TOPIC_PREFIX', 'canonical.'),
       maxRows: read.integer('CLICKHOUSE_SINK_MAX_ROWS', 50_000, 1, 1_000_000),
       maxWaitMs: read.integer('CLICKHOUSE_SINK_MAX_WAIT_MS', 1_000, 10, 600_000),
@@ -655,6 +660,7 @@ export function loadConfig(env: Env = process.env): Config {
       host: read.string('CLICKHOUSE_ENDPOINT_HOST', '127.0.0.1'),
       port: read.integer('CLICKHOUSE_ENDPOINT_PORT', 8123, 0, 65535),
       user: read.string('CLICKHOUSE_ANALYST_USER', 'analyst'),
+      localRowLevel: read.boolean('CLICKHOUSE_ANALYST_ROW_LEVEL', false),
       password: read.optional('CLICKHOUSE_ANALYST_PASSWORD'),
       passwordFile: path.resolve(dataDir, read.string('CLICKHOUSE_ANALYST_PASSWORD_FILE', 'clickhouse-analyst.secret')),
       maxExecutionSeconds: read.integer('CLICKHOUSE_ENDPOINT_MAX_EXECUTION_SECONDS', 60, 1, 86_400),

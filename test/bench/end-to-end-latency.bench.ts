@@ -91,7 +91,7 @@ await withStack(async () => {
         // Received before acknowledged: a margin covers the clock steps between the two. A record
         // the normalizer dropped as a duplicate is never seen: the window reaches back 30 s at most.
         const since = Math.max(ackOrder[firstUnseen]?.wallClock ?? Date.now(), Date.now() - 30_000) - 2_000;
-        const result = await reader.query({ sql: union, database: config.clickhouse.database, format: 'JSONEachRow', settings: {}, params: { since: String(since) } });
+        const result = await reader.query({ sql: union, database: config.clickhouse.database, format: 'JSONEachRow', settings: {}, params: { since: String(since) }, rowLevel: true });
         const rows = result.body
           .toString('utf8')
           .split('\n')

@@ -50,6 +50,8 @@ describe('the operator console in a browser', () => {
     FANOUT_STATUS_TOPIC: `e2e-console-status-${id}`,
     FANOUT_GROUP_PREFIX: `e2e-console-fanout-${id}`,
     FANOUT_WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
+    AUDIT_TOPIC: `e2e-console-audit-${id}`,
+    AUDIT_SINK_GROUP_ID: `e2e-console-audit-sink-${id}`,
     DEMO_FEED_RATE: '200',
   };
   const config = loadConfig({ ...process.env, ...env });
@@ -86,7 +88,7 @@ describe('the operator console in a browser', () => {
     sink = await startClickHouseSink({ config, logger });
     t = await startTestApi(env, {
       access: { agencies: { 'console-e2e': { keys: [hashKey(agencyKey)], kinds: 'all', provinces: 'all', tier: 'pseudonymous' } } },
-      api: { operations: { normalizer: normalizer.metrics, sink: () => sink.status() } },
+      api: { operations: { normalizer: normalizer.metrics, sink: () => sink.status() }, clickhouse: sink.clickhouse },
     });
     fanout = await startFanout({ config: t.config, logger });
     receiver = await startDemoReceiver(SECRET);
@@ -188,6 +190,41 @@ describe('the operator console in a browser', () => {
     expect(copies).toHaveLength(2);
     await page.close();
   }, 180_000);
+
+  it("asks the disclosure audit what the agency received and who received a person's records", async () => {
+    const page = await signedIn(t.operatorKey);
+    await page.waitForSelector('#console:not([hidden])');
+    const today = new Date().toISOString().slice(0, 10);
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    await page.fill('#audit-agency input[name=agency]', 'console-e2e');
+    await page.fill('#audit-agency input[name=from]', today);
+    await page.fill('#audit-agency input[name=to]', tomorrow);
+    // The webhook's deliveries reach the audit table shortly after they are acknowledged.
+    await expect.poll(async () => {
+      await page.click('#audit-agency button[type=submit]');
+      await page.waitForSelector('#audit-message:not(:has-text("asking"))');
+      return Number((await page.locator('#audit-message').getAttribute('data-count')) ?? 0);
+    }, { timeout: 60_000, interval: 1_000 }).toBeGreaterThan(0);
+    const rows = page.locator('#audit-deliveries tbody tr');
+    const count = Number(await page.locator('#audit-message').getAttribute('data-count'));
+    expect(await rows.count()).toBe(Math.min(count, 50));
+    expect(await rows.first().getAttribute('data-channel')).toBe('webhook');
+    expect(await rows.first().locator('td').nth(1).textContent()).toBe('console-e2e');
+    expect(await rows.first().locator('td').nth(3).textContent()).toBe('pseudonymous');
+    mkdirSync(OUTPUT, { recursive: true });
+    await page.locator('#audit-section').screenshot({ path: path.join(OUTPUT, 'audit.png') });
+
+    // A person's question: the number leaves the form once sent and never appears in a URL.
+    const urls: string[] = [];
+    page.on('request', (request) => urls.push(request.url()));
+    await page.selectOption('#audit-person select[name=documentType]', 'CCCD');
+    await page.fill('#audit-person input[name=number]', '001099012345');
+    await page.click('#audit-person button[type=submit]');
+    await expect.poll(() => page.locator('#audit-message').textContent()).toMatch(/^person \(CCCD\): \d+ deliver/);
+    expect(await page.inputValue('#audit-person input[name=number]')).toBe('');
+    expect(urls.some((url) => url.includes('001099012345'))).toBe(false);
+    await page.close();
+  }, 120_000);
 
   it('shows no data to a wrong key, an agency key or no key', async () => {
     for (const key of [generateKey(), agencyKey, t.sourceKeys.vhd!]) {

@@ -146,7 +146,7 @@ describe('the newcomer path', () => {
       // Records in ClickHouse, asked as README shows: the analysts' endpoint with the local analyst's password.
       const password = readFileSync(path.join(clone, '.truc/clickhouse-analyst.secret'), 'utf8').trim();
       const authorization = `Basic ${Buffer.from(`analyst:${password}`).toString('base64')}`;
-      const query = encodeURIComponent('SELECT count() FROM health_declarations');
+      const query = encodeURIComponent('SELECT sum(declarations) FROM declarations_daily');
       const rows = await waitFor(
         'records in ClickHouse',
         async () => {

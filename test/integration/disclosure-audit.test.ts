@@ -197,6 +197,8 @@ describe('disclosure audit of deliveries', () => {
     expect((await get(`/v1/audit/agency/${RESEARCH}?from=2021-10-01&to=2021-09-01`)).status).toBe(400);
     expect((await get(`/v1/audit/agency/${RESEARCH}?from=2021-10-01T00:00:00&to=2021-10-02`)).status).toBe(400);
     expect((await get(`/v1/audit/agency/Bad%27Agency?from=2021-10-01&to=2021-10-02`)).status).toBe(400);
+    const document = (await (await fetch(`${api.url}/openapi.json`)).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/v1/audit/person', '/v1/audit/agency/{agency}']));
     const other = await get(`/v1/audit/agency/${RESEARCH}?from=2021-10-01&to=2021-10-02`);
     expect(other.status).toBe(200);
     expect(((await other.json()) as { count: number }).count).toBe(0);

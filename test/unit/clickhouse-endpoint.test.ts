@@ -27,11 +27,27 @@ const context: PolicyContext = {
     { name: 'sleep', alias_to: '', categories: 'Other' },
   ]),
   tableFunctions: new Set(['file', 'numbers', 'url', 'merge', 'values']),
+  rowLevelTables: new Set(['health_declarations']),
+  rowLevel: true,
 };
 const judge = (lines: string[], keyword = 'SELECT') => judgeStatement(readAst(lines.join('\n')), keyword, context);
 const withLine = (line: string) => [...AST.select.slice(0, 4), line, ...AST.select.slice(5)];
 
 describe('the analysts\' policy, on the engine\'s EXPLAIN AST', () => {
+  it('admits the row-level tables only to analysts granted them, however the table is named', () => {
+    const table = (name: string) => [...AST.select.slice(0, 8), `      TableIdentifier ${name}`];
+    const ungranted = (lines: string[]) => judgeStatement(readAst(lines.join('\n')), 'SELECT', { ...context, rowLevel: false });
+    for (const name of ['health_declarations', 'truc.health_declarations', 'health_declarations (alias h)']) {
+      expect(judge(table(name)).allowed, name).toBe(true);
+      const verdict = ungranted(table(name));
+      expect(verdict.allowed, name).toBe(false);
+      expect(verdict.allowed ? '' : verdict.message).toMatch(/only when granted.*declarations_by_ward/);
+    }
+    // Other tables of the database (aggregates, protected views, the registry) stay open.
+    expect(ungranted(table('declarations_by_ward')).allowed).toBe(true);
+    expect(ungranted(table('truc.checkpoints')).allowed).toBe(true);
+  });
+
   it('reads the tree: depth, node type and detail without the children count', () => {
     expect(readAst('Explain EXPLAIN (children 1)\n SelectWithUnionQuery (children 1)\n')).toEqual([
       { depth: 0, type: 'Explain', detail: 'EXPLAIN' },

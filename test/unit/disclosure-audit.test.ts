@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { AUDIT_SCHEMA, actionRecord, deliveryAuditId, deliveryRecord } from '../../services/platform/audit-log.ts';
 import { parseInstant } from '../../services/audit/audit-routes.ts';
 import { deliveryLines } from '../../services/cli/audit-command.ts';
+import { AccessFileError, parseAccessPolicy } from '../../services/platform/access.ts';
 import { ConfigError, loadConfig, retentionOf } from '../../services/platform/config.ts';
 
 const DAY = 86_400_000;
@@ -63,5 +64,22 @@ describe('audit questions', () => {
     });
     expect(lines[0]).toMatch(/^2021-10-01T00:00:00.000Z {2}cdc-hanoi +topic +pseudonymous +health-declaration +e {2}s$/);
     expect(lines[1]).toBe('1 delivery (more matched: ask about a shorter period)');
+  });
+});
+
+describe("analysts' grants of the row-level tables", () => {
+  const hash = `scrypt:16384:8:1:${'a'.repeat(22)}:${'b'.repeat(43)}`;
+  const policy = (analysts: unknown) => parseAccessPolicy(JSON.stringify({ analysts }), 'access.json');
+
+  it('are given per analyst with "rowLevel": true, and withheld by default', () => {
+    const access = policy({ 'epi-lan': { passwords: [hash], rowLevel: true }, 'epi-mai': { passwords: [hash] }, 'epi-tu': { passwords: [hash], rowLevel: false } });
+    expect(['epi-lan', 'epi-mai', 'epi-tu', 'nobody'].map((name) => access.analystRowLevel(name))).toEqual([true, false, false, false]);
+    expect(loadConfig({}).clickhouseEndpoint.localRowLevel).toBe(false);
+    expect(loadConfig({ CLICKHOUSE_ANALYST_ROW_LEVEL: 'true' }).clickhouseEndpoint.localRowLevel).toBe(true);
+  });
+
+  it('refuse anything but true or false, naming the analyst', () => {
+    expect(() => policy({ 'epi-lan': { passwords: [hash], rowLevel: 'yes' } })).toThrow(AccessFileError);
+    expect(() => policy({ 'epi-lan': { passwords: [hash], rowLevel: 1 } })).toThrow(/analysts\.epi-lan\.rowLevel must be true or false/);
   });
 });

@@ -5,6 +5,7 @@
 
 const KEY_ITEM = 'truc-operator-key';
 const POLL_MS = 2000;
+const AUDIT_ROWS_SHOWN = 50;
 const SVG = 'http://www.w3.org/2000/svg';
 const STAGE_COLORS = { ingest: '#2457c5', normalizer: '#1b7f4b', clickhouse: '#a15c00', 'fan-out': '#7b3fb5' };
 
@@ -375,6 +376,25 @@ async function replay(dryRun) {
   }
 }
 
+// --- disclosure audit ------------------------------------------------------------------------
+
+async function askAudit(path, options, question) {
+  $('audit-message').textContent = 'asking…';
+  try {
+    const answer = await api(path, options);
+    // The newest first, and a page's worth: the count says how many there are in all.
+    const shown = answer.deliveries.slice(-AUDIT_ROWS_SHOWN).reverse();
+    $('audit-deliveries').tBodies[0].replaceChildren(...shown.map((d) =>
+      el('tr', { 'data-event-id': d.eventId, 'data-channel': d.channel }, cell(new Date(d.at).toLocaleString()), cell(d.agency), cell(d.channel), cell(d.tier), cell(d.kind), cell(d.eventId), cell(d.subscription))));
+    const more = answer.count > shown.length ? `, the latest ${shown.length} shown` : '';
+    $('audit-message').textContent = `${question}: ${number(answer.count)} deliver${answer.count === 1 ? 'y' : 'ies'}${more}${answer.truncated ? ' (more matched: narrow the question)' : ''}`;
+    $('audit-message').dataset.count = String(answer.count);
+  } catch (error) {
+    if (error instanceof KeyRefused) return showSignIn('The key is no longer accepted.');
+    $('audit-message').textContent = `the audit did not answer: ${error.message}`;
+  }
+}
+
 // --- wiring ----------------------------------------------------------------------------------
 
 $('sign-in').addEventListener('submit', (event) => {
@@ -387,6 +407,20 @@ $('sign-out').addEventListener('click', () => showSignIn());
 $('dlq-filters').addEventListener('submit', (event) => {
   event.preventDefault();
   listDeadLetters(0);
+});
+$('audit-person').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const form = new FormData(event.target);
+  // The number goes in the body (never in a URL) and leaves the page once sent.
+  const body = JSON.stringify({ documentType: form.get('documentType'), number: form.get('number') });
+  event.target.elements.number.value = '';
+  askAudit('/v1/audit/person', { method: 'POST', body }, `person (${form.get('documentType')})`);
+});
+$('audit-agency').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const form = new FormData(event.target);
+  const agency = String(form.get('agency'));
+  askAudit(`/v1/audit/agency/${encodeURIComponent(agency)}?${new URLSearchParams({ from: String(form.get('from')), to: String(form.get('to')) })}`, {}, `agency ${agency}`);
 });
 $('dlq-more').addEventListener('click', () => dlqNextSkip !== null && listDeadLetters(dlqNextSkip));
 $('dlq-dry-run').addEventListener('click', () => replay(true));
