@@ -1,15 +1,16 @@
 /**
  * The disclosure audit in ClickHouse: the audit topic copied into `<AUDIT_DATABASE>.disclosures`,
  * a database of its own, so the analysts' endpoint (which admits its one database) cannot read it.
- * A ReplacingMergeTree ordered by `audit_id` keeps one row per delivery, query or reading however
- * often it was written (a webhook batch re-sent after a crash, a batch of the topic read twice);
- * readers use FINAL. Rows are kept for the audit's retention after they happened.
+ * Each delivered batch becomes one row per event; a ReplacingMergeTree ordered by `audit_id`
+ * (delivery/<subscription>/<event id>, query/…, audit-read/…) keeps one row per delivery, query or
+ * reading however often it was written (a webhook batch re-sent after a crash, a batch of the topic
+ * read twice); readers use FINAL. Rows are kept for the audit's retention after they happened.
  *
  * The writer is a sink of its own (its consumer group, `AUDIT_SINK_GROUP_ID`) run by the ClickHouse
  * sink's process, which holds the engine: each batch is inserted before its offsets may be committed.
  */
 import type { Kafka } from 'kafkajs';
-import type { AuditRecord } from '../../services/platform/audit-log.ts';
+import { deliveryAuditId, type AuditRecord } from '../../services/platform/audit-log.ts';
 import type { AvroSerde } from '../../services/platform/avro-serde.ts';
 import type { ClickHouseHandle } from '../../services/platform/clickhouse.ts';
 import { retentionOf, type Config } from '../../services/platform/config.ts';
@@ -69,8 +70,12 @@ function dateTime64(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
 }
 
-function auditRow(record: AuditRecord): Record<string, unknown> {
-  return { ...record, at: dateTime64(Number(record.at)) };
+/** The table's rows of one audit record: one per delivered event, keyed by subscription and event; one for any other entry. */
+export function auditRows(record: AuditRecord): Record<string, unknown>[] {
+  const { events, ...entry } = record;
+  const row = { ...entry, at: dateTime64(Number(record.at)), event_id: null };
+  if (record.action !== 'delivery') return [row];
+  return events.map((event) => ({ ...row, audit_id: deliveryAuditId(record.subscription!, event.event_id), event_id: event.event_id, person_key: event.person_key }));
 }
 
 export interface AuditTableWriter {
@@ -103,7 +108,7 @@ export async function startAuditTableWriter(options: {
         const rows: Record<string, unknown>[] = [];
         for (const message of batch.messages) {
           // Only AuditLog writes this topic (ACLs): a record it cannot decode is a fault to stop on, not to skip.
-          if (message.value) rows.push(auditRow(await serde.decode<AuditRecord>(message.value)));
+          if (message.value) rows.push(...auditRows(await serde.decode<AuditRecord>(message.value)));
         }
         if (rows.length > 0) await clickhouse.client.insert({ table, values: rows, format: 'JSONEachRow' });
         written.set(`${batch.topic}:${batch.partition}`, { topic: batch.topic, partition: batch.partition, offset: batch.nextOffset });

@@ -83,9 +83,10 @@ export class TopicBatchDelivery implements BatchDelivery {
                 headers: { [HEADER.eventId]: record.eventId, [HEADER.sequence]: String(numbers[i]) },
               })),
             },
-            audit.messages(records.map((record) =>
-              deliveryRecord({ agency, subscription: subscriptionId, channel: 'topic', tier, eventId: record.eventId, kind, personKey: record.personKey }, at),
-            )),
+            audit.messages([deliveryRecord({
+              agency, subscription: subscriptionId, channel: 'topic', tier, kind, batchId: records[0]!.eventId,
+              events: records.map((record) => ({ eventId: record.eventId, personKey: record.personKey })),
+            }, at)]),
           ]
         : [],
       offsets: { topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: String(next) }] }] },

@@ -16,7 +16,8 @@
  *
  * An acknowledged batch is written to the disclosure audit before its offset may be committed
  * (retried until it is, or until the partition moves: then the next holder sends and audits it
- * again under the same audit ids). Attempts the receiver did not acknowledge are not disclosures.
+ * again under the same audit ids); the write runs while the next batch is sent. Attempts the
+ * receiver did not acknowledge are not disclosures.
  */
 import { randomUUID } from 'node:crypto';
 import type { Producer } from 'kafkajs';
@@ -160,11 +161,12 @@ export class WebhookBatchDelivery implements BatchDelivery {
   }
 
   /** Writes the acknowledged records to the audit, retrying (with the schedule's first wait) while this member holds the partition. */
-  private async audit(records: SelectedRecord[], kind: Kind, context: SinkContext): Promise<void> {
+  private async audit(records: SelectedRecord[], kind: Kind, webhookId: string, context: SinkContext): Promise<void> {
     const { audit, agency, subscriptionId, tier, logger, retryScheduleMs } = this.options;
-    const entries = records.map((record) =>
-      deliveryRecord({ agency, subscription: subscriptionId, channel: 'webhook', tier, eventId: record.eventId, kind, personKey: record.personKey }, Date.now()),
-    );
+    const entries = [deliveryRecord({
+      agency, subscription: subscriptionId, channel: 'webhook', tier, kind, batchId: webhookId,
+      events: records.map((record) => ({ eventId: record.eventId, personKey: record.personKey })),
+    }, Date.now())];
     for (;;) {
       try {
         return await audit.write(entries);
@@ -187,8 +189,17 @@ export class WebhookBatchDelivery implements BatchDelivery {
     // Numbered (and journaled) before anything is sent: a resend after a crash carries the same numbers.
     const numbers = selected.length > 0 ? await sequence.number(kind, topic, partition, selected) : [];
     if (selected.length > 0) tracker.sequenced(sequence.last, sequence.sinceStart);
+    // A batch's audit entries are written while the next batch is sent; its offset is committed once they are in.
+    let audited: { written: Promise<void>; next: number } | null = null;
+    const commitAudited = async () => {
+      if (audited === null) return;
+      await audited.written;
+      await commit(audited.next);
+      audited = null;
+    };
     for (let start = 0; start < selected.length; start += target.maxBatchSize) {
       const records = selected.slice(start, start + target.maxBatchSize);
+      let written: Promise<void> = Promise.resolve();
       const events: WebhookEvent[] = records.map((record, i) => webhookEvent(kind, record.eventId, numbers[start + i]!, record.key, record.record));
       const webhookId = batchWebhookId(subscriptionId, events.map((event) => event.id));
       for (let attempt = 0; ; attempt++) {
@@ -200,7 +211,9 @@ export class WebhookBatchDelivery implements BatchDelivery {
           clearInterval(keepAlive);
           this.failing = false;
           tracker.delivered(records.length);
-          await this.audit(records, kind, context);
+          written = this.audit(records, kind, webhookId, context);
+          // Not left unhandled while the next batch is sent: awaited below before the commit.
+          written.catch(() => {});
           break;
         } catch (error) {
           clearInterval(keepAlive);
@@ -217,8 +230,10 @@ export class WebhookBatchDelivery implements BatchDelivery {
           await this.wait(withJitter(retryScheduleMs[attempt]!), context);
         }
       }
-      await commit(records[records.length - 1]!.offset + 1);
+      await commitAudited();
+      audited = { written, next: records[records.length - 1]!.offset + 1 };
     }
+    await commitAudited();
     // Records after the last selected one (filtered out) are done too.
     await commit(batch.nextOffset);
     await context.heartbeat().catch(() => {});

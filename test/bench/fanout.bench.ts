@@ -3,14 +3,15 @@
  * to its own local receiver (which checks every signature). Figures: events delivered per second
  * in total with a backlog, and the delivery latency (canonical record written → receiver got it)
  * at a steady 1,000 records/s. Every event carries its sequence number (journaled before it is
- * sent) and every subscription has heartbeats on, once a second when idle. Fan-out, receivers and
- * producer share this process and machine.
+ * sent) and every subscription has heartbeats on, once a second when idle. Last, a backlog of
+ * passages onto a topic subscription: events per second onto the agency topic. Every delivery is
+ * written to the disclosure audit. Fan-out, receivers and producer share this process and machine.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { startDemoReceiver, type DemoReceiver } from '../../services/demo/demo-receiver.ts';
 import { startFanout } from '../../services/fanout/fanout.ts';
 import { createLogger } from '../../services/platform/logger.ts';
-import { declaration, eventually, startFanoutBench } from '../support/fanout.ts';
+import { declaration, eventually, passage, startFanoutBench } from '../support/fanout.ts';
 import { percentile, printFigure, withStack } from './support.ts';
 
 const SUBSCRIPTIONS = 4;
@@ -76,6 +77,20 @@ await withStack(async () => {
   const contiguous = numbered.filter((seqs) => seqs.size === BACKLOG + total && [...seqs].every((seq) => seq >= 1 && seq <= BACKLOG + total));
   printFigure('subscriptions numbered 1..N without a hole', contiguous.length, `of ${SUBSCRIPTIONS}`);
   printFigure('heartbeats received (idle moments, 1 s interval)', receivers.reduce((sum, receiver) => sum + receiver.heartbeats.length, 0), '');
+
+  // Agency-topic delivery: a backlog of another kind (the webhooks above do not take it) onto a
+  // topic subscription (records, sequence journal and offsets in one transaction per batch).
+  const topicSubscription = await bench.call('POST', '/v1/subscriptions', bench.agencyKeys[agency]!, { kinds: ['checkpoint-passage'], delivery: { type: 'topic' } });
+  if (topicSubscription.status !== 201) throw new Error(`subscription refused: ${JSON.stringify(topicSubscription.body)}`);
+  const topicStatus = async () => (await bench.call('GET', `/v1/subscriptions/${topicSubscription.body.id}/status`, bench.agencyKeys[agency]!)).body?.status;
+  await eventually(async () => (await topicStatus())?.state === 'delivering', () => 'topic subscription not delivering yet', 60_000);
+  const passages = Array.from({ length: BACKLOG }, (_, i) => passage({ person_key: people[i % people.length] }));
+  const topicStarted = Date.now();
+  for (let i = 0; i < passages.length; i += 2_000) await bench.produce('checkpoint-passage', passages.slice(i, i + 2_000));
+  let topicDelivered = 0;
+  await eventually(async () => (topicDelivered = Number((await topicStatus())?.delivered ?? 0)) >= BACKLOG, () => `${topicDelivered} of ${BACKLOG} on the agency topic`, 300_000);
+  const topicSeconds = (Date.now() - topicStarted) / 1000;
+  printFigure('delivered to an agency topic (backlog)', BACKLOG / topicSeconds, 'events/s', `${BACKLOG} events in ${topicSeconds.toFixed(1)} s`);
 
   await fanout.close();
   for (const receiver of receivers) await receiver.close();

@@ -155,7 +155,7 @@ describe('disclosure audit of deliveries', () => {
 
     // On the audit topic, read_committed: each topic delivery exactly once (it shares the agency topic's transaction).
     const audit = await readAudit(bench.config);
-    const topicEntries = audit.filter((r) => r.action === 'delivery' && r.channel === 'topic').map((r) => r.event_id!);
+    const topicEntries = audit.filter((r) => r.action === 'delivery' && r.channel === 'topic').flatMap((r) => r.events.map((event) => event.event_id));
     expect(topicEntries.length).toBe(records.length);
     expect(new Set(topicEntries)).toEqual(new Set(records.map((record) => record.event_id as string)));
     // Reading the audit is audited: the question, with the person's key (never the number).

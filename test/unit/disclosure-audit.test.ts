@@ -1,5 +1,6 @@
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
+import { auditRows } from '../../connectors/clickhouse-sink/audit-table.ts';
 import { AUDIT_SCHEMA, actionRecord, deliveryAuditId, deliveryRecord } from '../../services/platform/audit-log.ts';
 import { parseInstant } from '../../services/audit/audit-routes.ts';
 import { deliveryLines } from '../../services/cli/audit-command.ts';
@@ -9,14 +10,24 @@ import { ConfigError, loadConfig, retentionOf } from '../../services/platform/co
 const DAY = 86_400_000;
 
 describe('audit records', () => {
-  const disclosure = { agency: 'cdc-hanoi', subscription: 'sub-1', channel: 'webhook' as const, tier: 'identified', eventId: 'e-1', kind: 'health-declaration', personKey: 'p'.repeat(64) };
+  const disclosure = {
+    agency: 'cdc-hanoi', subscription: 'sub-1', channel: 'webhook' as const, tier: 'identified', kind: 'health-declaration', batchId: 'msg_1',
+    events: [{ eventId: 'e-1', personKey: 'p'.repeat(64) }, { eventId: 'e-2', personKey: null }],
+  };
 
-  it('name a delivery by its subscription and event, so a repeat of it is the same entry', () => {
-    const first = deliveryRecord(disclosure, 1_000);
-    const again = deliveryRecord(disclosure, 9_000);
-    expect(first.audit_id).toBe(again.audit_id);
-    expect(first.audit_id).toBe(deliveryAuditId('sub-1', 'e-1'));
-    expect(deliveryRecord({ ...disclosure, subscription: 'sub-2' }, 1_000).audit_id).not.toBe(first.audit_id);
+  it('are one per delivered batch on the topic, and one table row per event keyed by subscription and event', () => {
+    const entry = deliveryRecord(disclosure, 1_000);
+    expect(entry.events).toEqual([{ event_id: 'e-1', person_key: 'p'.repeat(64) }, { event_id: 'e-2', person_key: null }]);
+    const rows = auditRows(entry);
+    expect(rows.map((row) => [row.audit_id, row.event_id, row.person_key])).toEqual([
+      [deliveryAuditId('sub-1', 'e-1'), 'e-1', 'p'.repeat(64)],
+      [deliveryAuditId('sub-1', 'e-2'), 'e-2', null],
+    ]);
+    expect(rows[0]).toMatchObject({ action: 'delivery', actor: 'cdc-hanoi', channel: 'webhook', tier: 'identified', at: '1970-01-01 00:00:01.000' });
+    // The same event in another batch (a resend cut differently) is the same row.
+    const again = auditRows(deliveryRecord({ ...disclosure, batchId: 'msg_2', events: [disclosure.events[1]!] }, 9_000));
+    expect(again[0]!.audit_id).toBe(rows[1]!.audit_id);
+    expect(auditRows(deliveryRecord({ ...disclosure, subscription: 'sub-2' }, 1_000))[0]!.audit_id).not.toBe(rows[0]!.audit_id);
   });
 
   it('fit the audit schema, deliveries and other actions alike', () => {
@@ -25,7 +36,8 @@ describe('audit records', () => {
     expect(type.fromBuffer(type.toBuffer(delivery))).toEqual(delivery);
     const query = actionRecord({ audit_id: 'query/q', action: 'analyst_query', at: 2_000, actor: 'epi', statement: 'SELECT 1', rows_read: 1 });
     expect(type.isValid(query)).toBe(true);
-    expect(query).toMatchObject({ subscription: null, channel: null, event_id: null, refused: false });
+    expect(query).toMatchObject({ subscription: null, channel: null, events: [], refused: false });
+    expect(auditRows(query)).toHaveLength(1);
     expect(type.isValid({ ...query, action: 'delete_everything' })).toBe(false);
   });
 });
