@@ -3,6 +3,7 @@
  * (`/v1/audit/…`, operator key) of the process that runs the ClickHouse sink. Every question asked
  * is itself written to the audit.
  */
+import type { DeliveryAnswer } from '../audit/audit-reader.ts';
 import { loadConfig } from '../platform/config.ts';
 import { UsageError, parseCommandArgs, type Command } from './command.ts';
 import { operatorKey } from './operator-key.ts';
@@ -21,21 +22,8 @@ agency   what the agency received from WHEN (inclusive) to WHEN (exclusive): dat
 The operator key is TRUC_OPERATOR_KEY, or on a local stack the one npm start issued.
 `;
 
-interface Delivery {
-  at: string;
-  agency: string;
-  subscription: string;
-  channel: string;
-  tier: string;
-  eventId: string;
-  kind: string;
-}
-
-interface Answer {
-  deliveries: Delivery[];
-  count: number;
-  truncated: boolean;
-}
+/** The API's answer (services/audit/audit-routes.ts). */
+type Answer = DeliveryAnswer & { count: number };
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];

@@ -70,7 +70,7 @@ describe('audit questions', () => {
 
   it('print one line per delivery and the count', () => {
     const lines = deliveryLines({
-      deliveries: [{ at: '2021-10-01T00:00:00.000Z', agency: 'cdc-hanoi', subscription: 's', channel: 'topic', tier: 'pseudonymous', eventId: 'e', kind: 'health-declaration' }],
+      deliveries: [{ at: '2021-10-01T00:00:00.000Z', agency: 'cdc-hanoi', subscription: 's', channel: 'topic', tier: 'pseudonymous', eventId: 'e', kind: 'health-declaration', personKey: null }],
       count: 1,
       truncated: true,
     });
