@@ -17,21 +17,16 @@ import { retentionOf, type Config } from '../../services/platform/config.ts';
 import type { Logger } from '../../services/platform/logger.ts';
 import { SinkRunner, type PartitionOffset, type SinkBatch, type TopicPartition } from '../../services/platform/sink-runner.ts';
 import { renderMigration } from '../../services/clickhouse/migrations.ts';
-import { currentTtls } from './table-retention.ts';
+import { alignTtls, ttlExpression } from './table-retention.ts';
 
 export const AUDIT_TABLE = 'disclosures';
-
-/** The TTL clause in ClickHouse's own spelling (as `system.tables` gives it back). */
-export function auditTtlExpression(seconds: number): string {
-  return `toDateTime(at) + toIntervalSecond(${seconds})`;
-}
 
 /** Creates the audit database and table if missing and brings the table's TTL to the configured retention. */
 export async function ensureAuditTable(handle: ClickHouseHandle, config: Pick<Config, 'audit' | 'retention' | 'clickhouse'>): Promise<void> {
   // The database name is validated as a plain identifier (and not the analysts' one) in config.ts.
   const database = config.audit.database;
   const cluster = config.clickhouse.cluster;
-  const ttl = auditTtlExpression(Math.round(retentionOf(config.retention, 'audit') / 1000));
+  const ttl = ttlExpression(Math.round(retentionOf(config.retention, 'audit') / 1000), 'at');
   await handle.client.command({ query: renderMigration(`CREATE DATABASE IF NOT EXISTS ${database} {{on_cluster}}`, cluster) });
   await handle.client.command({
     query: renderMigration(
@@ -60,9 +55,8 @@ export async function ensureAuditTable(handle: ClickHouseHandle, config: Pick<Co
       cluster,
     ),
   });
-  if ((await currentTtls(handle, [AUDIT_TABLE], database)).get(AUDIT_TABLE) !== ttl) {
-    await handle.client.command({ query: `ALTER TABLE ${database}.${AUDIT_TABLE} ${cluster ? `ON CLUSTER ${cluster} ` : ''}MODIFY TTL ${ttl}` });
-  }
+  // A table made before a retention change keeps its old TTL until told.
+  await alignTtls(handle, new Map([[AUDIT_TABLE, ttl]]), cluster, database);
 }
 
 /** ClickHouse's default DateTime64 text: `2021-10-01 07:30:00.000`. */

@@ -11,6 +11,7 @@
  * left out). The views are plain views over the base tables, computed at query time, so a change
  * of k applies from the sink's next start (which replaces them) to all the data.
  */
+import { renderMigration } from '../../services/clickhouse/migrations.ts';
 import type { ClickHouseHandle } from '../../services/platform/clickhouse.ts';
 
 /** The declarations of people, per local month, as every view starts from. */
@@ -24,12 +25,11 @@ function protectedCounts(k: number): string {
     if(uniqExactIf(person_key, notEmpty(symptoms)) >= ${k}, toUInt32(uniqExactIf(person_key, notEmpty(symptoms))), NULL) AS symptomatic_people`;
 }
 
-export function smallCellViews(k: number): { name: string; sql: string }[] {
+/** The views' DDL (`{{on_cluster}}` left for renderMigration). */
+function smallCellViews(k: number): string[] {
   if (!Number.isInteger(k) || k < 2) throw new Error(`the small-cell threshold must be an integer of at least 2, not ${k}`);
-  const view = (name: string, comment: string, select: string) => ({
-    name,
-    sql: `CREATE OR REPLACE VIEW ${name} AS ${select} COMMENT '${`${comment} No cell counts fewer than ${k} people (README, Small cells).`.replaceAll("'", "\\'")}'`,
-  });
+  const view = (name: string, comment: string, select: string) =>
+    `CREATE OR REPLACE VIEW ${name} {{on_cluster}} AS ${select} COMMENT '${`${comment} No cell counts fewer than ${k} people (README, Small cells).`.replaceAll("'", "\\'")}'`;
   return [
     view(
       'declarations_by_ward',
@@ -77,9 +77,7 @@ export function smallCellViews(k: number): { name: string; sql: string }[] {
   ];
 }
 
-/** Creates or replaces the views with the configured k (in the sink's database). */
+/** Creates or replaces the views with the configured k (in the sink's database; ON CLUSTER as the migrations). */
 export async function applySmallCellViews(handle: ClickHouseHandle, k: number, cluster: string | null): Promise<void> {
-  for (const { name, sql } of smallCellViews(k)) {
-    await handle.client.command({ query: cluster ? sql.replace(`VIEW ${name} AS`, `VIEW ${name} ON CLUSTER ${cluster} AS`) : sql });
-  }
+  for (const sql of smallCellViews(k)) await handle.client.command({ query: renderMigration(sql, cluster) });
 }

@@ -27,9 +27,12 @@ export function tableRetentions(retention: RetentionConfig): TableRetention[] {
   }));
 }
 
-/** The TTL clause ClickHouse shows for a retention, in its own spelling (as `system.tables` gives it back). */
-export function ttlExpression(seconds: number): string {
-  return `toDateTime(received_at) + toIntervalSecond(${seconds})`;
+/**
+ * The TTL clause ClickHouse shows for keeping rows `seconds` after `column` (the kinds' tables count
+ * from `received_at`), in its own spelling (as `system.tables` gives it back).
+ */
+export function ttlExpression(seconds: number, column = 'received_at'): string {
+  return `toDateTime(${column}) + toIntervalSecond(${seconds})`;
 }
 
 /** Each table's TTL as ClickHouse holds it (null: none), in the sink's database unless another is named. */
@@ -46,14 +49,21 @@ export async function currentTtls(handle: ClickHouseHandle, tables: readonly str
 }
 
 /** Sets the TTL of every table whose TTL differs from its retention; returns the tables changed. */
-export async function applyTableRetention(handle: ClickHouseHandle, retentions: readonly TableRetention[], cluster: string | null): Promise<string[]> {
-  const current = await currentTtls(handle, retentions.map((r) => r.table));
+export function applyTableRetention(handle: ClickHouseHandle, retentions: readonly TableRetention[], cluster: string | null): Promise<string[]> {
+  return alignTtls(handle, new Map(retentions.map(({ table, seconds }) => [table, ttlExpression(seconds)])), cluster);
+}
+
+/**
+ * Gives each table of `database` (the sink's by default) the TTL wanted for it where it holds
+ * another; returns the tables changed. Table and database names come from the kinds' folders and
+ * validated configuration, and the numbers from validated configuration, never from a caller.
+ */
+export async function alignTtls(handle: ClickHouseHandle, wanted: ReadonlyMap<string, string>, cluster: string | null, database = handle.database): Promise<string[]> {
+  const current = await currentTtls(handle, [...wanted.keys()], database);
   const changed: string[] = [];
-  for (const { table, seconds } of retentions) {
-    const wanted = ttlExpression(seconds);
-    if (current.get(table) === wanted) continue;
-    // Table names come from the kinds' folders and the number from validated configuration, never from a caller.
-    await handle.client.command({ query: `ALTER TABLE \`${table}\` ${cluster ? `ON CLUSTER ${cluster} ` : ''}MODIFY TTL ${wanted}` });
+  for (const [table, ttl] of wanted) {
+    if (current.get(table) === ttl) continue;
+    await handle.client.command({ query: `ALTER TABLE \`${database}\`.\`${table}\` ${cluster ? `ON CLUSTER ${cluster} ` : ''}MODIFY TTL ${ttl}` });
     changed.push(table);
   }
   return changed;

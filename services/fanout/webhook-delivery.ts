@@ -21,6 +21,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Producer } from 'kafkajs';
+import type { Tier } from '../platform/access.ts';
 import { deliveryRecord, type AuditLog } from '../platform/audit-log.ts';
 import type { Kind } from '../platform/catalog.ts';
 import type { Logger } from '../platform/logger.ts';
@@ -40,7 +41,7 @@ export interface WebhookDeliveryOptions {
   subscriptionId: string;
   agency: string;
   /** The tier the records were projected to. */
-  tier: string;
+  tier: Tier;
   audit: AuditLog;
   target: WebhookTarget;
   client: WebhookClient;

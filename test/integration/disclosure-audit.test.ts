@@ -11,12 +11,13 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAuditTableWriter, AUDIT_TABLE, ensureAuditTable, type AuditTableWriter } from '../../connectors/clickhouse-sink/audit-table.ts';
+import { currentTtls, ttlExpression } from '../../connectors/clickhouse-sink/table-retention.ts';
 import { startApi, type RunningApi } from '../../services/api/api-service.ts';
 import { startDemoReceiver, type DemoReceiver } from '../../services/demo/demo-receiver.ts';
 import type { AuditRecord } from '../../services/platform/audit-log.ts';
 import { createAvroSerde } from '../../services/platform/avro-serde.ts';
 import { createClickHouse, type ClickHouseHandle } from '../../services/platform/clickhouse.ts';
-import { loadConfig, type Config } from '../../services/platform/config.ts';
+import { loadConfig, retentionOf, type Config } from '../../services/platform/config.ts';
 import { createKafka } from '../../services/platform/kafka.ts';
 import { createLogger } from '../../services/platform/logger.ts';
 import { createPersonKey } from '../../services/platform/person-key.ts';
@@ -238,6 +239,10 @@ describe('disclosure audit of analysts', () => {
     }
     const viaDatabase = await fetch(`${rig.endpoint.url}/?database=${rig.config.audit.database}&query=${encodeURIComponent(`SELECT count() FROM ${AUDIT_TABLE}`)}`, { headers: { authorization: rig.auth } });
     expect(viaDatabase.status).toBe(403);
+
+    // The audit table keeps its rows for the audit's retention.
+    const ttls = await currentTtls(rig.clickhouse, [AUDIT_TABLE], rig.config.audit.database);
+    expect(ttls.get(AUDIT_TABLE)).toBe(ttlExpression(retentionOf(rig.config.retention, 'audit') / 1000, 'at'));
 
     const audit = await readAudit(rig.config);
     const queries = audit.filter((r) => r.action === 'analyst_query' && r.actor === rig.config.clickhouseEndpoint.user);
