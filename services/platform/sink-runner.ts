@@ -218,12 +218,25 @@ export class SinkRunner {
     this.task.committed?.(fresh);
   }
 
+  /**
+   * Stops fetching; false when the consumer is not running (it crashed and kafkajs has not run it
+   * again yet): then it holds no batch, and there is nothing to commit.
+   */
+  private pause(): boolean {
+    try {
+      this.consumer.pause(this.options.topics.map((topic) => ({ topic })));
+      return true;
+    } catch (error) {
+      this.options.logger.warn({ err: (error as Error).message }, 'stopping a consumer that is not running: nothing to commit');
+      return false;
+    }
+  }
+
   /** Stops fetching, lets the task make durable what it holds, commits it, and leaves the group. */
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.stopping = true;
-    if (this.options.topics.length > 0) {
-      this.consumer.pause(this.options.topics.map((topic) => ({ topic })));
+    if (this.options.topics.length > 0 && this.pause()) {
       await this.queueCommit(true).catch((error) => this.options.logger.warn({ err: (error as Error).message }, 'last commit failed; the records are read again at the next start'));
     }
     await this.consumer.disconnect();

@@ -23,6 +23,8 @@ export function sinkTestConfig(base: Config, overrides: Partial<Config['clickhou
     ...base,
     clickhouse: { ...base.clickhouse, database: `sink_${id}`, dataDir: path.join(tmpdir(), `truc-ch-sink-${process.pid}-${id}`) },
     clickhouseSink: { ...base.clickhouseSink, groupId: `test-ch-sink-${id}`, topicPrefix: `test-${id}.`, maxWaitMs: 200, retryInitialMs: 100, retryMaxMs: 1_000, ...overrides },
+    // The sink also copies the audit topic: a test's own, so sinks of files running at once do not share it.
+    audit: { ...base.audit, topic: `test-audit-${id}`, groupId: `test-audit-sink-${id}` },
   };
 }
 
