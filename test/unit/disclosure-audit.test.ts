@@ -90,6 +90,12 @@ describe("analysts' grants of the row-level tables", () => {
     expect(loadConfig({ CLICKHOUSE_ANALYST_ROW_LEVEL: 'true' }).clickhouseEndpoint.localRowLevel).toBe(true);
   });
 
+  it('come with a small-cell threshold of at least 2 people, 5 by default', () => {
+    expect(loadConfig({}).clickhouseSink.smallCellK).toBe(5);
+    expect(loadConfig({ CLICKHOUSE_SMALL_CELL_K: '10' }).clickhouseSink.smallCellK).toBe(10);
+    for (const value of ['1', '0', '-5', '2.5', 'five']) expect(() => loadConfig({ CLICKHOUSE_SMALL_CELL_K: value }), value).toThrow(/CLICKHOUSE_SMALL_CELL_K/);
+  });
+
   it('refuse anything but true or false, naming the analyst', () => {
     expect(() => policy({ 'epi-lan': { passwords: [hash], rowLevel: 'yes' } })).toThrow(AccessFileError);
     expect(() => policy({ 'epi-lan': { passwords: [hash], rowLevel: 1 } })).toThrow(/analysts\.epi-lan\.rowLevel must be true or false/);
