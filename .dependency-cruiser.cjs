@@ -13,7 +13,8 @@
  *                                generator.ts is demo code, its examples.ts test data
  *   the stages (engines)         connectors/http-ingest, file, http-poll, clickhouse-sink;
  *                                services/normalizer/, services/fanout/
- *   around the stages            services/api/, operations/, alerts/, schema-registry/, clickhouse-endpoint/
+ *   around the stages            services/api/, operations/, alerts/, schema-registry/, clickhouse-endpoint/,
+ *                                audit/, sunset/
  *   demo and tools               services/demo/ (demo feed, demo agency), services/generator/
  *   entry points                 services/main.ts (`npm start`), services/cli/, connectors/main.ts,
  *                                infra/stack/cli.ts

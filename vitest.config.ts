@@ -4,7 +4,8 @@ import { defineConfig } from 'vitest/config';
  * Files that run the normalizer in its real consumer group over the real raw topics: each assumes
  * it is the group's only user (a faulty release, SIGKILLs), so they run one after another, after
  * the other files (which write raw topics they would otherwise also normalise). The agency
- * credentials file revokes every agency login its access file does not list: other files' too.
+ * credentials file revokes every agency login its access file does not list: other files' too. The
+ * sunset test empties the pipeline's topics, which no other file may be reading meanwhile.
  */
 const PIPELINE_FILES = ['test/integration/normalizer.test.ts', 'test/integration/agency-credentials.test.ts', 'test/e2e/**/*.test.ts'];
 
@@ -20,8 +21,9 @@ export default defineConfig({
     hookTimeout: 180_000,
     teardownTimeout: 120_000,
     projects: [
-      { extends: true, test: { name: 'parallel', include: ['test/**/*.test.ts'], exclude: PIPELINE_FILES } },
-      { extends: true, test: { name: 'pipeline', include: PIPELINE_FILES, fileParallelism: false } },
+      // groupOrder: the pipeline files start once every parallel file is done (projects otherwise run side by side).
+      { extends: true, test: { name: 'parallel', include: ['test/**/*.test.ts'], exclude: PIPELINE_FILES, sequence: { groupOrder: 0 } } },
+      { extends: true, test: { name: 'pipeline', include: PIPELINE_FILES, fileParallelism: false, sequence: { groupOrder: 1 } } },
     ],
   },
 });

@@ -26,7 +26,7 @@ import { LiveStatus } from './live-status.ts';
 import { RecentWarnings } from './operations/recent-warnings.ts';
 import { ensureLocalAccess } from './local-access.ts';
 import { startNormalizer } from './normalizer/normalizer.ts';
-import { loadPersonKeySecret } from './platform/person-key.ts';
+import { personKeySecret } from './platform/person-key.ts';
 import { watchAccessPolicy, type IssuedKeys } from './platform/access.ts';
 import { createClickHouse } from './platform/clickhouse.ts';
 import { ConfigError, loadConfig, type Config } from './platform/config.ts';
@@ -105,7 +105,7 @@ async function run(): Promise<void> {
   // …and its own Kafka login for its topics out.demo.* on the agency listener (SASL/SCRAM over TLS).
   const demoKafkaLogin = localStack ? await grantAgency(config, DEMO_AGENCY, demoAgencyKafkaPassword(config.api.accessFile)) : null;
   // A local stack keeps its person_key secret in its data folder, made on first start.
-  loadPersonKeySecret(config.normalizer, true);
+  personKeySecret(config.normalizer, true);
 
   const clickhouse = await createClickHouse(config.clickhouse);
   const sink = await startClickHouseSink({ config, logger, clickhouse });
@@ -120,7 +120,7 @@ async function run(): Promise<void> {
   let fanoutCrash = (): StageCrash | null => null;
   const alertBoard = new AlertBoard();
   const api = await startApi({
-    config, logger, connectors: pull, metrics: normalizer.metrics.registry, access, clickhouse,
+    config, logger, connectors: pull, metrics: normalizer.metrics.registry, access, clickhouse, sunset: true,
     operations: { normalizer: normalizer.metrics, sink: () => sink.status(), warnings, crashes: () => [normalizer.status().lastCrash, fanoutCrash()], alerts: alertBoard },
   });
   const fanoutConfig = localStack ? withDemoReceiverAllowed(config) : config;

@@ -33,7 +33,7 @@ export async function ensureAuditTable(handle: ClickHouseHandle, config: Pick<Co
       `CREATE TABLE IF NOT EXISTS ${database}.${AUDIT_TABLE} {{on_cluster}}
       (
         audit_id String COMMENT 'What the entry is about: delivery/<subscription>/<event id>, query/<query id>, audit-read/<id>.',
-        action LowCardinality(String) COMMENT 'delivery, analyst_query or audit_read.',
+        action LowCardinality(String) COMMENT 'delivery, analyst_query, audit_read or sunset.',
         at DateTime64(3, 'UTC') COMMENT 'When it happened.',
         actor LowCardinality(String) COMMENT 'The agency, the analyst or operator.',
         subscription Nullable(String) COMMENT 'The subscription of a delivery.',
@@ -42,7 +42,7 @@ export async function ensureAuditTable(handle: ClickHouseHandle, config: Pick<Co
         event_id Nullable(String) COMMENT 'The canonical event delivered.',
         kind LowCardinality(Nullable(String)) COMMENT 'The canonical kind delivered.',
         person_key Nullable(String) COMMENT 'The pseudonym of the person a delivered record is about.',
-        statement Nullable(String) COMMENT 'The analyst statement, or the question asked of the audit.',
+        statement Nullable(String) COMMENT 'The analyst statement, the question asked of the audit, or a sunset''s signed receipt.',
         rows_read Nullable(UInt64) COMMENT 'Rows read by a query; rows answered by an audit read.',
         refused Bool COMMENT 'The statement was refused or failed.',
         INDEX person_key_index person_key TYPE bloom_filter GRANULARITY 4,

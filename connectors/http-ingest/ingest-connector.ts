@@ -80,6 +80,11 @@ export class IngestConnector implements ManagedConnector {
   private readonly limiter: RateLimiter;
   private readonly counters = new ConnectorCounters();
   private paused = false;
+  /** Requests admitted and not yet answered: pause() waits for them. */
+  private readonly admitted = new Set<FastifyRequest>();
+  /** Those of them whose records are being converted or written: only the handler's end releases these. */
+  private readonly handling = new Set<FastifyRequest>();
+  private settled: (() => void) | null = null;
 
   constructor(options: IngestConnectorOptions) {
     this.options = options;
@@ -91,8 +96,21 @@ export class IngestConnector implements ManagedConnector {
     return { name: this.name, type: this.type, state: this.paused ? 'PAUSED' : 'RUNNING', ...this.counters, lastCrash: null };
   }
 
+  /**
+   * Refuses new requests (503) and returns once every request admitted before has been answered:
+   * from then on nothing more reaches the raw topics until resume() (the sunset drains after this).
+   */
   async pause(): Promise<void> {
     this.paused = true;
+    if (this.admitted.size > 0) await new Promise<void>((resolve) => (this.settled = resolve));
+  }
+
+  private release(request: FastifyRequest): void {
+    if (this.handling.has(request)) return;
+    if (this.admitted.delete(request) && this.admitted.size === 0 && this.settled) {
+      this.settled();
+      this.settled = null;
+    }
   }
 
   async resume(): Promise<void> {
@@ -125,9 +143,27 @@ export class IngestConnector implements ManagedConnector {
         onRequest: (request, reply, done) => {
           // Caller, route and content type are checked before the body is read.
           if (this.refuse(request, reply)) return;
+          this.admitted.add(request);
           done();
         },
-        handler: (request, reply) => this.handle(request, reply),
+        // Answered before its handler ran (a bad body), or given up by the client while its body was read.
+        onResponse: (request, _reply, done) => {
+          this.release(request);
+          done();
+        },
+        onRequestAbort: (request, done) => {
+          this.release(request);
+          done();
+        },
+        handler: async (request, reply) => {
+          this.handling.add(request);
+          try {
+            return await this.handle(request, reply);
+          } finally {
+            this.handling.delete(request);
+            this.release(request);
+          }
+        },
       });
     });
   }

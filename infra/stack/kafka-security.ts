@@ -182,9 +182,11 @@ function allow(
 
 /**
  * What Truc's services may do: create, read, write and describe the topics of the pipeline's own
- * prefixes (but not delete them), set the retention of the topics kept for a time (raw, canonical,
- * dead letters, agency topics, the audit topic: the stores of README "Retention", whose
- * configuration every start applies), use the consumer groups and transactional ids of their own prefixes, and read the
+ * prefixes, set the retention of the topics kept for a time (raw, canonical, dead letters, agency
+ * topics, the audit topic: the stores of README "Retention", whose configuration every start
+ * applies) and delete the records of those kept for a time but the audit (the sunset empties them;
+ * Kafka's DeleteRecords needs the DELETE operation, which would also let a topic of them be
+ * deleted: the audit topic and the internal ones stay out of reach), use the consumer groups and transactional ids of their own prefixes, and read the
  * brokers' settings — not agencies' consumer groups, nor ACLs, users, the brokers' settings or the
  * internal topics' settings.
  */
@@ -199,7 +201,7 @@ export function servicesAcls(config: Config, principal: string): AclEntry[] {
   const onTopics = [CREATE, READ, WRITE, DESCRIBE, DESCRIBE_CONFIGS];
   return [
     ...[...topicPrefixes].flatMap((prefix) => allow(principal, TOPIC, prefix, PREFIXED, onTopics)),
-    ...[...timedPrefixes].flatMap((prefix) => allow(principal, TOPIC, prefix, PREFIXED, [ALTER_CONFIGS])),
+    ...[...timedPrefixes].flatMap((prefix) => allow(principal, TOPIC, prefix, PREFIXED, [ALTER_CONFIGS, DELETE])),
     ...allow(principal, TOPIC, config.audit.topic, LITERAL, [ALTER_CONFIGS]),
     ...[...topics].flatMap((topic) => allow(principal, TOPIC, topic, LITERAL, onTopics)),
     ...[...idPrefixes].flatMap((prefix) => [

@@ -27,9 +27,12 @@ import { OperationsRoutes } from '../operations/routes.ts';
 import { createAvroSerde, type AvroSerde } from '../platform/avro-serde.ts';
 import { AuditLog } from '../platform/audit-log.ts';
 import type { ClickHouseHandle } from '../platform/clickhouse.ts';
-import { createPersonKey, loadPersonKeySecret, type PersonKeyFunction } from '../platform/person-key.ts';
 import { AuditReader } from '../audit/audit-reader.ts';
 import { AuditRoutes } from '../audit/audit-routes.ts';
+import { personKeySecret } from '../platform/person-key.ts';
+import { pipelineGroups } from '../sunset/pipeline-groups.ts';
+import { Sunset } from '../sunset/sunset.ts';
+import { SunsetRoutes } from '../sunset/sunset-routes.ts';
 import { ConnectorRoutes } from './connector-routes.ts';
 import { buildApi } from './server.ts';
 
@@ -54,6 +57,12 @@ export interface StartApiOptions {
    * `npm start`, or a server). Without it the audit routes answer 503.
    */
   clickhouse?: ClickHouseHandle;
+  /**
+   * The whole pipeline runs in this process (`npm start`): an operator may run the epidemic's
+   * sunset through this API (it pauses this process's connectors, waits for its stages and rotates
+   * the secret they all follow). Elsewhere `POST /v1/sunset` answers 503.
+   */
+  sunset?: boolean;
 }
 
 export interface OperationsFeedsOption {
@@ -106,15 +115,25 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     principalOf: (request) => request.principal,
   });
   const subscriptions = await SubscriptionRoutes.start({ config, kafka, logger, access });
-  let personKey: PersonKeyFunction | undefined;
   const audit = await AuditLog.open(kafka, createAvroSerde(config.schemaRegistry), config, logger);
   const auditRoutes = new AuditRoutes({
     logger,
     reader: options.clickhouse ? new AuditReader(options.clickhouse, config.audit.database) : null,
     audit,
-    personKey: () => (personKey ??= createPersonKey(loadPersonKeySecret(config.normalizer, false))),
+    personKey: pipeline.personKey,
   });
   const connectors = new ConnectorRoutes({ logger, ingest, pull: options.connectors ?? null });
+  const sunset = options.sunset
+    ? new Sunset({
+      config, logger, kafka, audit, secret: personKeySecret(config.normalizer),
+      stages: {
+        ingest,
+        pullConnectors: () => options.connectors?.connectors ?? [],
+        drainGroups: () => pipelineGroups(config, subscriptions.store.list()),
+        clickhouse: options.clickhouse ?? null,
+      },
+    })
+    : null;
   const view = new OperationsView(
     {
       connectors: () => connectors.connectors().map((connector) => connector.status()),
@@ -137,7 +156,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   const app = buildApi({
     logger,
     access,
-    routes: [ingest, connectors, subscriptions, operations, auditRoutes],
+    routes: [ingest, connectors, subscriptions, operations, auditRoutes, new SunsetRoutes(sunset, logger)],
     maxBodyBytes: config.ingest.maxBodyBytes,
     ...(options.metrics ? { metrics: options.metrics } : {}),
   });

@@ -4,6 +4,7 @@
  */
 import { KINDS, SOURCES } from '../platform/catalog.ts';
 import { auditPaths } from '../audit/openapi.ts';
+import { sunsetPaths } from '../sunset/openapi.ts';
 import { operationsPaths } from '../operations/openapi.ts';
 import { connectorPaths, connectorSchemas } from './connector-openapi.ts';
 import { subscriptionPaths, subscriptionSchemas } from '../subscriptions/openapi.ts';
@@ -134,6 +135,7 @@ export function openApiDocument(): Record<string, unknown> {
       ...subscriptionPaths,
       ...operationsPaths,
       ...auditPaths,
+      ...sunsetPaths,
       '/health': { get: { summary: 'Liveness', security: [], responses: { 200: { description: 'The API process is up.' } } } },
       '/openapi.json': { get: { summary: 'This document', security: [], responses: { 200: { description: 'OpenAPI 3.1 document.' } } } },
     },

@@ -27,8 +27,8 @@ export interface AuditRoutesOptions {
   /** Null where this process cannot read the audit table (the embedded engine is another process's). */
   reader: AuditReader | null;
   audit: AuditLog;
-  /** The deployment's person_key function; throws when this process has no secret. */
-  personKey: () => PersonKeyFunction;
+  /** The deployment's person_key function (it follows a sunset's rotation of the secret). */
+  personKey: PersonKeyFunction;
 }
 
 export class AuditRoutes {
@@ -75,13 +75,7 @@ export class AuditRoutes {
       if (!/^[A-Z0-9]{1,32}$/.test(number)) {
         return sendError(reply, 400, 'invalid_request', 'number must be the document number: 1 to 32 letters and digits (spaces, dots and dashes are ignored)', { details: [{ path: '/number' }] });
       }
-      let keyOf: PersonKeyFunction;
-      try {
-        keyOf = this.options.personKey();
-      } catch (error) {
-        return sendError(reply, 503, 'audit_unavailable', `this process cannot compute person keys: ${(error as Error).message}`);
-      }
-      const personKey = keyOf({ document: { type, number } });
+      const personKey = this.options.personKey({ document: { type, number } });
       const answer = await reader.person(personKey);
       return this.answer(reply, `person ${personKey}`, personKey, answer);
     });

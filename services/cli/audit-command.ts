@@ -6,7 +6,7 @@
 import type { DeliveryAnswer } from '../audit/audit-reader.ts';
 import { loadConfig } from '../platform/config.ts';
 import { UsageError, parseCommandArgs, type Command } from './command.ts';
-import { operatorKey } from './operator-key.ts';
+import { apiBase, askApi } from './operator-api.ts';
 
 const HELP = `usage: truc audit person <document type> <number> [--json] [--api URL]
        truc audit agency <agency id> --from WHEN --to WHEN [--json] [--api URL]
@@ -58,9 +58,7 @@ export const AUDIT_COMMAND: Command = {
       return 0;
     }
     const config = loadConfig();
-    const api = values.api ?? `http://${config.api.host}:${config.api.port}`;
-    const key = operatorKey(config);
-    if (key === null) throw new UsageError('no operator key: set TRUC_OPERATOR_KEY');
+    const api = apiBase(config, values.api);
     const [question, ...rest] = positionals;
     let request: { route: string; init: RequestInit };
     if (question === 'person') {
@@ -75,15 +73,12 @@ export const AUDIT_COMMAND: Command = {
     } else {
       throw new UsageError('ask audit person or audit agency');
     }
-    const response = await fetch(`${api}${request.route}`, { ...request.init, headers: { ...(request.init.headers as Record<string, string>), authorization: `Bearer ${key}` } })
-      .catch((error: Error) => {
-        throw new Error(`the API at ${api} is not reachable (${error.message})`);
-      });
-    const body = (await response.json().catch(() => null)) as (Answer & { error?: { message: string } }) | null;
-    if (!response.ok || body === null) {
-      process.stderr.write(`truc audit: the API answered ${response.status}: ${body?.error?.message ?? 'no readable answer'}\n`);
+    const answer = await askApi<Answer>(config, api, request.route, request.init);
+    if (!answer.ok) {
+      process.stderr.write(`truc audit: the API answered ${answer.status}: ${answer.message}\n`);
       return 1;
     }
+    const body = answer.body;
     if (values.json) process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
     else for (const line of deliveryLines(body)) process.stdout.write(`${line}\n`);
     return 0;

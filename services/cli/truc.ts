@@ -13,6 +13,7 @@ import { GENERATE_COMMAND } from './generate-command.ts';
 import { MIGRATE_COMMAND } from './migrate-command.ts';
 import { REGISTRY_CREDENTIAL_COMMAND } from './registry-credential-command.ts';
 import { SQL_COMMAND } from './sql-command.ts';
+import { SUNSET_COMMAND } from './sunset-command.ts';
 import { STATUS_COMMAND } from './status-command.ts';
 
 const COMMANDS: readonly Command[] = [
@@ -26,6 +27,7 @@ const COMMANDS: readonly Command[] = [
   ANALYST_PASSWORD_COMMAND,
   AGENCY_CREDENTIALS_COMMAND,
   AUDIT_COMMAND,
+  SUNSET_COMMAND,
 ];
 
 function usage(): string {

@@ -63,11 +63,6 @@ export interface BatchDelivery {
   close(): Promise<void>;
 }
 
-/** Consumer group of a subscription generation; the transactional ids of topic delivery use the prefix too. */
-export function subscriptionGroupId(prefix: string, subscription: Subscription): string {
-  return `${prefix}-${subscription.id}-g${subscription.generation}`;
-}
-
 export class SubscriptionRunner implements SinkTask {
   private readonly context: RunnerContext;
   private readonly delivery: BatchDelivery;

@@ -24,7 +24,7 @@ import { ensureTopics, logEnsuredTopics, type TopicSpec } from './topics.ts';
 
 export const AUDIT_SCHEMA = readSchemaFile('schemas/audit/audit-record.avsc');
 
-export type AuditAction = 'delivery' | 'analyst_query' | 'audit_read';
+export type AuditAction = 'delivery' | 'analyst_query' | 'audit_read' | 'sunset';
 export type DeliveryChannel = 'webhook' | 'topic';
 
 /** One delivered record of a delivery entry. */

@@ -70,6 +70,21 @@ export function retentionOf(retention: RetentionConfig, store: RetentionStore, k
   return (kind === undefined ? undefined : entry.byKind[kind]) ?? entry.defaultMs;
 }
 
+/** What the epidemic's sunset does to a store (README, "Sunset"): topics are emptied or kept; ClickHouse's row-level tables anonymised, emptied or kept. */
+export type SunsetAction = 'delete' | 'anonymise' | 'keep';
+
+/** The stores a sunset may erase: every store but the audit, which keeps its own retention. */
+export const SUNSET_STORES = ['raw', 'canonical', 'dead-letters', 'agency-topics', 'clickhouse'] as const satisfies readonly RetentionStore[];
+export type SunsetStore = (typeof SUNSET_STORES)[number];
+
+export interface SunsetConfig {
+  actions: Record<SunsetStore, SunsetAction>;
+  /** How long the sunset waits for the normalizer, the sinks and the subscriptions to catch up before it gives up and resumes ingest. */
+  drainTimeoutMs: number;
+  /** The Ed25519 key that signs sunset receipts (PKCS#8 PEM, made on first use; its public half beside it as .pub). */
+  signingKeyFile: string;
+}
+
 /** The disclosure audit (README, "Disclosure audit"). */
 export interface AuditConfig {
   /** The append-only topic every disclosure, analyst query and reading of the audit is written to. */
@@ -297,6 +312,7 @@ export interface Config {
   kafka: KafkaConfig;
   topics: TopicDefaults;
   retention: RetentionConfig;
+  sunset: SunsetConfig;
   audit: AuditConfig;
   schemaRegistry: SchemaRegistryConfig;
   clickhouse: ClickHouseConfig;
@@ -518,6 +534,15 @@ export function storeHasKinds(store: RetentionStore): boolean {
   return store !== 'dead-letters' && store !== 'audit';
 }
 
+/** SUNSET_<STORE>: delete (default) or keep for topics; anonymise (default), delete or keep for ClickHouse. */
+function readSunsetActions(read: EnvReader): Record<SunsetStore, SunsetAction> {
+  const action = (store: SunsetStore): SunsetAction => {
+    const name = `SUNSET_${store.toUpperCase().replaceAll('-', '_')}`;
+    return store === 'clickhouse' ? read.oneOf<SunsetAction>(name, 'anonymise', ['anonymise', 'delete', 'keep']) : read.oneOf<SunsetAction>(name, 'delete', ['delete', 'keep']);
+  };
+  return Object.fromEntries(SUNSET_STORES.map((store) => [store, action(store)])) as Record<SunsetStore, SunsetAction>;
+}
+
 /** Variable names: RETENTION_<STORE>, and RETENTION_<STORE>_<KIND> for one kind (RETENTION_CLICKHOUSE_TEST_RESULT). */
 const envName = (...parts: string[]) => ['RETENTION', ...parts].join('_').toUpperCase().replaceAll('-', '_');
 
@@ -622,6 +647,11 @@ export function loadConfig(env: Env = process.env): Config {
       replicationFactor: read.integer('TOPIC_REPLICATION_FACTOR', 1, 1, 10),
     },
     retention: readRetention(read),
+    sunset: {
+      actions: readSunsetActions(read),
+      drainTimeoutMs: read.integer('SUNSET_DRAIN_TIMEOUT_MS', 300_000, 1_000, 86_400_000),
+      signingKeyFile: path.resolve(dataDir, read.string('SUNSET_SIGNING_KEY_FILE', 'sunset-signing.key')),
+    },
     audit: {
       topic: read.string('AUDIT_TOPIC', 'audit.disclosures'),
       database: read.string('AUDIT_DATABASE', 'truc_audit'),

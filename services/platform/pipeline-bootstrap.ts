@@ -12,7 +12,7 @@ import type { Kind } from './catalog.ts';
 import type { Config } from './config.ts';
 import { createContentId } from './event-id.ts';
 import type { Logger } from './logger.ts';
-import { createPersonKey, loadPersonKeySecret, type PersonKeyFunction } from './person-key.ts';
+import { createPersonKey, personKeySecret, type PersonKeyFunction } from './person-key.ts';
 import { loadRawCodecs, type CanonicalKeyRule, type RawRecordCodec } from './raw-records.ts';
 import { registerCanonicalSchemas } from './schema-registration.ts';
 import { ensureTopics, logEnsuredTopics, pipelineTopics } from './topics.ts';
@@ -34,9 +34,10 @@ export async function preparePipeline(config: Config, kafka: Kafka, logger: Logg
     await admin.disconnect();
   }
   const serde = createAvroSerde(config.schemaRegistry);
-  const secret = loadPersonKeySecret(config.normalizer, false);
-  const personKey = createPersonKey(secret);
-  const rawCodecs = await loadRawCodecs(serde, createContentId(secret), (source, kind, value, sourceRecordId) =>
+  // Keyed functions follow the process's secret: a sunset's rotation reaches them at once.
+  const secret = personKeySecret(config.normalizer);
+  const personKey = secret.keyed(createPersonKey);
+  const rawCodecs = await loadRawCodecs(serde, secret.keyed(createContentId), (source, kind, value, sourceRecordId) =>
     canonicalKey({ source, kind, value, sourceRecordId }, personKey),
   );
   const canonicalSchemaIds = await registerCanonicalSchemas(serde);

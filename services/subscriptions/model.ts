@@ -68,6 +68,11 @@ export interface Subscription {
 }
 
 /** The agency topic a topic subscription writes `kind` to. */
+/** Consumer group of a subscription generation; the transactional ids of topic delivery use the prefix too. */
+export function subscriptionGroupId(prefix: string, subscription: Subscription): string {
+  return `${prefix}-${subscription.id}-g${subscription.generation}`;
+}
+
 export function agencyTopic(agency: string, kind: Kind): string {
   return `out.${agency}.${kind}`;
 }

@@ -90,7 +90,7 @@ function agencyClient(sasl: SaslCredentials | null, options: { trustCa?: boolean
   return createKafka({ ...kafka }, createLogger('test', 'silent'), sasl?.username ?? 'anonymous');
 }
 
-type KafkaError = Error & { type?: string; cause?: KafkaError; errors?: KafkaError[] };
+type KafkaError = Error & { type?: string; cause?: KafkaError; errors?: KafkaError[]; partitions?: { error?: KafkaError }[] };
 
 /** The error a promise fails with (the test fails if it succeeds). */
 async function failure(promise: Promise<unknown>): Promise<KafkaError> {
@@ -102,10 +102,15 @@ async function failure(promise: Promise<unknown>): Promise<KafkaError> {
   throw new Error('expected a refusal, but the call succeeded');
 }
 
-/** Kafka's error code behind a kafkajs error, which may wrap it (producer retries) or gather several (topic creation). */
+/** Kafka's error code behind a kafkajs error, which may wrap it (producer retries) or gather several (topic creation, records deleted per partition). */
 function kafkaErrorTypes(error: KafkaError | undefined): string[] {
   if (!error) return [];
-  return [...(error.type ? [error.type] : []), ...kafkaErrorTypes(error.cause), ...(error.errors ?? []).flatMap(kafkaErrorTypes)];
+  return [
+    ...(error.type ? [error.type] : []),
+    ...kafkaErrorTypes(error.cause),
+    ...(error.errors ?? []).flatMap(kafkaErrorTypes),
+    ...(error.partitions ?? []).flatMap((partition) => kafkaErrorTypes(partition.error)),
+  ];
 }
 
 describe.runIf((process.env.TRUC_TEST_STACK ?? 'native') === 'native')('Kafka authentication and ACLs', () => {
@@ -271,7 +276,7 @@ describe.runIf((process.env.TRUC_TEST_STACK ?? 'native') === 'native')('Kafka au
     expect(error.message).toMatch(/self[- ]signed|unable to (get|verify)/i);
   });
 
-  it("keeps Truc's services principal within the pipeline's topics, which it cannot delete", async () => {
+  it("keeps Truc's services principal within the pipeline's topics: it may empty the timed ones (the sunset), never delete the internal ones", async () => {
     const services = readLocalKafkaCredentials(localCredentialsFile(config))!.services;
     const client = createKafka({ ...config.kafka, sasl: services }, createLogger('test', 'silent'), 'services').admin({ retry: { retries: 0 } });
     await client.connect();
@@ -283,8 +288,10 @@ describe.runIf((process.env.TRUC_TEST_STACK ?? 'native') === 'native')('Kafka au
       const acl = { resourceType: 2, resourceName: topics.canonical, resourcePatternType: 3, principal: 'User:truc-services', host: '*', operation: 3, permissionType: 3 };
       const grant = await failure(client.createAcls({ acl: [acl] as never }));
       expect(kafkaErrorTypes(grant)).toContain('CLUSTER_AUTHORIZATION_FAILED');
-      const deleted = await failure(client.deleteTopics({ topics: [topics.canonical], timeout: 5_000 }));
+      const deleted = await failure(client.deleteTopics({ topics: [topics.internal], timeout: 5_000 }));
       expect(kafkaErrorTypes(deleted)).toContain('TOPIC_AUTHORIZATION_FAILED');
+      const emptiedInternal = await failure(client.deleteTopicRecords({ topic: topics.internal, partitions: [{ partition: 0, offset: '-1' }] }));
+      expect(kafkaErrorTypes(emptiedInternal)).toContain('TOPIC_AUTHORIZATION_FAILED');
       // It keeps the pipeline's timed topics to their configured retention (README, "Retention")…
       const kept = await ensureTopics(client, [{ name: topics.canonical, retentionMs: 2 * 86_400_000 }], config.topics);
       expect(kept).toEqual({ created: [], retentionChanged: [topics.canonical], retentionRefused: [] });
@@ -294,6 +301,9 @@ describe.runIf((process.env.TRUC_TEST_STACK ?? 'native') === 'native')('Kafka au
         expect(kafkaErrorTypes(changed), topic).toContain('TOPIC_AUTHORIZATION_FAILED');
       }
       expect((await client.fetchTopicOffsets(topics.canonical)).map((p) => p.high)).toEqual(['1']);
+      // The sunset empties a timed topic (Kafka's DeleteRecords): its start moves to its end.
+      await client.deleteTopicRecords({ topic: topics.canonical, partitions: [{ partition: 0, offset: '1' }] });
+      expect((await client.fetchTopicOffsets(topics.canonical)).map((p) => [p.low, p.high])).toEqual([['1', '1']]);
     } finally {
       await client.disconnect();
     }

@@ -23,7 +23,7 @@ export interface TestApiExtras {
   /** More entries of the access file (agencies, ...) beside the issued source and operator keys. */
   access?: Omit<AccessFile, 'sources' | 'operators'>;
   /** More options of the API (figures of stages started by the test, ...). */
-  api?: Pick<StartApiOptions, 'operations' | 'connectors' | 'clickhouse'>;
+  api?: Pick<StartApiOptions, 'operations' | 'connectors' | 'clickhouse' | 'sunset'>;
 }
 
 export async function startTestApi(env: Record<string, string> = {}, extras: TestApiExtras = {}): Promise<TestApi> {

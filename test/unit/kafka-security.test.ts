@@ -39,8 +39,12 @@ describe('Kafka security of the local stack', () => {
     expect([...new Set(topicAcls.map((acl) => acl.split(' ').slice(3).join(' ')))].sort()).toEqual(
       ['LITERAL _schemas', 'LITERAL _truc.connect-configs', 'LITERAL _truc.subscription-status', 'LITERAL _truc.subscriptions', 'LITERAL audit.disclosures', 'PREFIXED _truc.', 'PREFIXED canonical.', 'PREFIXED dlq.', 'PREFIXED out.', 'PREFIXED raw.'],
     );
-    // Topics are made, read and written, never deleted (the audit topic neither); settings change only on the topics kept for a time (their retention).
-    expect([...new Set(topicAcls.map((acl) => acl.split(' ')[1]))].sort()).toEqual(['ALTER_CONFIGS', 'CREATE', 'DESCRIBE', 'DESCRIBE_CONFIGS', 'READ', 'WRITE']);
+    // Topics are made, read and written; settings change only on the topics kept for a time (their retention), and only
+    // those but the audit may be emptied (DELETE: the sunset's DeleteRecords).
+    expect([...new Set(topicAcls.map((acl) => acl.split(' ')[1]))].sort()).toEqual(['ALTER_CONFIGS', 'CREATE', 'DELETE', 'DESCRIBE', 'DESCRIBE_CONFIGS', 'READ', 'WRITE']);
+    expect(topicAcls.filter((acl) => acl.includes(' DELETE ')).map((acl) => acl.split(' ').slice(3).join(' ')).sort()).toEqual(
+      ['PREFIXED canonical.', 'PREFIXED dlq.', 'PREFIXED out.', 'PREFIXED raw.'],
+    );
     expect(topicAcls.filter((acl) => acl.includes(' ALTER_CONFIGS ')).map((acl) => acl.split(' ').slice(3).join(' ')).sort()).toEqual(
       ['LITERAL audit.disclosures', 'PREFIXED canonical.', 'PREFIXED dlq.', 'PREFIXED out.', 'PREFIXED raw.'],
     );
