@@ -5,9 +5,10 @@ import { defineConfig } from 'vitest/config';
  * it is the group's only user (a faulty release, SIGKILLs), so they run one after another, after
  * the other files (which write raw topics they would otherwise also normalise). The agency
  * credentials file revokes every agency login its access file does not list: other files' too. The
- * sunset test empties the pipeline's topics, which no other file may be reading meanwhile.
+ * sunset test empties the pipeline's topics, which no other file may be reading meanwhile. The
+ * cluster tests run three brokers of their own and kill them: alone, so the timing of others is not theirs.
  */
-const PIPELINE_FILES = ['test/integration/normalizer.test.ts', 'test/integration/agency-credentials.test.ts', 'test/e2e/**/*.test.ts'];
+const PIPELINE_FILES = ['test/integration/normalizer.test.ts', 'test/integration/agency-credentials.test.ts', 'test/e2e/**/*.test.ts', 'test/cluster/**/*.test.ts'];
 
 export default defineConfig({
   test: {

@@ -1,16 +1,18 @@
 /**
- * The local Kafka: Apache Kafka 4.x in KRaft mode (one process is broker and controller), its jars
+ * The local Kafka: Apache Kafka 4.x in KRaft mode (each process is broker and controller), its jars
  * resolved from Maven Central by infra/kafka/pom.xml, its data under the stack's data folder, with
- * authentication and ACLs on every listener (kafka-security.ts).
+ * authentication and ACLs on every listener (kafka-security.ts). One broker by default; three with
+ * KAFKA_LOCAL_BROKERS=3: a controller quorum of three, internal topics replicated three times with
+ * two in sync, so the cluster keeps serving (and loses nothing acknowledged) when one broker fails.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import kafkajs, { type Admin, type Kafka } from 'kafkajs';
 import { AGENCY_ID_PATTERN } from '../../services/platform/access.ts';
-import { REPO_ROOT, formatBroker, type Config, type BrokerAddress, type SaslCredentials } from '../../services/platform/config.ts';
+import { REPO_ROOT, formatBroker, localBrokerPorts, type Config, type BrokerAddress, type SaslCredentials } from '../../services/platform/config.ts';
 import { createKafka } from '../../services/platform/kafka.ts';
 import { readLocalKafkaCredentials, type LocalKafkaCredentials } from '../../services/platform/kafka-credentials.ts';
 import { createLogger } from '../../services/platform/logger.ts';
@@ -29,7 +31,7 @@ import {
   type BrokerTls,
   type ConfigCommandTarget,
 } from './kafka-security.ts';
-import { runningPid, startDetached, waitUntil, type ManagedProcess } from './processes.ts';
+import { runningPid, startDetached, stopProcess, waitUntil, type ManagedProcess } from './processes.ts';
 
 // kafkajs assigns these enums in a way Node's CommonJS export detection misses (as in kafka-security.ts).
 const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } = kafkajs;
@@ -38,13 +40,42 @@ const KAFKA_PROJECT = path.join(REPO_ROOT, 'infra/kafka');
 const KAFKA_LIBS = path.join(KAFKA_PROJECT, 'target/libs');
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
-export function kafkaProcess(config: Config): ManagedProcess {
+/** A broker of the local stack: node ids 1…n, the first one's files where a single broker's always were. */
+export interface LocalNode {
+  id: number;
+  client: BrokerAddress;
+  controllerPort: number;
+  agencyPort: number;
+  /** Its folder: server.properties, and its log in data/. */
+  home: string;
+  process: ManagedProcess;
+}
+
+export function kafkaProcess(config: Config, id = 1): ManagedProcess {
+  const suffix = id === 1 ? '' : `-${id}`;
   return {
-    name: 'kafka',
-    pidFile: path.join(config.dataDir, 'run/kafka.pid'),
-    logFile: path.join(config.dataDir, 'logs/kafka.log'),
+    name: id === 1 ? 'kafka' : `kafka${suffix}`,
+    pidFile: path.join(config.dataDir, `run/kafka${suffix}.pid`),
+    logFile: path.join(config.dataDir, `logs/kafka${suffix}.log`),
     marker: 'kafka.Kafka',
   };
+}
+
+/** The local stack's brokers: KAFKA_BROKERS, one loopback address per broker of KAFKA_LOCAL_BROKERS. */
+export function localNodes(config: Config): LocalNode[] {
+  const { brokers } = config.kafka;
+  if (brokers.length !== config.stack.brokers || brokers.some((broker) => !LOOPBACK_HOSTS.has(broker.host))) {
+    throw new Error(
+      `KAFKA_BROKERS=${brokers.map(formatBroker).join(',')} is not ${config.stack.brokers} loopback address(es); ` +
+        'the local stack runs its brokers on this machine, one address each (unset KAFKA_BROKERS or use 127.0.0.1:<port>)',
+    );
+  }
+  return brokers.map((client, n) => {
+    const id = n + 1;
+    const ports = localBrokerPorts(config.stack, n);
+    const home = path.join(config.dataDir, 'kafka', ...(id === 1 ? [] : [`node-${id}`]));
+    return { id, client, controllerPort: ports.controller, agencyPort: ports.agency, home, process: kafkaProcess(config, id) };
+  });
 }
 
 /**
@@ -84,26 +115,22 @@ function javaBinary(): string {
   return process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin/java') : 'java';
 }
 
-/** The local stack serves the first address of KAFKA_BROKERS, which must be on this machine. */
+/** The first broker's address (the one single-broker tools talk to). */
 export function localBroker(config: Config): BrokerAddress {
-  const [first] = config.kafka.brokers;
-  if (config.kafka.brokers.length !== 1 || !first || !LOOPBACK_HOSTS.has(first.host)) {
-    throw new Error(
-      `KAFKA_BROKERS=${config.kafka.brokers.map(formatBroker).join(',')} is not one loopback address; ` +
-        'the local stack only runs a broker on this machine (unset KAFKA_BROKERS or use 127.0.0.1:<port>)',
-    );
-  }
-  return first;
+  return localNodes(config)[0]!.client;
 }
 
-/** Where agencies reach the local broker: its agency listener (SASL/SCRAM over TLS). */
-export function agencyListener(config: Config): BrokerAddress {
-  const { host } = localBroker(config);
-  return { host: host === 'localhost' ? '127.0.0.1' : host, port: config.stack.agencyPort };
+function loopback(host: string): string {
+  return host === 'localhost' ? '127.0.0.1' : host;
+}
+
+/** Where agencies reach the local brokers: each one's agency listener (SASL/SCRAM over TLS). */
+export function agencyListeners(config: Config): BrokerAddress[] {
+  return localNodes(config).map((node) => ({ host: loopback(node.client.host), port: node.agencyPort }));
 }
 
 export function agencyBootstrap(config: Config): string {
-  return formatBroker(agencyListener(config));
+  return agencyListeners(config).map(formatBroker).join(',');
 }
 
 /** The local stack's credentials file (made on first start; see kafka-security.ts). */
@@ -112,20 +139,34 @@ export function localCredentialsFile(config: Config): string {
   return config.kafka.localCredentialsFile;
 }
 
-function serverProperties(config: Config, broker: BrokerAddress, logDir: string, credentials: LocalKafkaCredentials, tls: BrokerTls): string {
-  const host = broker.host === 'localhost' ? '127.0.0.1' : broker.host;
+function serverProperties(node: LocalNode, nodes: readonly LocalNode[], credentials: LocalKafkaCredentials, tls: BrokerTls): string {
+  const host = loopback(node.client.host);
+  const replicas = nodes.length;
+  // A write is acknowledged by two replicas of three, so one broker may fail without losing it.
+  const inSync = replicas >= 3 ? 2 : 1;
   return [
     '# Written by infra/stack on every start; edit infra/stack/kafka-broker.ts instead.',
     'process.roles=broker,controller',
-    'node.id=1',
-    ...securityProperties({ host, broker, controllerPort: config.stack.controllerPort, agencyPort: config.stack.agencyPort, credentials, tls }),
-    `log.dirs=${logDir}`,
-    // One node: internal topics cannot be replicated.
-    'offsets.topic.replication.factor=1',
-    'transaction.state.log.replication.factor=1',
-    'transaction.state.log.min.isr=1',
-    'share.coordinator.state.topic.replication.factor=1',
-    'share.coordinator.state.topic.min.isr=1',
+    `node.id=${node.id}`,
+    ...securityProperties({
+      host,
+      broker: node.client,
+      controllerPort: node.controllerPort,
+      agencyPort: node.agencyPort,
+      voters: nodes.map((voter) => `${voter.id}@${loopback(voter.client.host)}:${voter.controllerPort}`).join(','),
+      credentials,
+      tls,
+    }),
+    `log.dirs=${path.join(node.home, 'data')}`,
+    `offsets.topic.replication.factor=${replicas}`,
+    `transaction.state.log.replication.factor=${replicas}`,
+    `transaction.state.log.min.isr=${inSync}`,
+    `share.coordinator.state.topic.replication.factor=${replicas}`,
+    `share.coordinator.state.topic.min.isr=${inSync}`,
+    `default.replication.factor=${replicas}`,
+    `min.insync.replicas=${inSync}`,
+    // A replica that was not in sync never becomes leader: that would drop acknowledged writes.
+    'unclean.leader.election.enable=false',
     // Topics are created deliberately (infra/stack, services/platform/topics.ts), never by a typo.
     'auto.create.topics.enable=false',
     'num.partitions=1',
@@ -165,64 +206,104 @@ export interface KafkaStart {
   started: boolean;
 }
 
-export async function startKafka(config: Config, waitForReady: (timeoutMs: number) => Promise<void>): Promise<KafkaStart> {
-  const broker = localBroker(config);
-  const proc = kafkaProcess(config);
+/** How many brokers a formatted local storage was made for (a stack made before clusters: one). */
+function formattedBrokers(config: Config): number {
+  const file = path.join(config.dataDir, 'kafka', 'brokers');
+  return existsSync(file) ? Number(readFileSync(file, 'utf8').trim()) : 1;
+}
+
+function nodeServing(node: LocalNode): Promise<boolean> {
+  return runningPid(node.process) !== null ? Promise.resolve(true) : isPortOpen(node.client.host, node.client.port);
+}
+
+/** Starts one broker of the local stack on its formatted storage, and waits until it listens. */
+export async function startBroker(config: Config, id: number): Promise<number | null> {
+  const node = localNodes(config).find((candidate) => candidate.id === id);
+  if (!node) throw new Error(`the local stack has no broker ${id}`);
+  if (await nodeServing(node)) return null;
+  const classpath = ensureKafkaJars();
+  const log4j = `-Dlog4j2.configurationFile=${path.join(KAFKA_PROJECT, 'log4j2.properties')}`;
+  const pid = startDetached(
+    node.process,
+    javaBinary(),
+    [`-Xms256m`, `-Xmx${config.stack.heap}`, '-XX:+UseG1GC', '-Djava.awt.headless=true', log4j,
+      `-Dkafka.logs.dir=${path.dirname(node.process.logFile)}`, '-cp', classpath, 'kafka.Kafka', path.join(node.home, 'server.properties')],
+    { cwd: node.home },
+  );
+  await waitUntil(`Kafka broker ${id}`, () => isPortOpen(node.client.host, node.client.port), {
+    timeoutMs: 90_000,
+    logFile: node.process.logFile,
+    alive: () => runningPid(node.process) !== null,
+  });
+  return pid;
+}
+
+/** Stops one broker: SIGTERM (a controlled shutdown), or SIGKILL as a crash would. */
+export async function stopBroker(config: Config, id: number, how: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
+  const proc = kafkaProcess(config, id);
+  if (how === 'SIGTERM') {
+    await stopProcess(proc, 60_000);
+    return;
+  }
   const pid = runningPid(proc);
-  if (pid !== null || (await isPortOpen(broker.host, broker.port))) {
+  if (pid === null) return;
+  process.kill(pid, 'SIGKILL');
+  await waitUntil(`Kafka broker ${id} to die`, async () => runningPid(proc) === null, { timeoutMs: 10_000 });
+}
+
+export async function startKafka(config: Config, waitForReady: (timeoutMs: number) => Promise<void>): Promise<KafkaStart> {
+  const nodes = localNodes(config);
+  const serving = await Promise.all(nodes.map(nodeServing));
+  if (serving.every(Boolean)) {
     await waitForReady(60_000);
-    return { pid, started: false };
+    return { pid: runningPid(nodes[0]!.process), started: false };
   }
   const classpath = ensureKafkaJars();
-  const home = path.join(config.dataDir, 'kafka');
-  const logDir = path.join(home, 'data');
-  const formatted = existsSync(path.join(logDir, 'meta.properties'));
+  const formatted = existsSync(path.join(nodes[0]!.home, 'data', 'meta.properties'));
   if (formatted && !existsSync(localCredentialsFile(config))) {
     throw new Error(
-      `the Kafka storage in ${logDir} was formatted before Kafka required authentication (or ` +
+      `the Kafka storage in ${path.join(nodes[0]!.home, 'data')} was formatted before Kafka required authentication (or ` +
         `${localCredentialsFile(config)} is gone), so no credentials would log in; \`npm start -- --reset\` deletes the local Kafka data and starts afresh`,
+    );
+  }
+  if (formatted && formattedBrokers(config) !== nodes.length) {
+    throw new Error(
+      `the local Kafka was made for ${formattedBrokers(config)} broker(s), and KAFKA_LOCAL_BROKERS asks for ${nodes.length}: ` +
+        'a controller quorum cannot change its size here; `npm start -- --reset` deletes the local Kafka data and starts afresh',
     );
   }
   const newCredentials = !existsSync(localCredentialsFile(config));
   const credentials = ensureLocalKafkaCredentials(localCredentialsFile(config));
   const tls = ensureBrokerTls(config, credentials, newCredentials);
-  mkdirSync(logDir, { recursive: true });
-  const propertiesFile = path.join(home, 'server.properties');
-  // Both files hold passwords: readable by this user only.
-  writeFileSync(propertiesFile, serverProperties(config, broker, logDir, credentials, tls), { mode: 0o600 });
-  chmodSync(propertiesFile, 0o600);
-  writeFileSync(adminPropertiesFile(config), adminClientProperties(credentials), { mode: 0o600 });
   const log4j = `-Dlog4j2.configurationFile=${path.join(KAFKA_PROJECT, 'log4j2.properties')}`;
-
-  if (!formatted) {
-    // KRaft storage is formatted once with a fresh cluster id (16 random bytes, base64url, as Kafka's Uuid)
-    // and the SCRAM users that must exist before anyone can log in.
+  // Every broker of a new cluster is formatted with the same cluster id (16 random bytes, as Kafka's Uuid).
+  const clusterId = newClusterId();
+  for (const node of nodes) {
+    mkdirSync(path.join(node.home, 'data'), { recursive: true });
+    const propertiesFile = path.join(node.home, 'server.properties');
+    // It holds passwords: readable by this user only.
+    writeFileSync(propertiesFile, serverProperties(node, nodes, credentials, tls), { mode: 0o600 });
+    chmodSync(propertiesFile, 0o600);
+    if (formatted) continue;
+    // KRaft storage is formatted once, with the SCRAM users that must exist before anyone can log in.
     try {
       execFileSync(
         javaBinary(),
-        ['-cp', classpath, log4j, 'kafka.tools.StorageTool', 'format', '-t', newClusterId(), '-c', propertiesFile, ...formatScramArguments(credentials)],
+        ['-cp', classpath, log4j, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propertiesFile, ...formatScramArguments(credentials)],
         { stdio: ['ignore', 'ignore', 'pipe'] },
       );
     } catch (error) {
       const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim();
-      throw new Error(`could not format the Kafka storage in ${logDir}: ${stderr || (error as Error).message}`);
+      throw new Error(`could not format the Kafka storage in ${path.join(node.home, 'data')}: ${stderr || (error as Error).message}`);
     }
   }
-  const started = startDetached(
-    proc,
-    javaBinary(),
-    [`-Xms256m`, `-Xmx${config.stack.heap}`, '-XX:+UseG1GC', '-Djava.awt.headless=true', log4j,
-      `-Dkafka.logs.dir=${path.dirname(proc.logFile)}`, '-cp', classpath, 'kafka.Kafka', propertiesFile],
-    { cwd: home },
-  );
-  await waitUntil('Kafka', () => isPortOpen(broker.host, broker.port), {
-    timeoutMs: 90_000,
-    logFile: proc.logFile,
-    alive: () => runningPid(proc) !== null,
-  });
-  await waitForReady(60_000);
+  if (!formatted) writeFileSync(path.join(config.dataDir, 'kafka', 'brokers'), `${nodes.length}\n`);
+  writeFileSync(adminPropertiesFile(config), adminClientProperties(credentials), { mode: 0o600 });
+  // The brokers start together: a quorum of three elects its leader once two controllers answer.
+  const pids = await Promise.all(nodes.map((node) => startBroker(config, node.id)));
+  await waitForReady(90_000);
   await grantServices(config, credentials);
-  return { pid: started, started: true };
+  return { pid: pids[0] ?? runningPid(nodes[0]!.process), started: true };
 }
 
 /** Properties of a Java admin client (Kafka's own tools) logged in as the local administrator. */

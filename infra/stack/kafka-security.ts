@@ -119,6 +119,8 @@ export function securityProperties(options: {
   broker: BrokerAddress;
   controllerPort: number;
   agencyPort: number;
+  /** The controller quorum: `id@host:port` of every controller. */
+  voters: string;
   credentials: LocalKafkaCredentials;
   tls: BrokerTls;
 }): string[] {
@@ -126,7 +128,7 @@ export function securityProperties(options: {
   const controller = `${host}:${options.controllerPort}`;
   const { username: controllerUser, password: controllerPassword } = credentials.controller;
   return [
-    `controller.quorum.voters=1@${controller}`,
+    `controller.quorum.voters=${options.voters}`,
     `listeners=CLIENT://${host}:${broker.port},AGENCY://${host}:${options.agencyPort},CONTROLLER://${controller}`,
     `advertised.listeners=CLIENT://${host}:${broker.port},AGENCY://${host}:${options.agencyPort}`,
     'listener.security.protocol.map=CLIENT:SASL_PLAINTEXT,AGENCY:SASL_SSL,CONTROLLER:SASL_PLAINTEXT',

@@ -7,7 +7,7 @@ import { REPO_ROOT, formatBroker, type Config } from '../../services/platform/co
 import { createKafka } from '../../services/platform/kafka.ts';
 import { createLogger } from '../../services/platform/logger.ts';
 import { ensureLocalRegistryCredentials } from './local-registry-credentials.ts';
-import { kafkaProcess, localBroker, startKafka, isPortOpen } from './kafka-broker.ts';
+import { localNodes, startKafka, stopBroker, isPortOpen } from './kafka-broker.ts';
 import { runningPid, startDetached, stopProcess, waitUntil, type ManagedProcess } from './processes.ts';
 
 export type ComponentName = 'kafka' | 'schema-registry';
@@ -44,7 +44,8 @@ export async function kafkaAnswers(config: Config, timeoutMs: number): Promise<v
     async () => {
       await admin.connect();
       const cluster = await admin.describeCluster();
-      return cluster.brokers.length > 0;
+      // A local cluster is ready once every broker has joined it.
+      return cluster.brokers.length >= config.stack.brokers;
     },
     { timeoutMs },
   ).finally(() => admin.disconnect());
@@ -93,22 +94,30 @@ export async function down(config: Config, only?: readonly ComponentName[]): Pro
   const wanted = (name: ComponentName) => !only || only.includes(name);
   if (wanted('schema-registry') && (await stopProcess(registryProcess(config), 10_000))) stopped.push('schema-registry');
   // A clean broker shutdown writes a clean-shutdown marker, so the next start skips log recovery.
-  if (wanted('kafka') && (await stopProcess(kafkaProcess(config), 60_000))) stopped.push('kafka');
+  // The brokers of a cluster stop together: one left alone would wait for a quorum that is gone.
+  if (wanted('kafka')) {
+    const nodes = localNodes(config);
+    const running = nodes.filter((node) => runningPid(node.process) !== null);
+    await Promise.all(running.map((node) => stopBroker(config, node.id)));
+    if (running.length > 0) stopped.push('kafka');
+  }
   return stopped;
 }
 
+/** One entry per broker (all named kafka), then the registry. */
 export async function status(config: Config): Promise<ComponentStatus[]> {
-  const broker = localBroker(config);
-  const kafka = kafkaProcess(config);
   const registry = registryProcess(config);
-  return [
-    {
+  const brokers = await Promise.all(
+    localNodes(config).map(async (node): Promise<ComponentStatus> => ({
       name: 'kafka',
-      address: formatBroker(broker),
-      serving: await isPortOpen(broker.host, broker.port),
-      pid: runningPid(kafka),
-      logFile: kafka.logFile,
-    },
+      address: formatBroker(node.client),
+      serving: await isPortOpen(node.client.host, node.client.port),
+      pid: runningPid(node.process),
+      logFile: node.process.logFile,
+    })),
+  );
+  return [
+    ...brokers,
     {
       name: 'schema-registry',
       address: config.schemaRegistry.url,

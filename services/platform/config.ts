@@ -49,6 +49,8 @@ export interface KafkaConfig {
 export interface TopicDefaults {
   partitions: number;
   replicationFactor: number;
+  /** Replicas that must have a write before it is acknowledged (acks=all); 2 of 3 on a cluster, so one broker may fail. */
+  minInsyncReplicas: number;
 }
 
 /** Where data is kept, each with its own retention (README, "Retention"). */
@@ -172,10 +174,18 @@ export interface ClickHouseEndpointConfig {
 }
 
 export interface LocalStackConfig {
+  /** Brokers the local stack runs (KRaft, each also a controller): 1, or 3 for a quorum that survives one failure. */
+  brokers: number;
+  /** The first broker's controller port; broker n (from 0) uses this + 100·n. */
   controllerPort: number;
-  /** The agency-facing listener (SASL/SCRAM over TLS) on the broker's host. */
+  /** The agency-facing listener (SASL/SCRAM over TLS) of the first broker; broker n uses this + 100·n. */
   agencyPort: number;
   heap: string;
+}
+
+/** Ports of the local stack's broker n (from 0) beyond its client port: a hundred apart per broker. */
+export function localBrokerPorts(stack: LocalStackConfig, n: number): { controller: number; agency: number } {
+  return { controller: stack.controllerPort + 100 * n, agency: stack.agencyPort + 100 * n };
 }
 
 export interface ApiConfig {
@@ -561,6 +571,9 @@ function readRetention(read: EnvReader): RetentionConfig {
 export function loadConfig(env: Env = process.env): Config {
   const read = new EnvReader(env);
   const dataDir = path.resolve(REPO_ROOT, read.string('TRUC_DATA_DIR', '.truc'));
+  const localBrokers = Number(read.oneOf('KAFKA_LOCAL_BROKERS', '1', ['1', '3']));
+  // On a cluster of three, every topic has three replicas unless told otherwise.
+  const replicationFactor = read.integer('TOPIC_REPLICATION_FACTOR', localBrokers, 1, 10);
 
   const saslMechanism = read.optional('KAFKA_SASL_MECHANISM');
   let sasl: KafkaConfig['sasl'] = null;
@@ -633,7 +646,8 @@ export function loadConfig(env: Env = process.env): Config {
       metricsPort: read.integer('NORMALIZER_METRICS_PORT', 9464, 0, 65535),
     },
     kafka: {
-      brokers: read.brokers('KAFKA_BROKERS', '127.0.0.1:9092'),
+      // A local cluster's brokers listen a hundred ports apart: 9092, 9192, 9292.
+      brokers: read.brokers('KAFKA_BROKERS', Array.from({ length: localBrokers }, (_, n) => `127.0.0.1:${9092 + 100 * n}`).join(',')),
       clientId: read.string('KAFKA_CLIENT_ID', 'truc'),
       ssl: read.boolean('KAFKA_SSL', false) || kafkaCaFile !== null,
       caFile: kafkaCaFile === null ? null : path.resolve(REPO_ROOT, kafkaCaFile),
@@ -644,7 +658,8 @@ export function loadConfig(env: Env = process.env): Config {
     },
     topics: {
       partitions: read.integer('TOPIC_PARTITIONS', 6, 1, 1000),
-      replicationFactor: read.integer('TOPIC_REPLICATION_FACTOR', 1, 1, 10),
+      replicationFactor,
+      minInsyncReplicas: read.integer('TOPIC_MIN_INSYNC_REPLICAS', replicationFactor >= 3 ? 2 : 1, 1, 10),
     },
     retention: readRetention(read),
     sunset: {
@@ -706,6 +721,7 @@ export function loadConfig(env: Env = process.env): Config {
       duplicatePercent: read.integer('DEMO_FEED_DUPLICATE_PERCENT', 10, 0, 100),
     },
     stack: {
+      brokers: localBrokers,
       controllerPort: read.integer('KAFKA_CONTROLLER_PORT', 9093, 1, 65535),
       agencyPort: read.integer('KAFKA_AGENCY_PORT', 9094, 1, 65535),
       heap: read.string('KAFKA_HEAP', '1g'),
@@ -795,6 +811,10 @@ export function loadConfig(env: Env = process.env): Config {
   read.require(
     config.ingest.burstRecords >= config.ingest.maxRecordsPerRequest,
     `INGEST_RATE_BURST=${config.ingest.burstRecords} must be at least INGEST_MAX_RECORDS=${config.ingest.maxRecordsPerRequest}, or a full request could never pass`,
+  );
+  read.require(
+    config.topics.minInsyncReplicas <= config.topics.replicationFactor,
+    `TOPIC_MIN_INSYNC_REPLICAS=${config.topics.minInsyncReplicas} must not exceed TOPIC_REPLICATION_FACTOR=${config.topics.replicationFactor} (no write could ever be acknowledged)`,
   );
   read.require(
     config.normalizer.personKeySecret === null || config.normalizer.personKeySecret.length >= 32,

@@ -45,7 +45,7 @@ export function topicConfig(spec: TopicSpec, defaults: TopicDefaults): ITopicCon
     topic: spec.name,
     numPartitions: spec.partitions ?? defaults.partitions,
     replicationFactor: defaults.replicationFactor,
-    configEntries,
+    configEntries: [...configEntries, { name: 'min.insync.replicas', value: String(defaults.minInsyncReplicas) }],
   };
 }
 

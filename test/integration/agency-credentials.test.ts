@@ -16,7 +16,7 @@ import path from 'node:path';
 import kafkajs, { type Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { followAgencyAccess, type AgencyAccessFollower } from '../../infra/stack/agency-access.ts';
-import { agenciesWithAcls, agencyListener, grantAgency, localCredentialsFile, revokeAgency } from '../../infra/stack/kafka-broker.ts';
+import { agenciesWithAcls, agencyListeners, grantAgency, localCredentialsFile, revokeAgency } from '../../infra/stack/kafka-broker.ts';
 import { caFile } from '../../infra/stack/kafka-security.ts';
 import { generateKey, hashKey, watchAccessPolicy, type AccessFile, type LiveAccessPolicy } from '../../services/platform/access.ts';
 import { type SaslCredentials } from '../../services/platform/config.ts';
@@ -67,7 +67,7 @@ function parseIssued(stdout: string): Issued {
 
 function agencyClient(sasl: SaslCredentials): Kafka {
   return createKafka(
-    { brokers: [agencyListener(config)], clientId: 'agency-test', ssl: true, caFile: caFile(config), sasl, ingestSasl: null, localCredentialsFile: null, manageAgencyAccess: false },
+    { brokers: agencyListeners(config), clientId: 'agency-test', ssl: true, caFile: caFile(config), sasl, ingestSasl: null, localCredentialsFile: null, manageAgencyAccess: false },
     createLogger('test', 'silent'),
     sasl.username,
   );

@@ -56,7 +56,7 @@ describe('HTTP ingest while Kafka goes down and comes back', () => {
     const clients = Array.from({ length: CLIENTS }, client);
 
     await sleep(2_000);
-    broker.kill();
+    await broker.kill();
     phase = 'down';
     await sleep(6_000);
     await broker.start();

@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agencyBootstrap, agencyListener, ensureKafkaJars, grantAgency, localCredentialsFile, revokeAgency } from '../../infra/stack/kafka-broker.ts';
+import { agencyBootstrap, agencyListeners, ensureKafkaJars, grantAgency, localCredentialsFile, revokeAgency } from '../../infra/stack/kafka-broker.ts';
 import { caFile } from '../../infra/stack/kafka-security.ts';
 import { REPO_ROOT, type KafkaConfig, type SaslCredentials } from '../../services/platform/config.ts';
 import { createKafka } from '../../services/platform/kafka.ts';
@@ -78,7 +78,7 @@ async function javaConsumer(login: SaslCredentials, topic: string, group: string
 /** A client of the agency listener, through Truc's one client factory. */
 function agencyClient(sasl: SaslCredentials | null, options: { trustCa?: boolean } = {}): Kafka {
   const kafka: KafkaConfig = {
-    brokers: [agencyListener(config)],
+    brokers: agencyListeners(config),
     clientId: 'agency-test',
     ssl: true,
     caFile: options.trustCa === false ? null : caFile(config),

@@ -66,7 +66,7 @@ describe('the normalizer when its broker restarts under it', () => {
     await expect.poll(recordsIn, { timeout: 60_000, interval: 250 }).toBeGreaterThan(0);
 
     const killedAt = Date.now();
-    broker.kill();
+    await broker.kill();
     // kafkajs retries the lost connections for about a minute before it crashes the consumer.
     const crashSinceKill = () => {
       const crash = normalizer!.status().lastCrash;

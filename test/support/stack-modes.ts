@@ -5,6 +5,8 @@
  *    stack's administrator (they make topics and groups of every name); the agency tests use their own principals.
  *  - containers: Kafka and ClickHouse server in Docker through testcontainers, Truc's registry
  *    in-process against that Kafka.
+ *  - cluster: the local stack as a cluster of three brokers (KAFKA_LOCAL_BROKERS=3; topics with three
+ *    replicas, two in sync), its data in a folder of its own beside the single broker's.
  *  - external: whatever KAFKA_BROKERS, SCHEMA_REGISTRY_URL and CLICKHOUSE_URL name.
  */
 import { freePort } from './ports.ts';
@@ -31,6 +33,7 @@ export async function nativeStack(): Promise<TestStack> {
   const { started } = await up(config);
   return {
     env: {
+      KAFKA_LOCAL_BROKERS: String(config.stack.brokers),
       KAFKA_BROKERS: config.kafka.brokers.map(formatBroker).join(','),
       SCHEMA_REGISTRY_URL: config.schemaRegistry.url,
       ...registryCredentialsEnv(config),
@@ -40,6 +43,18 @@ export async function nativeStack(): Promise<TestStack> {
       await down(config, started);
     },
   };
+}
+
+/**
+ * The native stack with three brokers. Its data folder is its own (a quorum's size is fixed when
+ * its storage is formatted), set before anything reads configuration, so the registry it starts and
+ * the workers see the same; the workers get KAFKA_LOCAL_BROKERS, so every topic they make has three replicas.
+ */
+export async function clusterStack(): Promise<TestStack> {
+  process.env.KAFKA_LOCAL_BROKERS = '3';
+  process.env.TRUC_DATA_DIR ??= '.truc/cluster';
+  const stack = await nativeStack();
+  return { env: { ...stack.env, TRUC_DATA_DIR: process.env.TRUC_DATA_DIR }, stop: stack.stop };
 }
 
 export async function externalStack(): Promise<TestStack> {

@@ -67,9 +67,11 @@ describe('Kafka security of the local stack', () => {
       broker: { host: '127.0.0.1', port: 9092 },
       controllerPort: 9093,
       agencyPort: 9094,
+      voters: '1@127.0.0.1:9093',
       credentials,
       tls: { keystore: '/data/kafka-tls/broker.p12', caFile: '/data/kafka-tls/ca.pem' },
     });
+    expect(lines).toContain('controller.quorum.voters=1@127.0.0.1:9093');
     expect(lines).toContain('listener.security.protocol.map=CLIENT:SASL_PLAINTEXT,AGENCY:SASL_SSL,CONTROLLER:SASL_PLAINTEXT');
     expect(lines).toContain('authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer');
     expect(lines).toContain('allow.everyone.if.no.acl.found=false');
