@@ -81,49 +81,80 @@ export function sendParts(topicMessages: TopicMessages[], maxBytes = MAX_SEND_BY
   return parts;
 }
 
-export class TransactionalWriter {
-  private readonly producer: Producer;
+/** A connected transactional producer for `transactionalId`. */
+async function connectProducer(kafka: Kafka, transactionalId: string): Promise<Producer> {
+  const producer = kafka.producer({
+    // Java's partitioner (kafkajs' default since v2, named so it does not warn): a key lands on the
+    // same partition whichever client wrote it.
+    createPartitioner: Partitioners.DefaultPartitioner,
+    transactionalId,
+    idempotent: true,
+    maxInFlightRequests: 1,
+    retry: PRODUCER_RETRY,
+  });
+  try {
+    await producer.connect();
+  } catch (error) {
+    // Retried after a back-off with a new producer: this one must not keep its connections.
+    await producer.disconnect().catch(() => {});
+    throw error;
+  }
+  return producer;
+}
 
-  private constructor(producer: Producer) {
+export class TransactionalWriter {
+  private readonly kafka: Kafka;
+  private readonly transactionalId: string;
+  private producer: Producer;
+  /**
+   * Set when a transaction could not be begun or aborted (its broker gone): kafkajs then keeps the
+   * producer in that state for good ("Cannot call beginTransaction in state ABORTING"), so every
+   * later commit would fail. The next commit replaces it with a new producer of the same id, whose
+   * first transaction fences the old one and has the broker abort what it left open.
+   */
+  private unusable = false;
+
+  private constructor(kafka: Kafka, transactionalId: string, producer: Producer) {
+    this.kafka = kafka;
+    this.transactionalId = transactionalId;
     this.producer = producer;
   }
 
   static async open(kafka: Kafka, transactionalId: string): Promise<TransactionalWriter> {
-    const producer = kafka.producer({
-      // Java's partitioner (kafkajs' default since v2, named so it does not warn): a key lands on the
-      // same partition whichever client wrote it.
-      createPartitioner: Partitioners.DefaultPartitioner,
-      transactionalId,
-      idempotent: true,
-      maxInFlightRequests: 1,
-      retry: PRODUCER_RETRY,
-    });
-    try {
-      await producer.connect();
-    } catch (error) {
-      // Retried after a back-off with a new producer: this one must not keep its connections.
-      await producer.disconnect().catch(() => {});
-      throw error;
-    }
-    return new TransactionalWriter(producer);
+    return new TransactionalWriter(kafka, transactionalId, await connectProducer(kafka, transactionalId));
   }
 
   /**
    * Writes all of `topicMessages`, and commits `offsets` for the consumer group, or — when anything
-   * fails — nothing (the transaction is aborted).
+   * fails — nothing (the transaction is aborted, by this producer or, when that fails too, by the
+   * broker once the next commit's new producer fences it).
    */
   async commit(topicMessages: TopicMessages[], offsets?: Offsets & { consumerGroupId: string }): Promise<void> {
-    const transaction = await this.producer.transaction();
+    if (this.unusable) await this.replaceProducer();
+    let transaction: Transaction;
+    try {
+      transaction = await this.producer.transaction();
+    } catch (error) {
+      this.unusable = true;
+      throw error;
+    }
     try {
       for (const part of sendParts(topicMessages)) await transaction.sendBatch({ topicMessages: part, acks: -1 });
       if (offsets) await sendOffsetsRetrying(transaction, offsets);
       await transaction.commit();
     } catch (error) {
-      // A failed abort leaves the producer unusable; the caller closes it and fences it by
-      // opening a new one, which aborts the transaction on the broker.
-      await transaction.abort().catch(() => {});
+      await transaction.abort().catch(() => {
+        this.unusable = true;
+      });
       throw error;
     }
+  }
+
+  /** A new producer in place of one left unusable; while the broker stays away this fails, and the next commit tries again. */
+  private async replaceProducer(): Promise<void> {
+    await this.producer.disconnect().catch(() => {});
+    this.producer = await connectProducer(this.kafka, this.transactionalId);
+    this.unusable = false;
   }
 
   async close(): Promise<void> {

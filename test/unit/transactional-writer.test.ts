@@ -1,6 +1,7 @@
+import type { Kafka } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { connectorTransactionalId } from '../../connectors/runtime/offset-log.ts';
-import { sendOffsetsRetrying, sendParts } from '../../services/platform/transactional-writer.ts';
+import { TransactionalWriter, sendOffsetsRetrying, sendParts } from '../../services/platform/transactional-writer.ts';
 
 describe('transactional writer', () => {
   it('derives the transactional id from the connector name, so a restarted connector fences its predecessor', () => {
@@ -61,5 +62,74 @@ describe('transactional writer', () => {
       expect(stuck.calls.length).toBeGreaterThan(3);
       expect(stuck.calls.length).toBeLessThan(15);
     });
+  });
+});
+
+/*
+ * A transactional writer whose abort failed (its broker gone mid-transaction) is not stuck: kafkajs
+ * keeps such a producer in ABORTING for good, so the next commit replaces it with a new producer of
+ * the same transactional id (whose first transaction fences the old one). Found by the cluster test
+ * (test/cluster/pipeline-broker-failure.test.ts), where one normalizer partition crashed on every
+ * batch after a broker was killed. Plain objects stand in for kafkajs here; the real thing is there.
+ */
+interface FakeProducer {
+  id: string;
+  disconnected: boolean;
+  committed: number;
+}
+
+function fakeKafka(failFirst: boolean) {
+  const producers: FakeProducer[] = [];
+  const kafka = {
+    producer: ({ transactionalId }: { transactionalId: string }) => {
+      const state: FakeProducer = { id: transactionalId, disconnected: false, committed: 0 };
+      const broken = failFirst && producers.length === 0;
+      producers.push(state);
+      let aborting = false;
+      return {
+        connect: async () => {},
+        disconnect: async () => {
+          state.disconnected = true;
+        },
+        transaction: async () => {
+          if (aborting) throw new Error('Transaction state exception: Cannot call "beginTransaction" in state "ABORTING"');
+          return {
+            sendBatch: async () => {
+              if (broken) throw new Error('Connection error: connect ECONNREFUSED');
+            },
+            sendOffsets: async () => {},
+            commit: async () => {
+              state.committed += 1;
+            },
+            abort: async () => {
+              aborting = true;
+              throw new Error('Connection error: connect ECONNREFUSED');
+            },
+          };
+        },
+      };
+    },
+  } as unknown as Kafka;
+  return { kafka, producers };
+}
+
+describe('a transactional writer after a failed abort', () => {
+  it('fails that commit, then commits the next through a new producer of the same id, the old one closed', async () => {
+    const { kafka, producers } = fakeKafka(true);
+    const writer = await TransactionalWriter.open(kafka, 'truc-normalizer-3');
+    const messages = [{ topic: 'canonical.health-declaration', messages: [{ key: 'k', value: 'v' }] }];
+    await expect(writer.commit(messages)).rejects.toThrow(/ECONNREFUSED/);
+    await writer.commit(messages);
+    expect(producers.map((p) => [p.id, p.disconnected, p.committed])).toEqual([
+      ['truc-normalizer-3', true, 0],
+      ['truc-normalizer-3', false, 1],
+    ]);
+  });
+
+  it('keeps its producer while transactions succeed', async () => {
+    const { kafka, producers } = fakeKafka(false);
+    const writer = await TransactionalWriter.open(kafka, 'truc-connect-a');
+    for (let i = 0; i < 3; i += 1) await writer.commit([{ topic: 't', messages: [{ value: String(i) }] }]);
+    expect(producers.map((p) => p.committed)).toEqual([3]);
   });
 });
