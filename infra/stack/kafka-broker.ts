@@ -39,6 +39,7 @@ const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePattern
 const KAFKA_PROJECT = path.join(REPO_ROOT, 'infra/kafka');
 const KAFKA_LIBS = path.join(KAFKA_PROJECT, 'target/libs');
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+const LOG4J = `-Dlog4j2.configurationFile=${path.join(KAFKA_PROJECT, 'log4j2.properties')}`;
 
 /** A broker of the local stack: node ids 1…n, the first one's files where a single broker's always were. */
 export interface LocalNode {
@@ -222,11 +223,10 @@ export async function startBroker(config: Config, id: number): Promise<number | 
   if (!node) throw new Error(`the local stack has no broker ${id}`);
   if (await nodeServing(node)) return null;
   const classpath = ensureKafkaJars();
-  const log4j = `-Dlog4j2.configurationFile=${path.join(KAFKA_PROJECT, 'log4j2.properties')}`;
   const pid = startDetached(
     node.process,
     javaBinary(),
-    [`-Xms256m`, `-Xmx${config.stack.heap}`, '-XX:+UseG1GC', '-Djava.awt.headless=true', log4j,
+    [`-Xms256m`, `-Xmx${config.stack.heap}`, '-XX:+UseG1GC', '-Djava.awt.headless=true', LOG4J,
       `-Dkafka.logs.dir=${path.dirname(node.process.logFile)}`, '-cp', classpath, 'kafka.Kafka', path.join(node.home, 'server.properties')],
     { cwd: node.home },
   );
@@ -275,7 +275,6 @@ export async function startKafka(config: Config, waitForReady: (timeoutMs: numbe
   const newCredentials = !existsSync(localCredentialsFile(config));
   const credentials = ensureLocalKafkaCredentials(localCredentialsFile(config));
   const tls = ensureBrokerTls(config, credentials, newCredentials);
-  const log4j = `-Dlog4j2.configurationFile=${path.join(KAFKA_PROJECT, 'log4j2.properties')}`;
   // Every broker of a new cluster is formatted with the same cluster id (16 random bytes, as Kafka's Uuid).
   const clusterId = newClusterId();
   for (const node of nodes) {
@@ -289,7 +288,7 @@ export async function startKafka(config: Config, waitForReady: (timeoutMs: numbe
     try {
       execFileSync(
         javaBinary(),
-        ['-cp', classpath, log4j, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propertiesFile, ...formatScramArguments(credentials)],
+        ['-cp', classpath, LOG4J, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propertiesFile, ...formatScramArguments(credentials)],
         { stdio: ['ignore', 'ignore', 'pipe'] },
       );
     } catch (error) {

@@ -4,6 +4,7 @@
  * committed up to the end of what it reads, read from Kafka itself.
  */
 import type { Admin } from 'kafkajs';
+import { groupPositions } from '../platform/consumer-lag.ts';
 
 /** A consumer group the sunset waits for, named as the operator knows it. */
 export interface DrainGroup {
@@ -21,23 +22,6 @@ interface PartitionPosition {
 }
 
 export type DrainResult = { drained: true } | { drained: false; behind: { name: string; records: number }[] };
-
-/**
- * Where a group stands on the partitions it has committed on. A partition it never committed on is
- * not one it reads (a subscription's group commits only on the kinds delivered to it).
- */
-async function positions(admin: Admin, group: DrainGroup): Promise<Map<string, { committed: number; end: number }>> {
-  const found = new Map<string, { committed: number; end: number }>();
-  for (const { topic, partitions } of await admin.fetchOffsets({ groupId: group.groupId, topics: group.topics })) {
-    const committed = new Map(partitions.filter((p) => Number(p.offset) >= 0).map((p) => [p.partition, Number(p.offset)]));
-    if (committed.size === 0) continue;
-    for (const { partition, high } of await admin.fetchTopicOffsets(topic)) {
-      const at = committed.get(partition);
-      if (at !== undefined) found.set(`${topic}:${partition}`, { committed: at, end: Number(high) });
-    }
-  }
-  return found;
-}
 
 /**
  * Caught up: nothing past the committed offset, or one offset that has not moved for `settleMs`.
@@ -68,8 +52,11 @@ export async function waitForDrain(admin: Admin, groups: readonly DrainGroup[], 
     const at = now();
     for (const group of groups) {
       let records = 0;
-      for (const [partition, { committed, end }] of await positions(admin, group)) {
-        const key = `${group.groupId}/${partition}`;
+      // A partition the group never committed on is not one it reads (a subscription's group
+      // commits only on the kinds delivered to it).
+      for (const { topic, partition, committed, end } of await groupPositions(admin, group.groupId, group.topics)) {
+        if (committed === null) continue;
+        const key = `${group.groupId}/${topic}:${partition}`;
         const before = seen.get(key);
         const position = before && before.committed === committed && before.end === end ? before : { committed, end, since: at };
         seen.set(key, position);
