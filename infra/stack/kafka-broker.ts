@@ -351,13 +351,34 @@ export async function grantAgency(config: Config, agency: string, password: stri
 
 /**
  * Takes an agency's Kafka access away: its ACLs first (the authorizer checks every request, so open
- * connections lose access at once), then its SCRAM credential (no new login).
+ * connections lose access once the broker has applied the deletion), then its SCRAM credential (no
+ * new login). The controller commits the deletion before it answers, but each broker applies it
+ * from the metadata log a moment later (seconds on a loaded machine), so this returns only once the
+ * broker answering DescribeAcls, which reads its own authorizer, lists none of the agency's ACLs.
  */
 export async function revokeAgency(config: Config, agency: string): Promise<void> {
   const credentials = readLocalKafkaCredentials(localCredentialsFile(config));
   if (!credentials) throw new Error(`no local Kafka credentials in ${localCredentialsFile(config)}: this stack did not secure the broker`);
-  await withLocalAdmin(config, credentials, (admin) => admin.deleteAcls({ filters: agencyAcls(agency) }));
+  await withLocalAdmin(config, credentials, async (admin) => {
+    await admin.deleteAcls({ filters: agencyAcls(agency) });
+    await waitUntil(`the deletion of ${agencyPrincipal(agency)}'s ACLs`, async () => (await admin.describeAcls(aclsOf(agency))).resources.length === 0, {
+      timeoutMs: ACL_APPLIED_TIMEOUT_MS,
+    });
+  });
   deleteScramCredential(configCommandTarget(config), agencyPrincipal(agency));
+}
+
+const ACL_APPLIED_TIMEOUT_MS = 30_000;
+
+/** A DescribeAcls filter matching every ACL of an agency's principal. */
+function aclsOf(agency: string) {
+  return {
+    principal: `User:${agencyPrincipal(agency)}`,
+    resourceType: AclResourceTypes.ANY,
+    resourcePatternType: ResourcePatternTypes.ANY,
+    operation: AclOperationTypes.ANY,
+    permissionType: AclPermissionTypes.ANY,
+  };
 }
 
 /**
