@@ -9,6 +9,8 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { Registry } from 'prom-client';
+import { ClickHouseSinkMetrics } from '../connectors/clickhouse-sink/metrics.ts';
 import { startClickHouseSink } from '../connectors/clickhouse-sink/sink.ts';
 import { startPullConnectors } from '../connectors/main.ts';
 import { caFile } from '../infra/stack/kafka-security.ts';
@@ -25,6 +27,7 @@ import { fanoutStage } from './fanout/live-stages.ts';
 import { LiveStatus } from './live-status.ts';
 import { RecentWarnings } from './operations/recent-warnings.ts';
 import { ensureLocalAccess } from './local-access.ts';
+import { NormalizerMetrics } from './normalizer/metrics.ts';
 import { startNormalizer } from './normalizer/normalizer.ts';
 import { personKeySecret } from './platform/person-key.ts';
 import { watchAccessPolicy, type IssuedKeys } from './platform/access.ts';
@@ -107,24 +110,26 @@ async function run(): Promise<void> {
   // A local stack keeps its person_key secret in its data folder, made on first start.
   personKeySecret(config.normalizer, true);
 
+  // Every stage of the process registers its figures here; the API serves them at /metrics.
+  const metrics = new Registry();
   const clickhouse = await createClickHouse(config.clickhouse);
-  const sink = await startClickHouseSink({ config, logger, clickhouse });
+  const sink = await startClickHouseSink({ config, logger, clickhouse, metrics: new ClickHouseSinkMetrics(metrics) });
   // One watcher of the access file for the API, the fan-out and the analysts' endpoint: all apply a change at the same moment.
   const access = watchAccessPolicy(config.api.accessFile, logger, config.api.accessReloadMs);
   const endpoint = clickhouse.mode === 'embedded' ? await startClickHouseEndpoint({
     config, logger, clickhouse, analysts: () => access.current().analysts(), analystRowLevel: (analyst) => access.current().analystRowLevel(analyst),
   }) : null;
-  const normalizer = await startNormalizer({ config, logger });
+  const normalizer = await startNormalizer({ config, logger, metrics: new NormalizerMetrics(metrics) });
   const pull = await startPullConnectors(config, logger);
   // The fan-out and alerts start after the API: the console reads them once they run.
   let fanoutCrash = (): StageCrash | null => null;
   const alertBoard = new AlertBoard();
   const api = await startApi({
-    config, logger, connectors: pull, metrics: normalizer.metrics.registry, access, clickhouse, sunset: true,
+    config, logger, connectors: pull, metrics, access, clickhouse, sunset: true,
     operations: { normalizer: normalizer.metrics, sink: () => sink.status(), warnings, crashes: () => [normalizer.status().lastCrash, fanoutCrash()], alerts: alertBoard },
   });
   const fanoutConfig = localStack ? withDemoReceiverAllowed(config) : config;
-  const fanout = await startFanout({ config: fanoutConfig, logger, access });
+  const fanout = await startFanout({ config: fanoutConfig, logger, access, metrics });
   fanoutCrash = () => fanout.status().lastCrash;
   // Agencies removed from the access file lose their Kafka logins (also those removed while Truc was down).
   const agencyAccess = localStack ? followAgencyAccess({ config, logger, access }) : null;

@@ -23,6 +23,7 @@ import { rawTopic, sourceEntry, sourcePublishes, type Kind } from '../../service
 import type { Principal } from '../../services/platform/access.ts';
 import { ConnectorCounters, type ConnectorStatus, type ManagedConnector } from '../runtime/managed-connector.ts';
 import type { Problem, RawRecordCodec } from '../../services/platform/raw-records.ts';
+import type { IngestMetrics } from './metrics.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import { BodyRefusal, JSON_TYPES, NDJSON_TYPES, bodyFormat, readRecords, type BodyRecord } from './request-body.ts';
 
@@ -47,6 +48,7 @@ export interface IngestConnectorOptions {
   codecs: Map<string, RawRecordCodec>;
   producer: CoalescingProducer;
   logger: Logger;
+  metrics: IngestMetrics;
   /** The authenticated caller, as the API's auth hook found it. */
   principalOf: (request: FastifyRequest) => Principal | null;
 }
@@ -205,7 +207,8 @@ export class IngestConnector implements ManagedConnector {
   private async handle(request: FastifyRequest<{ Params: IngestParams }>, reply: FastifyReply): Promise<FastifyReply> {
     const { source } = request.params;
     const kind = request.params.kind as Kind;
-    const { config, codecs, producer, logger } = this.options;
+    const { config, codecs, producer, logger, metrics } = this.options;
+    const labels = { source, kind };
     const receivedAt = Date.now();
 
     const body = request.body as ParsedBody;
@@ -241,12 +244,14 @@ export class IngestConnector implements ManagedConnector {
     }
     if (oversize.length > 0) {
       this.counters.rejected += records.length;
+      metrics.rejected.inc(labels, records.length);
       const [first] = oversize;
       return sendError(reply, 413, 'record_too_large',
         `record ${first!.index} takes ${first!.bytes} bytes in Kafka, which accepts at most ${limit} per record${oversize.length > 1 ? ` (and ${oversize.length - 1} more records are too large)` : ''}; nothing was accepted`,
         { details: { limit, records: oversize } });
     }
     this.counters.rejected += response.rejected.length;
+    metrics.rejected.inc(labels, response.rejected.length);
 
     if (messages.length === 0) {
       return sendError(reply, 422, 'no_valid_records', `none of the ${records.length} records is valid`, { details: response });
@@ -256,16 +261,19 @@ export class IngestConnector implements ManagedConnector {
     } catch (error) {
       if (error instanceof RecordsTooLargeError) {
         this.counters.rejected += messages.length;
+        metrics.rejected.inc(labels, messages.length);
         return sendError(reply, 413, 'records_too_large',
           `${error.message}; nothing was accepted: send fewer or smaller records per request`, { details: { bytes: error.bytes, limit: error.limit } });
       }
       this.counters.fail(error);
+      metrics.unacknowledged.inc(labels, messages.length);
       logger.warn({ source, kind, records: messages.length, err: (error as Error).message }, 'ingest write not acknowledged; answered 503');
       return sendError(reply, 503, 'kafka_unavailable', 'the records could not be written now; nothing was accepted, send them again later', {
         headers: { 'retry-after': String(RETRY_AFTER_SECONDS) },
       });
     }
     this.counters.records += messages.length;
+    metrics.accepted.inc(labels, messages.length);
     return reply.code(response.rejected.length === 0 ? 202 : 207).send(response);
   }
 }

@@ -7,7 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { Partitioners } from 'kafkajs';
 import { IngestConnector } from '../../connectors/http-ingest/ingest-connector.ts';
 import type { PullConnectors } from '../../connectors/main.ts';
-import type { Registry } from 'prom-client';
+import { Registry } from 'prom-client';
+import { IngestMetrics } from '../../connectors/http-ingest/metrics.ts';
 import { watchAccessPolicy, type LiveAccessPolicy } from '../platform/access.ts';
 import { CoalescingProducer } from '../platform/coalescing-producer.ts';
 import type { Config } from '../platform/config.ts';
@@ -46,7 +47,7 @@ export interface StartApiOptions {
   port?: number;
   /** Pull connectors run elsewhere in the process but are managed through this API (`/v1/connectors`). */
   connectors?: PullConnectors;
-  /** Figures of services in the same process, served at /metrics. */
+  /** Figures of services in the same process, served at /metrics with ingest's own (registered in it). */
   metrics?: Registry;
   /** The access file as the process follows it; by default the API follows config.api.accessFile itself. */
   access?: LiveAccessPolicy;
@@ -107,11 +108,13 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     { lingerMs: config.ingest.lingerMs, maxBatchMessages: MAX_BATCH_MESSAGES, limits },
   );
   await batcher.ready();
+  const metrics = options.metrics ?? new Registry();
   const ingest = new IngestConnector({
     config: config.ingest,
     codecs: pipeline.rawCodecs,
     producer: batcher,
     logger,
+    metrics: new IngestMetrics(metrics),
     principalOf: (request) => request.principal,
   });
   const subscriptions = await SubscriptionRoutes.start({ config, kafka, logger, access });
@@ -158,7 +161,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     access,
     routes: [ingest, connectors, subscriptions, operations, auditRoutes, new SunsetRoutes(sunset, logger)],
     maxBodyBytes: config.ingest.maxBodyBytes,
-    ...(options.metrics ? { metrics: options.metrics } : {}),
+    metrics,
   });
   await app.listen({ host: config.api.host, port: options.port ?? config.api.port });
   view.start();

@@ -8,7 +8,9 @@
  * stops delivering, and one whose agency's entitlement changed restarts with the new entitlement
  * (from where it committed).
  */
+import os from 'node:os';
 import type { Kafka, Producer } from 'kafkajs';
+import type { Registry } from 'prom-client';
 import { watchAccessPolicy, type Entitlement, type LiveAccessPolicy } from '../platform/access.ts';
 import { AuditLog } from '../platform/audit-log.ts';
 import { createAvroSerde, type AvroSerde } from '../platform/avro-serde.ts';
@@ -24,6 +26,7 @@ import { agencyTopic, subscriptionGroupId, type Subscription } from '../subscrip
 import { deliveredKinds, effectiveTier } from '../subscriptions/row-filter.ts';
 import { SubscriptionStore } from '../subscriptions/store.ts';
 import { storedSubscriptionProblems } from '../subscriptions/validation.ts';
+import { FanoutMetrics } from './metrics.ts';
 import { SequenceJournal } from './sequence-journal.ts';
 import { journalTopic } from '../subscriptions/sequence-numbers.ts';
 import { StatusReporter } from './status-tracker.ts';
@@ -37,6 +40,8 @@ export interface StartFanoutOptions {
   logger: Logger;
   /** Entitlements as the process follows them; by default the fan-out follows config.api.accessFile itself. */
   access?: LiveAccessPolicy;
+  /** Where the fan-out's figures are registered (the process's registry); a registry of its own by default. */
+  metrics?: Registry;
 }
 
 export interface FanoutStatus {
@@ -47,6 +52,7 @@ export interface FanoutStatus {
 
 export interface RunningFanout {
   store: SubscriptionStore;
+  metrics: FanoutMetrics;
   status(): FanoutStatus;
   close(): Promise<void>;
 }
@@ -64,11 +70,21 @@ function fingerprint(subscription: Subscription): string {
   return JSON.stringify(rest);
 }
 
+let instances = 0;
+
+/** `fanout-<host>-<pid>-<n>`: constant for the instance's life, different for every instance. */
+function fanoutInstanceId(): string {
+  instances += 1;
+  return `fanout-${os.hostname().replace(/[^A-Za-z0-9.-]/g, '_')}-${process.pid}-${instances}`;
+}
+
 export async function startFanout(options: StartFanoutOptions): Promise<RunningFanout> {
   const { config, logger } = options;
   const ownAccess = options.access ? null : watchAccessPolicy(config.api.accessFile, logger, config.api.accessReloadMs);
   const access = options.access ?? ownAccess!;
-  const kafka: Kafka = createKafka(config.kafka, logger, 'fanout');
+  // The instance's own client id: its consumers' member ids start with it (singleOwnerAssigner).
+  const kafka: Kafka = createKafka(config.kafka, logger, fanoutInstanceId());
+  const metrics = new FanoutMetrics(options.metrics);
   const serde: AvroSerde = createAvroSerde(config.schemaRegistry);
   const store = await SubscriptionStore.start(kafka, config, logger);
   const reporter = new StatusReporter(store, logger);
@@ -129,14 +145,16 @@ export async function startFanout(options: StartFanoutOptions): Promise<RunningF
         retryScheduleMs: config.fanout.retryScheduleMs,
         dlqProducer: getDlqProducer,
         tracker,
+        metrics,
         logger,
         sequence,
       });
     } else {
       await ensure(kinds.map((kind) => ({ name: agencyTopic(subscription.agency, kind), retentionMs: retentionOf(config.retention, 'agency-topics', kind) })));
-      delivery = new TopicBatchDelivery({ agency: subscription.agency, subscriptionId: subscription.id, tier, audit, tracker, sequence }, await agencyTopicWriters(serde, subscription.agency, kinds, tier));
+      delivery = new TopicBatchDelivery({ agency: subscription.agency, subscriptionId: subscription.id, tier, audit, tracker, metrics, sequence }, await agencyTopicWriters(serde, subscription.agency, kinds, tier));
     }
-    const runner = new SubscriptionRunner({ kafka, serde, logger, subscription, entitlement, tracker, groupId, topicOf, crashes }, delivery);
+    const place = () => store.list().map(({ id }) => id).sort().indexOf(subscription.id);
+    const runner = new SubscriptionRunner({ kafka, serde, logger, subscription, entitlement, tracker, groupId, topicOf, place, crashes }, delivery);
     await runner.start();
     tracker.setState('delivering');
     logger.info({ subscription: subscription.id, agency: subscription.agency, delivery: subscription.delivery.type, groupId }, 'subscription delivery started');
@@ -225,6 +243,7 @@ export async function startFanout(options: StartFanoutOptions): Promise<RunningF
   let closing: Promise<void> | null = null;
   return {
     store,
+    metrics,
     status: () => ({ subscriptions: reporter.all(), lastCrash: crashes.lastCrash }),
     close() {
       closing ??= (async () => {

@@ -4,9 +4,9 @@
  * starts at the first record written at or after the subscription's `startFrom`. Each batch of one
  * partition is decoded, filtered (subscription and entitlement) and projected (tier), then handed
  * to the delivery (webhook or agency topic); the group's offsets move only past what it delivered.
- * Every partition of the group goes to one member (singleOwnerAssigner): that member owns the
- * subscription's sequence numbers, and the delivery hears when it gains or loses them. The
- * consumer, its rebalances and commits are the sink runner's (services/platform/sink-runner.ts):
+ * Every partition of the group goes to one member (singleOwnerAssigner, by the subscription's
+ * place): that member owns the subscription's sequence numbers, and the delivery hears when it
+ * gains or loses them. The consumer, its rebalances and commits are the sink runner's (services/platform/sink-runner.ts):
  * this is its task.
  */
 import type { IHeaders, Kafka, KafkaMessage } from 'kafkajs';
@@ -47,6 +47,8 @@ export interface RunnerContext {
   tracker: StatusTracker;
   groupId: string;
   topicOf: (kind: Kind) => string;
+  /** The subscription's rank among the stored ones: which fan-out instance delivers it (singleOwnerAssigner). */
+  place: () => number;
   /** Where the consumer's crashes are told (log and status), if anywhere. */
   crashes?: CrashRecorder;
 }
@@ -86,7 +88,7 @@ export class SubscriptionRunner implements SinkTask {
           // A delivery may wait on a receiver for as long as its timeout; heartbeats keep the member alive meanwhile.
           sessionTimeout: 30_000,
           heartbeatInterval: 3_000,
-          partitionAssigners: [singleOwnerAssigner],
+          partitionAssigners: [singleOwnerAssigner(context.place)],
         },
         topics: [...this.kindOfTopic.keys()],
         // Partitions are delivered independently: a key's records are all on one partition, so order per key holds.

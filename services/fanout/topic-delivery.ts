@@ -24,6 +24,7 @@ import type { PartitionOffset, SinkBatch, SinkContext } from '../platform/sink-r
 import { agencyTopic } from '../subscriptions/model.ts';
 import type { SequenceJournal } from './sequence-journal.ts';
 import type { BatchDelivery, SelectedRecord } from './subscription-runner.ts';
+import type { FanoutMetrics } from './metrics.ts';
 import type { StatusTracker } from './status-tracker.ts';
 
 export interface TopicDeliveryOptions {
@@ -32,6 +33,7 @@ export interface TopicDeliveryOptions {
   tier: Tier;
   audit: AuditLog;
   tracker: StatusTracker;
+  metrics: FanoutMetrics;
   /** The subscription's sequence numbers; its transactions carry the records and offsets too. */
   sequence: SequenceJournal;
 }
@@ -61,7 +63,7 @@ export class TopicBatchDelivery implements BatchDelivery {
   }
 
   async deliver(batch: SinkBatch, kind: Kind, selected: SelectedRecord[], context: SinkContext): Promise<void> {
-    const { sequence, agency, tracker, audit, subscriptionId, tier } = this.options;
+    const { sequence, agency, tracker, metrics, audit, subscriptionId, tier } = this.options;
     const first = Number(batch.messages[0]!.offset);
     const next = batch.nextOffset;
     // Records below the floor were written by an earlier holder of the journal's transactional id.
@@ -93,6 +95,7 @@ export class TopicBatchDelivery implements BatchDelivery {
     }));
     if (records.length > 0) {
       tracker.delivered(records.length);
+      metrics.delivered.inc({ subscription: subscriptionId, channel: 'topic' }, records.length);
       tracker.sequenced(sequence.last, sequence.sinceStart);
     }
     await context.heartbeat().catch(() => {});

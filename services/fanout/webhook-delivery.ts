@@ -33,6 +33,7 @@ import type { WebhookDelivery as WebhookTarget } from '../subscriptions/model.ts
 import { HeartbeatSchedule } from './heartbeat-schedule.ts';
 import type { SequenceJournal } from './sequence-journal.ts';
 import type { BatchDelivery, SelectedRecord } from './subscription-runner.ts';
+import type { FanoutMetrics } from './metrics.ts';
 import type { StatusTracker } from './status-tracker.ts';
 import type { WebhookClient } from './webhook-client.ts';
 import { batchWebhookId, heartbeatBody, webhookBody, webhookEvent, type WebhookEvent } from '../subscriptions/webhook-message.ts';
@@ -50,6 +51,7 @@ export interface WebhookDeliveryOptions {
   /** A producer for dead letters (shared by the instance's subscriptions). */
   dlqProducer: () => Promise<Producer>;
   tracker: StatusTracker;
+  metrics: FanoutMetrics;
   logger: Logger;
   /** The subscription's sequence numbers. */
   sequence: SequenceJournal;
@@ -67,10 +69,12 @@ export class WebhookBatchDelivery implements BatchDelivery {
   /** Per partition, the offset after what was delivered or dead-lettered: what the group may commit. */
   private readonly delivered = new Map<string, PartitionOffset>();
   private readonly heartbeats: HeartbeatSchedule;
+  private readonly labels: { subscription: string; channel: 'webhook' };
   private heartbeatTimer: NodeJS.Timeout | null = null;
 
   constructor(options: WebhookDeliveryOptions) {
     this.options = options;
+    this.labels = { subscription: options.subscriptionId, channel: 'webhook' };
     this.heartbeats = new HeartbeatSchedule(options.target.heartbeatSeconds * 1000, Date.now());
   }
 
@@ -179,7 +183,7 @@ export class WebhookBatchDelivery implements BatchDelivery {
   }
 
   async deliver(batch: SinkBatch, kind: Kind, selected: SelectedRecord[], context: SinkContext): Promise<void> {
-    const { target, tracker, retryScheduleMs, logger, subscriptionId, sequence } = this.options;
+    const { target, tracker, metrics, retryScheduleMs, logger, subscriptionId, sequence } = this.options;
     const { topic, partition } = batch;
     const commit = async (next: number) => {
       // Offsets of a partition this member may no longer hold are not the group's to take.
@@ -212,6 +216,7 @@ export class WebhookBatchDelivery implements BatchDelivery {
           clearInterval(keepAlive);
           this.failing = false;
           tracker.delivered(records.length);
+          metrics.delivered.inc(this.labels, records.length);
           written = this.audit(records, kind, webhookId, context);
           // Not left unhandled while the next batch is sent: awaited below before the commit.
           written.catch(() => {});
@@ -223,10 +228,12 @@ export class WebhookBatchDelivery implements BatchDelivery {
             // attempt + 1: the whole schedule, or a single attempt when the subscription was already failing.
             await this.deadLetter(records, kind, topic, partition, webhookId, attempt + 1, error as Error);
             tracker.deadLettered(records.length, error);
+            metrics.deadLettered.inc(this.labels, records.length);
             logger.warn({ subscription: subscriptionId, webhookId, events: records.length, err: (error as Error).message }, 'webhook batch dead-lettered after its retry budget');
             break;
           }
           tracker.retried(error);
+          metrics.retries.inc(this.labels);
           logger.debug({ subscription: subscriptionId, webhookId, attempt: attempt + 1, err: (error as Error).message }, 'webhook delivery failed; retrying');
           await this.wait(withJitter(retryScheduleMs[attempt]!), context);
         }

@@ -149,6 +149,8 @@ export interface ClickHouseSinkConfig {
   retryMaxMs: number;
   /** Kafka session timeout of the sink's consumer: how soon a crashed member's partitions move on. */
   sessionTimeoutMs: number;
+  /** Where a standalone sink serves /metrics (0: a free port; npm start serves them on the API). */
+  metricsPort: number;
 }
 
 /** The analysts' read-only ClickHouse-HTTP endpoint served by the process owning the embedded engine. */
@@ -284,6 +286,8 @@ export interface FanoutConfig {
   /** Sequence numbers per page of GET /v1/subscriptions/{id}/events, and the widest since..until it accepts. */
   eventsPageSize: number;
   eventsMaxRange: number;
+  /** Where a standalone fan-out serves /metrics (0: a free port; npm start serves them on the API). */
+  metricsPort: number;
 }
 
 /** Alerts to operators (services/alerts): where they go, how they are signed, and when a condition fires. */
@@ -700,6 +704,7 @@ export function loadConfig(env: Env = process.env): Config {
       retryInitialMs: read.integer('CLICKHOUSE_SINK_RETRY_INITIAL_MS', 250, 1, 600_000),
       retryMaxMs: read.integer('CLICKHOUSE_SINK_RETRY_MAX_MS', 30_000, 1, 3_600_000),
       sessionTimeoutMs: read.integer('CLICKHOUSE_SINK_SESSION_TIMEOUT_MS', 30_000, 6_000, 300_000),
+      metricsPort: read.integer('CLICKHOUSE_SINK_METRICS_PORT', 9465, 0, 65535),
     },
     clickhouseEndpoint: {
       host: read.string('CLICKHOUSE_ENDPOINT_HOST', '127.0.0.1'),
@@ -742,6 +747,7 @@ export function loadConfig(env: Env = process.env): Config {
       sequenceTopicPrefix: read.string('FANOUT_SEQUENCE_TOPIC_PREFIX', '_truc.sequence.'),
       eventsPageSize: read.integer('FANOUT_EVENTS_PAGE_SIZE', 500, 1, 10_000),
       eventsMaxRange: read.integer('FANOUT_EVENTS_MAX_RANGE', 1_000_000, 1, 100_000_000),
+      metricsPort: read.integer('FANOUT_METRICS_PORT', 9466, 0, 65535),
     },
     alerts: {
       webhookUrls: read

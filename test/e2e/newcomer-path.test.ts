@@ -16,6 +16,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../services/platform/config.ts';
 import { freePort } from '../support/ports.ts';
+import { metricSum } from '../support/prometheus-text.ts';
 
 const MACHINE_NODE = '/usr/bin/node';
 /** Generous: on a loaded 2-core machine npm install took 71 s and `npm start` 207 s to say "running". */
@@ -159,6 +160,13 @@ describe('the newcomer path', () => {
       );
       expect(rows).toBeGreaterThan(0);
       console.log(`newcomer path: ${rows} health declarations in ClickHouse ${((performance.now() - startedAt) / 1000).toFixed(0)} s after npm start`);
+
+      // One /metrics for the whole process: every stage's figures, ingest's and the sink's moving with the demo feed.
+      const metrics = await (await fetch(`http://127.0.0.1:${ports.API_PORT}/metrics`)).text();
+      expect(metricSum(metrics, 'truc_ingest_records_accepted_total')).toBeGreaterThan(0);
+      expect(metricSum(metrics, 'truc_normalizer_records_out_total')).toBeGreaterThan(0);
+      expect(metricSum(metrics, 'truc_clickhouse_sink_rows_written_total')).toBeGreaterThan(0);
+      expect(metrics).toContain('# TYPE truc_fanout_events_delivered_total counter');
 
       const kafkaPid = Number(readFileSync(path.join(clone, '.truc/run/kafka.pid'), 'utf8').trim());
       expect(pidAlive(kafkaPid)).toBe(true);

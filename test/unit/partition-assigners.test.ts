@@ -48,11 +48,27 @@ describe('whole-topic assigner (ClickHouse sink)', () => {
 });
 
 describe('single-owner assigner (fan-out subscriptions)', () => {
-  it('gives every partition of every topic to the first member, none to the others', async () => {
-    expect(await assign(['m2', 'm1', 'm3'], ['canonical.x', 'small'], singleOwnerAssigner)).toEqual({
+  it("gives every partition of every topic to the member at the subscription's place, none to the others", async () => {
+    expect(await assign(['m2', 'm1', 'm3'], ['canonical.x', 'small'], singleOwnerAssigner(() => 0))).toEqual({
       m1: { 'canonical.x': [0, 1, 2, 3, 4, 5], small: [0, 1] },
       m2: {},
       m3: {},
     });
+    expect(await assign(['m2', 'm1', 'm3'], ['canonical.x'], singleOwnerAssigner(() => 4))).toEqual({ m1: {}, m2: { 'canonical.x': [0, 1, 2, 3, 4, 5] }, m3: {} });
+  });
+
+  it('spreads consecutive subscriptions over the instances, whose member ids sort the same in every group', async () => {
+    // Member ids start with the instance's client id, then a random part per group.
+    const owners = [];
+    for (let place = 0; place < 4; place++) {
+      const members = [`truc-fanout-b-${place}x`, `truc-fanout-a-${9 - place}y`];
+      const assignment = await assign(members, ['canonical.x'], singleOwnerAssigner(() => place));
+      owners.push(Object.entries(assignment).find(([, topics]) => topics['canonical.x'])![0].slice(0, 'truc-fanout-a'.length));
+    }
+    expect(owners).toEqual(['truc-fanout-a', 'truc-fanout-b', 'truc-fanout-a', 'truc-fanout-b']);
+  });
+
+  it('falls back to the first member for a subscription no longer stored (place -1)', async () => {
+    expect(await assign(['m2', 'm1'], ['small'], singleOwnerAssigner(() => -1))).toEqual({ m1: { small: [0, 1] }, m2: {} });
   });
 });

@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { IngestMetrics } from '../../connectors/http-ingest/metrics.ts';
 import { IngestConnector } from '../../connectors/http-ingest/ingest-connector.ts';
 import type { CoalescingProducer } from '../../services/platform/coalescing-producer.ts';
 import { plannedLines, receiptLines } from '../../services/cli/sunset-command.ts';
@@ -190,6 +191,7 @@ describe("HTTP ingest's pause", () => {
       codecs: new Map([[topic, codec]]),
       producer,
       logger: createLogger('test', 'silent'),
+      metrics: new IngestMetrics(),
       principalOf: () => ({ type: 'source', source: 'hotline-1022' }) as never,
     });
     const app = Fastify();
