@@ -20,7 +20,7 @@ import {
   adminClientProperties,
   agencyAcls,
   agencyPrincipal,
-  deleteScramCredential,
+  disableScramCredential,
   ensureBrokerTls,
   ensureLocalKafkaCredentials,
   formatScramArguments,
@@ -352,7 +352,7 @@ export async function grantAgency(config: Config, agency: string, password: stri
 /**
  * Takes an agency's Kafka access away: its ACLs first (the authorizer checks every request, so open
  * connections lose access once the broker has applied the deletion), then its SCRAM credential (no
- * new login). The controller commits the deletion before it answers, but each broker applies it
+ * new login: replaced by an unknown password, see disableScramCredential). The controller commits the deletion before it answers, but each broker applies it
  * from the metadata log a moment later (seconds on a loaded machine), so this returns only once the
  * broker answering DescribeAcls, which reads its own authorizer, lists none of the agency's ACLs.
  */
@@ -365,7 +365,7 @@ export async function revokeAgency(config: Config, agency: string): Promise<void
       timeoutMs: ACL_APPLIED_TIMEOUT_MS,
     });
   });
-  deleteScramCredential(configCommandTarget(config), agencyPrincipal(agency));
+  disableScramCredential(configCommandTarget(config), agencyPrincipal(agency));
 }
 
 const ACL_APPLIED_TIMEOUT_MS = 30_000;

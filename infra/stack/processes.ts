@@ -85,12 +85,19 @@ export async function waitUntil(
   options: { timeoutMs: number; logFile?: string; alive?: () => boolean },
 ): Promise<void> {
   const deadline = Date.now() + options.timeoutMs;
+  // The last refusal says why (a login refused is not a broker still starting).
+  let lastError: string | null = null;
   while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
+    const ready = await check().catch((error: unknown) => {
+      lastError = error instanceof Error ? error.message : String(error);
+      return false;
+    });
+    if (ready) return;
     if (options.alive && !options.alive()) {
       throw new Error(`${what} exited during start-up${options.logFile ? `; see ${options.logFile}` : ''}`);
     }
     await sleep(250);
   }
-  throw new Error(`${what} did not become ready within ${options.timeoutMs} ms${options.logFile ? `; see ${options.logFile}` : ''}`);
+  const why = lastError === null ? '' : ` (last answer: ${lastError})`;
+  throw new Error(`${what} did not become ready within ${options.timeoutMs} ms${why}${options.logFile ? `; see ${options.logFile}` : ''}`);
 }
