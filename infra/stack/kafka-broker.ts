@@ -39,7 +39,8 @@ const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePattern
 const KAFKA_PROJECT = path.join(REPO_ROOT, 'infra/kafka');
 const KAFKA_LIBS = path.join(KAFKA_PROJECT, 'target/libs');
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
-const LOG4J = `-Dlog4j2.configurationFile=${path.join(KAFKA_PROJECT, 'log4j2.properties')}`;
+/** Kafka's Java processes (brokers and tools) log through the project's log4j2 configuration. */
+export const LOG4J = `-Dlog4j2.configurationFile=${path.join(KAFKA_PROJECT, 'log4j2.properties')}`;
 
 /** A broker of the local stack: node ids 1…n, the first one's files where a single broker's always were. */
 export interface LocalNode {
@@ -112,7 +113,7 @@ export function ensureKafkaJars(): string {
   return `${KAFKA_LIBS}/*`;
 }
 
-function javaBinary(): string {
+export function javaBinary(): string {
   return process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin/java') : 'java';
 }
 
