@@ -4,6 +4,8 @@
  * sink (embedded engine) in this process, on a private broker, as `npm start` runs them. Records
  * of every source and kind; no defects or duplicates, so every acknowledged record becomes a row.
  * A poller looks for new rows every 50 ms, so figures are at most that much late.
+ * BENCH_BROKERS=3 runs it on a private cluster of three brokers (replication 3, two in sync) to
+ * set its figures beside the single broker's (issue 16).
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -22,6 +24,7 @@ import { privateKafka } from '../support/private-kafka.ts';
 import { percentile, printFigure, withStack } from './support.ts';
 
 const RATE = Number(process.env.BENCH_RATE ?? 2_000);
+const BROKERS = process.env.BENCH_BROKERS === '3' ? 3 : 1;
 const SECONDS = Number(process.env.BENCH_DURATION_S ?? 30);
 const WARM_UP_S = 5;
 const TICK_MS = 100;
@@ -30,7 +33,7 @@ const GIVE_UP_MS = 60_000;
 const logger = createLogger('bench', 'warn');
 
 await withStack(async () => {
-  const broker = await privateKafka();
+  const broker = await privateKafka({ brokers: BROKERS });
   try {
     const env = { ...broker.env, PERSON_KEY_SECRET: 'bench-only-person-key-secret-0123456789abcdef', API_PORT: '0' };
     const { keys, file } = issueKeys();
@@ -85,7 +88,11 @@ await withStack(async () => {
       while (posting || seen.size < acknowledged.size - (await dropped())) {
         if (performance.now() - lastProgress > GIVE_UP_MS) {
           const dropped = { duplicates: (await normalizer.metrics.duplicates.get()).values, deadLetters: (await normalizer.metrics.deadLetters.get()).values };
-          throw new Error(`${acknowledged.size - seen.size} acknowledged records not in ClickHouse after ${GIVE_UP_MS / 1000} s; normalizer: ${JSON.stringify(dropped)}`);
+          // Where the missing records are: in ClickHouse after all (the poll window missed them), or not.
+          const missing = [...acknowledged.keys()].filter((id) => !seen.has(id));
+          const lookup = tables.map((table) => `SELECT toString(event_id) AS id, '${table}' AS t, toUnixTimestamp64Milli(received_at) AS received, toUnixTimestamp64Milli(normalized_at) AS normalized FROM ${table} WHERE event_id IN ({ids:Array(UUID)})`).join(' UNION ALL ');
+          const found = await reader.query({ sql: lookup, database: config.clickhouse.database, format: 'JSONEachRow', settings: {}, params: { ids: `[${missing.map((id) => `'${id}'`).join(',')}]` }, rowLevel: true });
+          throw new Error(`${missing.length} acknowledged records not seen in ClickHouse after ${GIVE_UP_MS / 1000} s; normalizer: ${JSON.stringify(dropped)}; found by id: ${found.body.toString('utf8').slice(0, 3000)}`);
         }
         while (firstUnseen < ackOrder.length && seen.has(ackOrder[firstUnseen]!.id)) firstUnseen += 1;
         // Received before acknowledged: a margin covers the clock steps between the two. A record
@@ -127,8 +134,9 @@ await withStack(async () => {
 
     for (const list of [latencies, normalizing, sinking]) list.sort((a, b) => a - b);
     console.log(
-      `end-to-end latency: ${RATE.toLocaleString('en-US')} records/s for ${SECONDS} s through HTTP ingest (batches per source and kind every ${TICK_MS} ms), normalizer, ClickHouse sink (up to ${config.clickhouseSink.maxWaitMs} ms per batch); first ${WARM_UP_S} s not measured`,
+      `end-to-end latency: ${RATE.toLocaleString('en-US')} records/s for ${SECONDS} s through HTTP ingest (batches per source and kind every ${TICK_MS} ms), normalizer, ClickHouse sink (up to ${config.clickhouseSink.maxWaitMs} ms per batch); ${BROKERS === 3 ? 'three brokers (replication 3, two in sync)' : 'one broker'}; first ${WARM_UP_S} s not measured`,
     );
+    printFigure('rows visible in ClickHouse per second (measured part)', latencies.length / (SECONDS - WARM_UP_S), 'rows/s');
     printFigure('ingest acknowledged → row in ClickHouse, p50', percentile(latencies, 50), 'ms', `${latencies.length.toLocaleString('en-US')} records`);
     printFigure('ingest acknowledged → row in ClickHouse, p99', percentile(latencies, 99), 'ms');
     printFigure('ingest acknowledged → row in ClickHouse, max', latencies[latencies.length - 1] ?? Number.NaN, 'ms');
