@@ -4,17 +4,11 @@
  * engine this process owns the data folder; `npm start` runs the sink inside the main process
  * instead (startClickHouseSink).
  */
-import { serveMetrics } from '../../services/platform/metrics-server.ts';
+import { withMetricsServed } from '../../services/platform/metrics-server.ts';
 import { runStandalone } from '../../services/platform/standalone.ts';
 import { startClickHouseSink } from './sink.ts';
 
 await runStandalone('clickhouse-sink', async (config, logger) => {
   const sink = await startClickHouseSink({ config, logger });
-  const metrics = await serveMetrics(sink.metrics.registry, { host: config.api.host, port: config.clickhouseSink.metricsPort, stage: 'clickhouse sink', logger });
-  return {
-    async close() {
-      await metrics.close();
-      await sink.close();
-    },
-  };
+  return withMetricsServed(sink, sink.metrics.registry, { host: config.api.host, port: config.clickhouseSink.metricsPort, stage: 'clickhouse sink', logger });
 });

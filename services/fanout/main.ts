@@ -3,18 +3,13 @@
  * separately; crash tests), with its Prometheus metrics on FANOUT_METRICS_PORT. Logs JSON lines;
  * stops on SIGINT/SIGTERM.
  */
-import { serveMetrics } from '../platform/metrics-server.ts';
+import { withMetricsServed } from '../platform/metrics-server.ts';
 import { runStandalone } from '../platform/standalone.ts';
 import { startFanout } from './fanout.ts';
 
 await runStandalone('fanout', async (config, logger) => {
   const fanout = await startFanout({ config, logger });
-  const metrics = await serveMetrics(fanout.metrics.registry, { host: config.api.host, port: config.fanout.metricsPort, stage: 'fan-out', logger });
+  const running = await withMetricsServed(fanout, fanout.metrics.registry, { host: config.api.host, port: config.fanout.metricsPort, stage: 'fan-out', logger });
   logger.info({ subscriptions: fanout.store.list().length }, 'fan-out running');
-  return {
-    async close() {
-      await metrics.close();
-      await fanout.close();
-    },
-  };
+  return running;
 });

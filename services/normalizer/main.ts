@@ -3,17 +3,11 @@
  * split the partitions), with its Prometheus metrics on NORMALIZER_METRICS_PORT, until SIGINT or
  * SIGTERM.
  */
-import { serveMetrics } from '../platform/metrics-server.ts';
+import { withMetricsServed } from '../platform/metrics-server.ts';
 import { runStandalone } from '../platform/standalone.ts';
 import { startNormalizer } from './normalizer.ts';
 
 await runStandalone('normalizer', async (config, logger) => {
   const normalizer = await startNormalizer({ config, logger });
-  const metrics = await serveMetrics(normalizer.metrics.registry, { host: config.api.host, port: config.normalizer.metricsPort, stage: 'normalizer', logger });
-  return {
-    async close() {
-      await metrics.close();
-      await normalizer.close();
-    },
-  };
+  return withMetricsServed(normalizer, normalizer.metrics.registry, { host: config.api.host, port: config.normalizer.metricsPort, stage: 'normalizer', logger });
 });

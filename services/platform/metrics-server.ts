@@ -7,14 +7,15 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { Logger } from './logger.ts';
+import type { Stoppable } from './standalone.ts';
 
-export interface MetricsServer {
+interface MetricsServer {
   url: string;
   close(): Promise<void>;
 }
 
 /** Listens on host:port (0: a free port) and logs `<stage> running; metrics on <url>`. */
-export async function serveMetrics(registry: Registry, options: { host: string; port: number; stage: string; logger: Logger }): Promise<MetricsServer> {
+async function serveMetrics(registry: Registry, options: { host: string; port: number; stage: string; logger: Logger }): Promise<MetricsServer> {
   const server = createServer((request, response) => {
     if (request.method !== 'GET' || request.url !== '/metrics') {
       response.writeHead(404).end();
@@ -35,5 +36,16 @@ export async function serveMetrics(registry: Registry, options: { host: string; 
   return {
     url,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** A standalone stage with its /metrics served beside it: closing stops the endpoint, then the stage. */
+export async function withMetricsServed(stage: Stoppable, registry: Registry, options: { host: string; port: number; stage: string; logger: Logger }): Promise<Stoppable> {
+  const metrics = await serveMetrics(registry, options);
+  return {
+    async close() {
+      await metrics.close();
+      await stage.close();
+    },
   };
 }
