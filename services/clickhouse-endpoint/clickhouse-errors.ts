@@ -7,13 +7,9 @@
  * current servers answer 500 (they did answer 403 before 2021); a refused write is the caller's
  * doing, not a server fault.
  */
+import { UNKNOWN_EXCEPTION_CODE, type ClickHouseErrorInfo } from '../platform/engine-errors.ts';
 
-export interface ClickHouseErrorInfo {
-  code: number;
-  name: string;
-  /** The message without the `Code: n. DB::Exception: ` prefix and the `(NAME)` suffix. */
-  message: string;
-}
+export { parseEngineError, type ClickHouseErrorInfo } from '../platform/engine-errors.ts';
 
 /** The error codes the endpoint raises itself (the engine's own errors carry theirs). */
 export const ERROR_CODES = {
@@ -26,7 +22,7 @@ export const ERROR_CODES = {
   ACCESS_DENIED: 497,
   REQUIRED_PASSWORD: 194,
   AUTHENTICATION_FAILED: 516,
-  UNKNOWN_EXCEPTION: 1002,
+  UNKNOWN_EXCEPTION: UNKNOWN_EXCEPTION_CODE,
 } as const;
 
 const STATUS_BY_NAME = new Map<string, number>([
@@ -74,21 +70,6 @@ export class ClickHouseHttpError extends Error {
 
 export function endpointError(type: keyof typeof ERROR_CODES, message: string): ClickHouseHttpError {
   return new ClickHouseHttpError(ERROR_CODES[type], type, message);
-}
-
-const ENGINE_ERROR = /^Code: (\d+)\. DB::Exception: ([\s\S]*?)\.? \(([A-Z0-9_]+)\)(?: \(version [^)]*\))?\s*$/;
-
-/** Reads the engine's `Code: n. DB::Exception: … (NAME)` text; anything else is an unknown exception. */
-export function parseEngineError(error: unknown): ClickHouseErrorInfo {
-  const text = error instanceof Error ? error.message : String(error);
-  const match = ENGINE_ERROR.exec(text.trim());
-  if (match) return { code: Number(match[1]), message: match[2]!, name: match[3]! };
-  const clickhouseCode = (error as { clickhouseCode?: unknown } | null)?.clickhouseCode;
-  return {
-    code: typeof clickhouseCode === 'number' ? clickhouseCode : ERROR_CODES.UNKNOWN_EXCEPTION,
-    name: 'UNKNOWN_EXCEPTION',
-    message: text,
-  };
 }
 
 export function formatErrorText(info: ClickHouseErrorInfo, version: string): string {

@@ -17,6 +17,8 @@ export interface ClickHouseHandle {
   client: ClickHouseClient;
   /** 'server' when CLICKHOUSE_URL is set, 'embedded' for the in-process engine. */
   mode: 'server' | 'embedded';
+  /** The embedded engine's data folder (other sessions may open it in this process); null for a server. */
+  dataDir: string | null;
   database: string;
   close(): Promise<void>;
 }
@@ -41,7 +43,7 @@ export async function createClickHouse(config: ClickHouseConfig): Promise<ClickH
       database: config.database,
       clickhouse_settings: COMMON_SETTINGS,
     });
-    return { client, mode: 'server', database: config.database, close: () => client.close() };
+    return { client, mode: 'server', dataDir: null, database: config.database, close: () => client.close() };
   }
   mkdirSync(config.dataDir, { recursive: true });
   // chdb implements @clickhouse/client-common's Connection, which @clickhouse/client re-bundles as
@@ -52,7 +54,7 @@ export async function createClickHouse(config: ClickHouseConfig): Promise<ClickH
   // The embedded connection ignores the client's `database` option, but its session keeps the
   // current database, so one USE selects it for every later query on this client.
   await client.command({ query: `USE ${config.database}` });
-  return { client, mode: 'embedded', database: config.database, close: () => client.close() };
+  return { client, mode: 'embedded', dataDir: config.dataDir, database: config.database, close: () => client.close() };
 }
 
 /**
