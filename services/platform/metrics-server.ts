@@ -40,9 +40,10 @@ async function serveMetrics(registry: Registry, options: { host: string; port: n
 }
 
 /** A standalone stage with its /metrics served beside it: closing stops the endpoint, then the stage. */
-export async function withMetricsServed(stage: Stoppable, registry: Registry, options: { host: string; port: number; stage: string; logger: Logger }): Promise<Stoppable> {
+export async function withMetricsServed(stage: Stoppable, registry: Registry, options: { host: string; port: number; stage: string; logger: Logger }): Promise<MetricsServer> {
   const metrics = await serveMetrics(registry, options);
   return {
+    url: metrics.url,
     async close() {
       await metrics.close();
       await stage.close();
