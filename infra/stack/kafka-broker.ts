@@ -353,9 +353,10 @@ export async function grantAgency(config: Config, agency: string, password: stri
 /**
  * Takes an agency's Kafka access away: its ACLs first (the authorizer checks every request, so open
  * connections lose access once the broker has applied the deletion), then its SCRAM credential (no
- * new login: replaced by an unknown password, see disableScramCredential). The controller commits the deletion before it answers, but each broker applies it
- * from the metadata log a moment later (seconds on a loaded machine), so this returns only once the
- * broker answering DescribeAcls, which reads its own authorizer, lists none of the agency's ACLs.
+ * new login: replaced by an unknown password, see disableScramCredential). The controller commits
+ * the deletion before it answers, but each broker applies it from the metadata log a moment later
+ * (seconds on a loaded machine), so this returns only once the broker answering DescribeAcls, which
+ * reads its own authorizer, lists none of the agency's ACLs.
  */
 export async function revokeAgency(config: Config, agency: string): Promise<void> {
   const credentials = readLocalKafkaCredentials(localCredentialsFile(config));
